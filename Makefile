@@ -1,0 +1,142 @@
+# tidepool - a bare-metal memory runtime for Cortex-M.
+#
+#   make run                 build the demo and run it under QEMU (BOARD=...)
+#   make test                every test: host, every emulated board, link checks,
+#                            build-only boards
+#   make BOARD=name          build the demo and the test images for one board
+#   make test-board          run the test images of BOARD only
+#   make host-test           the portable code on the host under ASan/UBSan
+#   make size                per-section and per-region memory use of the demo
+#   make flash               build with the UART console and flash (st-flash/OpenOCD)
+#   make debug               QEMU halted with a gdb stub, and gdb-multiarch attached
+#   make boards              list the boards
+#
+# Options: BOARD (default netduinoplus2), CONSOLE=semihost|uart, SEMIHOSTING=1|0.
+
+BOARD ?= netduinoplus2
+BOARD_DIR := boards/$(BOARD)
+ifeq ($(wildcard $(BOARD_DIR)/board.mk),)
+$(error unknown BOARD '$(BOARD)'; boards: $(notdir $(wildcard boards/*)))
+endif
+include $(BOARD_DIR)/board.mk
+
+ifeq ($(CONSOLE),uart)
+CONSOLE_UART := 1
+BUILD := build/$(BOARD)-uart
+else ifeq ($(CONSOLE),semihost)
+CONSOLE_UART := 0
+BUILD := build/$(BOARD)
+else
+$(error CONSOLE must be semihost or uart, not '$(CONSOLE)')
+endif
+ifeq ($(CONSOLE)$(SEMIHOSTING),semihost0)
+$(error CONSOLE=semihost needs SEMIHOSTING=1)
+endif
+
+CROSS   := arm-none-eabi-
+CC      := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+SIZE    := $(CROSS)size
+
+OPT ?= -Os
+WARNINGS := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
+            -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wcast-align
+CFLAGS := $(CPU_FLAGS) -std=c11 $(OPT) -g3 $(WARNINGS) \
+          -ffunction-sections -fdata-sections -fno-common \
+          -Ikernel -I. \
+          -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
+          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING)
+LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+           -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments
+
+KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS)
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
+TEST_SRCS   := $(wildcard tests/target/test_*.c)
+TEST_ELFS   := $(patsubst tests/target/%.c,$(BUILD)/tests/%.elf,$(TEST_SRCS))
+DEMO_ELF    := $(BUILD)/demo.elf
+
+QEMU_TIMEOUT ?= 60
+# V=1 shows the compiler command lines
+Q := $(if $(V),,@)
+QEMU_CMD = timeout $(QEMU_TIMEOUT) qemu-system-arm -M $(QEMU_MACHINE) -display none \
+           -monitor none -serial stdio -semihosting-config enable=on,target=native
+
+.PHONY: all demo tests run test test-board host-test size flash debug deps boards clean \
+        print-% link-test
+.DEFAULT_GOAL := all
+
+all: demo tests
+demo: $(DEMO_ELF) $(DEMO_ELF:.elf=.bin)
+tests: $(TEST_ELFS)
+
+deps:
+	@tools/ensure-deps.sh
+
+$(BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(DEMO_ELF): $(BUILD)/obj/demo/main.o $(KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+
+$(BUILD)/tests/%.elf: $(BUILD)/obj/tests/target/%.o $(HARNESS_OBJ) $(KERNEL_OBJS) \
+                      $(BOARD_DIR)/memory.ld linker/sections.ld
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+
+%.bin: %.elf
+	$(OBJCOPY) -O binary $< $@
+
+run: $(DEMO_ELF)
+ifeq ($(QEMU_MACHINE),)
+	@echo "board $(BOARD) is build-only (no QEMU machine): use 'make flash BOARD=$(BOARD)'"; exit 1
+else
+	$(QEMU_CMD) -kernel $(DEMO_ELF)
+endif
+
+# Every test of the project, on every board.
+test: deps
+	@tests/run.sh
+
+# The test images of one board.
+test-board: tests
+	@BOARDS=$(BOARD) NO_HOST=1 tests/run.sh
+
+host-test: deps
+	@$(MAKE) --no-print-directory -f tests/host/host.mk
+
+link-test: $(KERNEL_OBJS) $(BUILD)/obj/demo/main.o
+	@tests/link/run.sh $(BOARD) $(BUILD) "$(CC) $(LDFLAGS)" $(filter %.o,$^)
+
+size: $(DEMO_ELF)
+	@tools/size.sh $(DEMO_ELF)
+
+flash:
+	@tools/ensure-deps.sh flash
+	$(MAKE) BOARD=$(BOARD) CONSOLE=uart SEMIHOSTING=0 demo
+	@tools/flash.sh "$(FLASH_TOOL)" "$(OPENOCD_TARGET)" "$(FLASH_ADDR)" build/$(BOARD)-uart/demo
+
+debug: $(DEMO_ELF)
+ifeq ($(QEMU_MACHINE),)
+	@echo "board $(BOARD) is build-only: attach gdb-multiarch to OpenOCD (port 3333) instead"; exit 1
+else
+	qemu-system-arm -M $(QEMU_MACHINE) -display none -monitor none -serial stdio \
+	    -semihosting-config enable=on,target=native -kernel $(DEMO_ELF) -s -S & \
+	gdb-multiarch $(DEMO_ELF) -ex 'target remote :1234'; kill %1 2>/dev/null || true
+endif
+
+boards:
+	@for b in boards/*/; do b=$${b%/}; b=$${b#boards/}; \
+	  m=$$(sed -n 's/^QEMU_MACHINE *:= *//p' boards/$$b/board.mk); \
+	  c=$$(sed -n 's/^BOARD_CHIP *:= *//p' boards/$$b/board.mk); \
+	  printf '%-18s %-30s %s\n' "$$b" "$$c" "$${m:-build-only}"; done
+
+print-%:
+	@echo $($*)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,13 @@
+# BBC micro:bit v1: nRF51822, Cortex-M0 (ARMv6-M: no CLZ, no LDREX/STREX, no
+# hardware divide, no MPU).  256 KiB flash, 16 KiB RAM.
+BOARD_CHIP     := nRF51822 (Cortex-M0)
+CPU_FLAGS      := -mcpu=cortex-m0 -mthumb -mfloat-abi=soft
+QEMU_MACHINE   := microbit
+CORE_HZ        := 16000000
+IRQ_COUNT      := 32
+BOARD_SRCS     := kernel/drivers/nrf51_uart.c
+CONSOLE        ?= semihost
+SEMIHOSTING    ?= 1
+FLASH_TOOL     := openocd
+OPENOCD_TARGET := target/nrf51.cfg
+FLASH_ADDR     := 0x00000000

@@ -1,0 +1,13 @@
+# STM32VLDISCOVERY: STM32F100RB, Cortex-M3, 128 KiB flash, 8 KiB SRAM - the
+# smallest target: proves the runtime scales down.
+BOARD_CHIP     := STM32F100RB (Cortex-M3)
+CPU_FLAGS      := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
+QEMU_MACHINE   := stm32vldiscovery
+CORE_HZ        := 24000000
+IRQ_COUNT      := 61
+BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f1_gpio.c
+CONSOLE        ?= semihost
+SEMIHOSTING    ?= 1
+FLASH_TOOL     := st-flash
+OPENOCD_TARGET := target/stm32f1x.cfg
+FLASH_ADDR     := 0x08000000

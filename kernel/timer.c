@@ -1,0 +1,74 @@
+/*
+ * timer.c - DWT CYCCNT when it counts, SysTick otherwise (see timer.h).
+ */
+#include "timer.h"
+
+#include "board.h"
+#include "cortexm.h"
+#include "critical.h"
+#include "stack.h"
+#include "vectors.h"
+
+#define SYSTICK_RELOAD 0x00FFFFFFu /* full 24-bit period: fewest interrupts */
+
+static int use_dwt;
+static volatile uint32_t systick_wraps;
+static uint32_t dwt_high, dwt_last; /* extends the 32-bit CYCCNT */
+
+#if TP_HAS_CONFIGURABLE_FAULTS
+static int dwt_counts(void) {
+    DEMCR |= DEMCR_TRCENA;
+    if (DWT_CTRL & DWT_CTRL_NOCYCCNT) return 0;
+    DWT_CYCCNT = 0;
+    DWT_CTRL |= DWT_CTRL_CYCCNTENA;
+    uint32_t a = DWT_CYCCNT;
+    for (volatile int i = 0; i < 8; i++) {
+    }
+    return DWT_CYCCNT != a; /* QEMU does not model it: reads stay 0 */
+}
+#endif
+
+void tp_timer_init(void) {
+#if TP_HAS_CONFIGURABLE_FAULTS
+    use_dwt = dwt_counts();
+#endif
+    /* SysTick runs in every case: its interrupt also checks the stack canary. */
+    SYST_CSR = 0;
+    SYST_RVR = SYSTICK_RELOAD;
+    SYST_CVR = 0;
+    SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;
+}
+
+void SysTick_Handler(void) {
+    systick_wraps++;
+    tp_stack_check();
+}
+
+uint32_t tp_timer_wraps(void) { return systick_wraps; }
+
+uint64_t tp_timer_cycles(void) {
+    tp_irqstate_t s = tp_critical_enter();
+    uint64_t now;
+    if (use_dwt) {
+        uint32_t c = DWT_CYCCNT;
+        if (c < dwt_last) dwt_high++; /* needs a call at least every 2^32 cycles */
+        dwt_last = c;
+        now = ((uint64_t)dwt_high << 32) | c;
+    } else {
+        uint32_t wraps = systick_wraps;
+        uint32_t cur = SYST_CVR;
+        /* A wrap that is pending (interrupts are masked here) has not been
+         * counted yet: count it, and re-read so cur is after the wrap. */
+        if (SCB_ICSR & ICSR_PENDSTSET) {
+            cur = SYST_CVR;
+            wraps++;
+        }
+        now = (uint64_t)wraps * (SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - cur);
+    }
+    tp_critical_exit(s);
+    return now;
+}
+
+uint32_t tp_timer_hz(void) { return board_core_hz(); }
+
+const char *tp_timer_source(void) { return use_dwt ? "DWT CYCCNT" : "SysTick"; }
