@@ -108,7 +108,8 @@ host-test: deps
 	@$(MAKE) --no-print-directory -f tests/host/host.mk
 
 link-test: $(KERNEL_OBJS) $(BUILD)/obj/demo/main.o
-	@tests/link/run.sh $(BOARD) $(BUILD) "$(CC) $(LDFLAGS)" $(filter %.o,$^)
+	@BOARD=$(BOARD) BUILD=$(BUILD) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
+	    tests/link/run.sh $(filter %.o,$^)
 
 size: $(DEMO_ELF)
 	@tools/size.sh $(DEMO_ELF)

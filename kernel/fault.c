@@ -12,12 +12,15 @@
 
 #include "console.h"
 #include "cortexm.h"
+#include "fault.h"
 #include "memmap.h"
 #include "runtime.h"
 #include "stack.h"
 #include "vectors.h"
 
 void tp_fault_report(const uint32_t *frame, uint32_t exc_return);
+
+__attribute__((weak)) void tp_fault_hook(const tp_fault_info_t *info) { (void)info; }
 
 /* ARMv6-M Thumb only: the same code serves a Cortex-M0. */
 __attribute__((naked)) static void fault_entry(void) {
@@ -130,19 +133,47 @@ void tp_fault_report(const uint32_t *frame, uint32_t exc_return) {
     tp_printf("    (ARMv6-M: no fault status registers; HardFault covers every fault)\n");
 #endif
 
-    /* A frame that could not be stacked is not worth reading. */
-    int frame_valid = !(cfsr & (CFSR_MSTKERR | CFSR_STKERR | CFSR_STKOF)) &&
-                      !(overflow && tp_stack_in_guard((uintptr_t)frame));
+    /* A frame that could not be stacked, or that lies outside the stack it
+     * was pushed to (a frame bigger than the guard stepped over it, and the
+     * handler's own stack may have overwritten it since), is not worth
+     * reading. */
+    uintptr_t f = (uintptr_t)frame;
+    int in_own_stack = (exc_return & 4u)
+                           ? f >= (uintptr_t)__stack_limit && f + 32u <= (uintptr_t)__stack_top
+                           : f >= (uintptr_t)__handler_stack_bottom &&
+                                 f + 32u <= (uintptr_t)__handler_stack_top;
+    int frame_valid = in_own_stack && !(cfsr & (CFSR_MSTKERR | CFSR_STKERR | CFSR_STKOF));
     if (frame_valid) {
         tp_printf("    PC=0x%08x LR=0x%08x xPSR=0x%08x\n", (unsigned)frame[6], (unsigned)frame[5],
                   (unsigned)frame[7]);
         tp_printf("    R0=0x%08x R1=0x%08x R2=0x%08x R3=0x%08x R12=0x%08x\n", (unsigned)frame[0],
                   (unsigned)frame[1], (unsigned)frame[2], (unsigned)frame[3], (unsigned)frame[4]);
     } else {
-        tp_printf("    PC=? LR=? (the exception frame could not be stacked)\n");
+        tp_printf("    PC=? LR=? (no valid exception frame: it could not be stacked in its stack)\n");
     }
     tp_printf("    SP=%p on %s, EXC_RETURN=0x%08x\n", (const void *)frame,
               (exc_return & 4u) ? "PSP (thread stack)" : "MSP (handler stack)", (unsigned)exc_return);
+    tp_console_flush();
+
+    tp_fault_info_t info = {
+        .vector = vector,
+        .cfsr = cfsr,
+        .hfsr = hfsr,
+        .sp = (uint32_t)(uintptr_t)frame,
+        .exc_return = exc_return,
+        .frame_valid = frame_valid,
+        .stack_overflow = overflow != 0,
+    };
+#if TP_HAS_CONFIGURABLE_FAULTS
+    info.mmfar = SCB_MMFAR;
+    info.bfar = SCB_BFAR;
+#endif
+    if (frame_valid) {
+        info.pc = frame[6];
+        info.lr = frame[5];
+        info.xpsr = frame[7];
+    }
+    tp_fault_hook(&info);
     tp_console_flush();
     tp_exit(overflow ? TP_EXIT_STACK_OVERFLOW : TP_EXIT_FAULT);
 }

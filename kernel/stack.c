@@ -120,8 +120,11 @@ int tp_stack_in_guard(uintptr_t addr) {
     return addr >= (uintptr_t)__stack_guard_start && addr < (uintptr_t)__stack_limit;
 }
 
+static volatile int overflow_reported;
+
 int tp_stack_check(void) {
     if (guard_kind == TP_GUARD_MPU) return 0; /* the guard is not readable */
+    if (overflow_reported) return 1;          /* reported once; we are on the way out */
     const volatile uint32_t *p = (const uint32_t *)(uintptr_t)__stack_guard_start;
     const uint32_t *lim = (const uint32_t *)(uintptr_t)__stack_limit;
     for (; p < lim; p++) {
@@ -131,6 +134,7 @@ int tp_stack_check(void) {
 }
 
 void tp_stack_overflow(const char *how, uintptr_t where) {
+    overflow_reported = 1;
     tp_console_flush();
     tp_printf("\n*** STACK OVERFLOW: the thread stack (%u bytes, %p..%p) overflowed\n",
               (unsigned)tp_stack_size(), (void *)__stack_limit, (void *)__stack_top);

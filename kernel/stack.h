@@ -39,7 +39,8 @@ size_t tp_handler_stack_size(void);
 size_t tp_handler_stack_high_water(void);
 
 /* Returns 0 when the canary is intact (or the guard is hardware).  When the
- * canary is damaged it reports a stack overflow and exits: it does not return. */
+ * canary is damaged it reports a stack overflow and exits (it returns 1 only
+ * if called again while that report is on its way out). */
 int tp_stack_check(void);
 
 /* True if addr lies in the guard below the thread stack. */

@@ -20,9 +20,6 @@
 #include "critical.h"
 #include "memmap.h"
 
-#undef errno
-extern int errno;
-
 struct _reent;
 
 /* The hooks newlib calls (it declares none of them in a public header). */

@@ -12,8 +12,23 @@
 #define SYSTICK_RELOAD 0x00FFFFFFu /* full 24-bit period: fewest interrupts */
 
 static int use_dwt;
-static volatile uint32_t systick_wraps;
 static uint32_t dwt_high, dwt_last; /* extends the 32-bit CYCCNT */
+
+/* SysTick is extended to 64 bits by noticing each reload: the counter counts
+ * down, so a value above the previous one means it wrapped.  The wrap
+ * interrupt only guarantees a look at least once per period; it does not
+ * count wraps itself, because QEMU raises it later than the counter reloads
+ * (counting it would make time step back by a period). */
+static uint32_t systick_wraps;
+static uint32_t systick_last;
+
+/* Caller holds a critical section. */
+static uint64_t systick_now_locked(void) {
+    uint32_t cur = SYST_CVR;
+    if (cur > systick_last) systick_wraps++;
+    systick_last = cur;
+    return (uint64_t)systick_wraps * (SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - cur);
+}
 
 #if TP_HAS_CONFIGURABLE_FAULTS
 static int dwt_counts(void) {
@@ -37,14 +52,24 @@ void tp_timer_init(void) {
     SYST_RVR = SYSTICK_RELOAD;
     SYST_CVR = 0;
     SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;
+    systick_last = SYST_CVR;
+    systick_wraps = 0;
 }
 
 void SysTick_Handler(void) {
-    systick_wraps++;
+    tp_irqstate_t s = tp_critical_enter();
+    (void)systick_now_locked();
+    tp_critical_exit(s);
     tp_stack_check();
 }
 
-uint32_t tp_timer_wraps(void) { return systick_wraps; }
+uint32_t tp_timer_wraps(void) {
+    tp_irqstate_t s = tp_critical_enter();
+    (void)systick_now_locked();
+    uint32_t w = systick_wraps;
+    tp_critical_exit(s);
+    return w;
+}
 
 uint64_t tp_timer_cycles(void) {
     tp_irqstate_t s = tp_critical_enter();
@@ -55,15 +80,7 @@ uint64_t tp_timer_cycles(void) {
         dwt_last = c;
         now = ((uint64_t)dwt_high << 32) | c;
     } else {
-        uint32_t wraps = systick_wraps;
-        uint32_t cur = SYST_CVR;
-        /* A wrap that is pending (interrupts are masked here) has not been
-         * counted yet: count it, and re-read so cur is after the wrap. */
-        if (SCB_ICSR & ICSR_PENDSTSET) {
-            cur = SYST_CVR;
-            wraps++;
-        }
-        now = (uint64_t)wraps * (SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - cur);
+        now = systick_now_locked();
     }
     tp_critical_exit(s);
     return now;

@@ -7,7 +7,10 @@
  * Under QEMU with -icount shift=0 SysTick ticks are deterministic:
  * ticks = instructions x core_hz / 1e9.
  *
- * tp_timer_cycles() may be called from thread or interrupt context.
+ * tp_timer_cycles() may be called from thread or interrupt context.  The
+ * SysTick extension needs a read at least once per 2^24 cycles, which its own
+ * wrap interrupt provides - unless interrupts stay masked longer than that
+ * (0.1 s at 168 MHz), when a period can be lost.
  */
 #ifndef TP_TIMER_H
 #define TP_TIMER_H
@@ -18,6 +21,6 @@ void tp_timer_init(void);
 uint64_t tp_timer_cycles(void);
 uint32_t tp_timer_hz(void);
 const char *tp_timer_source(void); /* "DWT CYCCNT" or "SysTick" */
-uint32_t tp_timer_wraps(void);     /* SysTick wrap interrupts taken so far */
+uint32_t tp_timer_wraps(void);     /* SysTick reloads seen so far */
 
 #endif /* TP_TIMER_H */
