@@ -3,7 +3,7 @@
  *
  *   FLASH: vectors | .text | .rodata | .ARM.exidx | init arrays | .data image
  *   RAM (low to high):
- *     .data | .bss | heap (grows up) ... | handler stack (MSP) | guard | thread stack (PSP)
+ *     .data | .bss | .noinit | heap (grows up) ... | handler stack (MSP) | guard | thread stack (PSP)
  *                                        ^__handler_stack_bottom       ^__stack_limit  ^_estack
  *   optional extra RAM regions (CCM, PSRAM): heap regions 2 and 3.
  *

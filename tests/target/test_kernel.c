@@ -217,6 +217,7 @@ static void test_console_output(void) {
 }
 
 /* ---- host files over semihosting ---- */
+#if TP_SEMIHOSTING
 static void test_host_file_roundtrip(void) {
     static const char name[] = "tp_hostfile_test.bin";
     uint8_t out[200], in[200];
@@ -239,6 +240,7 @@ static void test_host_file_roundtrip(void) {
     TP_CHECK_EQ(tp_hostfile_remove(name), 0);
     TP_CHECK(tp_hostfile_open(name, SH_MODE_RB) < 0); /* really gone */
 }
+#endif
 
 static void test_stack_guard_armed(void) {
 #if defined(TP_ARCH_V8M_MAIN)
