@@ -43,13 +43,13 @@ WARNINGS := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
             -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wcast-align
 CFLAGS := $(CPU_FLAGS) -std=c11 $(OPT) -g3 $(WARNINGS) \
           -ffunction-sections -fdata-sections -fno-common \
-          -Ikernel -I. \
+          -Ikernel -Ialloc -I. \
           -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
-          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING)
+          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS)
 LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
            -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments
 
-KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS)
+KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(wildcard alloc/*.c)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 TEST_SRCS   := $(wildcard tests/target/test_*.c)
@@ -141,3 +141,11 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- bench (bench/bench.mk) ----
+# make bench: allocator benchmarks (tidepool vs newlib-nano) on netduinoplus2
+# under QEMU -icount shift=0, whatever BOARD says; see docs/bench-method.md.
+.PHONY: bench
+bench:
+	@$(MAKE) --no-print-directory -f bench/bench.mk
+# ---- bench (bench/bench.mk) ----

@@ -2,7 +2,8 @@
  * syscalls.c - the system calls newlib-nano expects, for a bare-metal image.
  *
  *   _sbrk        bounded by the linker's heap region: ENOMEM past its end,
- *                never into the stacks above it
+ *                never into the stacks above it (weak: with tidepool's
+ *                allocator linked, sbrk always refuses)
  *   _write       fd 1 and 2 go to the console; other descriptors are EBADF
  *   _read        fd 0 reads end-of-file (no input device)
  *   __malloc_lock/__malloc_unlock
@@ -43,7 +44,9 @@ uint32_t tp_malloc_lock_depth(void);
 
 static char *heap_break = NULL;
 
-void *_sbrk(ptrdiff_t increment) {
+/* Weak: an image that links alloc/libc_malloc.c gets its _sbrk, which
+ * refuses - the heap belongs to tidepool's allocator. */
+__attribute__((weak)) void *_sbrk(ptrdiff_t increment) {
     tp_irqstate_t s = tp_critical_enter();
     if (heap_break == NULL) heap_break = __heap_start;
     char *old = heap_break;

@@ -56,11 +56,14 @@ void tp_timer_init(void) {
     systick_wraps = 0;
 }
 
+__attribute__((weak)) void tp_systick_hook(void) {}
+
 void SysTick_Handler(void) {
     tp_irqstate_t s = tp_critical_enter();
     (void)systick_now_locked();
     tp_critical_exit(s);
     tp_stack_check();
+    tp_systick_hook();
 }
 
 uint32_t tp_timer_wraps(void) {

@@ -23,4 +23,8 @@ uint32_t tp_timer_hz(void);
 const char *tp_timer_source(void); /* "DWT CYCCNT" or "SysTick" */
 uint32_t tp_timer_wraps(void);     /* SysTick reloads seen so far */
 
+/* Called from the SysTick interrupt after the kernel's own work; weak and
+ * empty by default (tests use it to run code at interrupt time). */
+void tp_systick_hook(void);
+
 #endif /* TP_TIMER_H */

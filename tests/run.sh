@@ -64,8 +64,10 @@ count_summary() { # name log status
 run_image() { # board machine elf src label
     local board=$1 machine=$2 elf=$3 src=$4 label=$5 dir status want_exit re okay=1
     dir=$(mktemp -d "$WORK/run.XXXX")
+    # -icount shift=0: one instruction = 1 ns of virtual time, so timers and
+    # interrupts are deterministic and a busy host cannot make time jump
     (cd "$dir" && timeout "$QEMU_TIMEOUT" qemu-system-arm -M "$machine" -display none \
-        -monitor none -serial stdio -semihosting-config enable=on,target=native \
+        -icount shift=0 -monitor none -serial stdio -semihosting-config enable=on,target=native \
         -kernel "$OLDPWD/$elf" </dev/null >"$dir/log" 2>&1)
     status=$?
     tr -d '\r' <"$dir/log" >"$dir/log.txt"

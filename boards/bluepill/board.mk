@@ -11,3 +11,4 @@ SEMIHOSTING    ?= 0
 FLASH_TOOL     := st-flash
 OPENOCD_TARGET := target/stm32f1x.cfg
 FLASH_ADDR     := 0x08000000
+ALLOC_FLAGS    := -DTP_ALLOC_MAX_LOG2=15

@@ -9,14 +9,14 @@ HOST_BUILD := build/host
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-               -DTP_HOST -Ikernel -I.
-PORTABLE_SRCS := kernel/fmt.c $(wildcard alloc/*.c) $(wildcard gc/*.c)
+               -DTP_HOST -Ikernel -Ialloc -I.
+PORTABLE_SRCS := kernel/fmt.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c)) $(wildcard gc/*.c)
 HOST_TESTS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(wildcard tests/host/test_*.c))
 
 .PHONY: run
 run: $(HOST_TESTS)
 	@tests/host/run.sh $(HOST_TESTS)
 
-$(HOST_BUILD)/%: tests/host/%.c tests/harness.c $(PORTABLE_SRCS) $(wildcard kernel/*.h tests/*.h)
+$(HOST_BUILD)/%: tests/host/%.c tests/harness.c $(PORTABLE_SRCS) $(wildcard kernel/*.h alloc/*.h tests/*.h)
 	@mkdir -p $(@D)
 	@$(HOST_CC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@

@@ -46,4 +46,24 @@ $CC $CFLAGS -DHOG_BYTES=$((flash + 4)) -c tests/link/flash_hog.c -o "$dir/flash_
 check_fails_with code-bigger-than-flash "tidepool: code and constants do not fit in FLASH" \
     "$dir/flash_hog.o" -Wl,--undefined=flash_hog
 rm -f "$dir/flash_hog.o" "$dir/bad.elf"
+
+# malloc is tidepool's: newlib-nano's allocator must not be in an image that
+# allocates through malloc and through stdio
+$CC $CFLAGS -c tests/link/uses_malloc.c -o "$dir/uses_malloc.o"
+if ! $CC $LDFLAGS "${objs[@]}" "$dir/uses_malloc.o" -Wl,--undefined=uses_malloc \
+    -Wl,-Map="$dir/uses_malloc.map" -o "$dir/uses_malloc.elf" >"$dir/uses_malloc.log" 2>&1; then
+    echo "FAIL $BOARD link: an image using malloc does not link:"
+    sed 's/^/    | /' "$dir/uses_malloc.log"
+    fails=$((fails + 1))
+elif grep -Eq 'nano-mallocr|nano-freer|lib_a-malloc\.o|lib_a-sbrkr' "$dir/uses_malloc.map"; then
+    echo "FAIL $BOARD link: newlib's malloc is linked:"
+    grep -E 'nano-mallocr|nano-freer|lib_a-malloc\.o|lib_a-sbrkr' "$dir/uses_malloc.map" | head -5 | sed 's/^/    | /'
+    fails=$((fails + 1))
+elif ! arm-none-eabi-nm "$dir/uses_malloc.elf" | grep -q ' T tp_heap_alloc$' ||
+    ! grep -A1 -E '^ *\.text\._malloc_r( |$)' "$dir/uses_malloc.map" | grep -q 'libc_malloc\.o'; then
+    echo "FAIL $BOARD link: _malloc_r does not come from alloc/libc_malloc.o"
+    fails=$((fails + 1))
+else
+    echo "pass $BOARD link: malloc and stdio's _malloc_r are tidepool's (newlib's malloc not linked)"
+fi
 [ $fails -eq 0 ]

@@ -1,0 +1,790 @@
+/*
+ * tp_alloc.c - the allocator's hot paths: small blocks from pools, large
+ * blocks from segregated free lists.  See tp_alloc.h for the contract and
+ * tp_alloc_internal.h for the layout.
+ */
+#include <string.h>
+
+#include "tp_alloc_internal.h"
+
+/* ---- the lock: a critical section on the target, nothing on the host ---- */
+#if defined(TP_ALLOC_LOCK) != defined(TP_ALLOC_UNLOCK)
+#error "define both TP_ALLOC_LOCK and TP_ALLOC_UNLOCK, or neither"
+#endif
+#ifndef TP_ALLOC_LOCK
+#if defined(__arm__) && !defined(TP_HOST)
+#include "critical.h"
+#define TP_ALLOC_LOCK() tp_irqstate_t lock_state_ = tp_critical_enter()
+#define TP_ALLOC_UNLOCK() tp_critical_exit(lock_state_)
+#else
+#define TP_ALLOC_LOCK() ((void)0)
+#define TP_ALLOC_UNLOCK() ((void)0)
+#endif
+#endif
+
+#define CALLER() __builtin_return_address(0)
+
+/* ======================================================================
+ * Large blocks: segregated fit
+ * ====================================================================== */
+
+static void list_insert(tp_heap_t *h, uintptr_t b, uint32_t size) {
+    unsigned fl, sl;
+    mapping(size, &fl, &sl);
+    ref_t r = addr_ref(h, b);
+    ref_t head = h->lists[fl][sl];
+    WORD(b + 4) = head;
+    WORD(b + 8) = 0;
+    if (head != 0) WORD(ref_addr(h, head) + 8) = r;
+    h->lists[fl][sl] = r;
+    h->fl_bitmap |= 1u << fl;
+    h->sl_bitmap[fl] |= 1u << sl;
+}
+
+static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
+    unsigned fl, sl;
+    mapping(size, &fl, &sl);
+    ref_t next = WORD(b + 4), prev = WORD(b + 8);
+    if (next != 0) WORD(ref_addr(h, next) + 8) = prev;
+    if (prev != 0) {
+        WORD(ref_addr(h, prev) + 4) = next;
+    } else {
+        h->lists[fl][sl] = next;
+        if (next == 0) {
+            h->sl_bitmap[fl] &= ~(1u << sl);
+            if (h->sl_bitmap[fl] == 0) h->fl_bitmap &= ~(1u << fl);
+        }
+    }
+}
+
+/* Makes [b, b+size) a free block (flags of b's predecessor kept) and tells
+ * the next block. */
+static void make_free(tp_heap_t *h, uintptr_t b, uint32_t size) {
+    WORD(b) = size | F_FREE | (WORD(b) & F_PREV_FREE);
+    WORD(b + size - 4u) = size;
+    WORD(b + size) |= F_PREV_FREE;
+    list_insert(h, b, size);
+}
+
+/* A free block of at least `need` bytes, removed from its list; 0 if none. */
+static uintptr_t find_free(tp_heap_t *h, uint32_t need) {
+    unsigned fl, sl;
+    mapping(need, &fl, &sl);
+    /* a better fit first: the request's own list holds blocks that may or may
+     * not be big enough; look at a few of them */
+    ref_t r = h->lists[fl][sl];
+    uintptr_t best = 0;
+    uint32_t best_size = UINT32_MAX;
+    for (unsigned i = 0; r != 0 && i < TP_ALLOC_FIT_SCAN; i++) {
+        uintptr_t b = ref_addr(h, r);
+        uint32_t s = block_size(b);
+        if (s >= need && s < best_size) {
+            best = b;
+            best_size = s;
+            if (s == need) break;
+        }
+        r = WORD(b + 4);
+    }
+    if (best == 0) {
+        /* any block of a bigger list fits */
+        uint32_t sl_map = sl + 1u < SL_COUNT ? h->sl_bitmap[fl] & (~0u << (sl + 1u)) : 0u;
+        if (sl_map == 0) {
+            uint32_t fl_map = fl + 1u < 32u ? h->fl_bitmap & (~0u << (fl + 1u)) : 0u;
+            if (fl_map == 0) return 0;
+            fl = ffs32(fl_map);
+            sl_map = h->sl_bitmap[fl];
+        }
+        sl = ffs32(sl_map);
+        best = ref_addr(h, h->lists[fl][sl]);
+        best_size = block_size(best);
+    }
+    list_remove(h, best, best_size);
+    return best;
+}
+
+/* Turns the free block b (already off its list) into a used block of `need`
+ * bytes, giving back the tail when it is big enough to be a block. */
+static uintptr_t carve_used(tp_heap_t *h, uintptr_t b, uint32_t need, int may_take_high) {
+    uint32_t size = block_size(b);
+    uint32_t rest = size - need;
+    if (may_take_high && rest >= MIN_BLOCK && need < TP_ALLOC_SPLIT_HIGH_BELOW) {
+        /* small requests from the high end of the block, big ones from the low end */
+        WORD(b) = rest | F_FREE | (WORD(b) & F_PREV_FREE);
+        WORD(b + rest - 4u) = rest;
+        list_insert(h, b, rest);
+        uintptr_t u = b + rest;
+        WORD(u) = need | F_PREV_FREE;
+        WORD(u + need) &= ~F_PREV_FREE;
+        h->footprint += need;
+        if (h->footprint > h->footprint_peak) h->footprint_peak = h->footprint;
+        return u;
+    }
+    if (rest >= MIN_BLOCK) {
+        WORD(b) = need | (WORD(b) & F_PREV_FREE);
+        uintptr_t tail = b + need;
+        WORD(tail) = rest | F_FREE; /* predecessor (b) is in use */
+        WORD(tail + rest - 4u) = rest;
+        list_insert(h, tail, rest); /* the block after already has F_PREV_FREE */
+        h->footprint += need;
+    } else {
+        WORD(b) = size | (WORD(b) & F_PREV_FREE);
+        WORD(b + size) &= ~F_PREV_FREE;
+        h->footprint += size;
+    }
+    if (h->footprint > h->footprint_peak) h->footprint_peak = h->footprint;
+    return b;
+}
+
+static uint32_t large_need(size_t size) {
+    if (size > MAX_BLOCK - BLOCK_HDR) return 0;
+    uint32_t need = ((uint32_t)size + BLOCK_HDR + 7u) & ~7u;
+    return need < MIN_BLOCK ? MIN_BLOCK : need;
+}
+
+/* Gives a used block back, coalescing with free neighbours. */
+static void large_release(tp_heap_t *h, uintptr_t b) {
+    uint32_t size = block_size(b);
+    h->footprint -= size;
+    uintptr_t next = b + size;
+    if (WORD(next) & F_FREE) {
+        uint32_t ns = block_size(next);
+        if (size + ns <= MAX_BLOCK) {
+            list_remove(h, next, ns);
+            size += ns;
+        }
+    }
+    if (WORD(b) & F_PREV_FREE) {
+        uint32_t ps = WORD(b - 4u);
+        uintptr_t prev = b - ps;
+        if (size + ps <= MAX_BLOCK) {
+            list_remove(h, prev, ps);
+            b = prev;
+            size += ps;
+        }
+    }
+    make_free(h, b, size);
+}
+
+/* ======================================================================
+ * Pools
+ * ====================================================================== */
+
+static tp_region_info_t *region_of_rw(tp_heap_t *h, uintptr_t a) {
+    return (tp_region_info_t *)(uintptr_t)region_of(h, a);
+}
+
+static void set_page_kind(tp_heap_t *h, uintptr_t pg, uint8_t kind) {
+    tp_region_info_t *r = region_of_rw(h, pg);
+    r->pagemap[(pg - r->page0) >> TP_ALLOC_POOL_SHIFT] = kind;
+}
+
+/* Where a pool page would go inside free block [b, b+size): 0 if it does not
+ * fit.  The pieces left before and after must be empty or whole blocks. */
+static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
+    uintptr_t pg = (b + BLOCK_HDR + POOL_MASK) & ~POOL_MASK;
+    if (pg - BLOCK_HDR - b != 0 && pg - BLOCK_HDR - b < MIN_BLOCK) pg += POOL_SIZE;
+    uintptr_t end = pg + POOL_END; /* end of the pool's large block */
+    if (end > b + size) return 0;
+    uintptr_t back = b + size - end;
+    if (back != 0 && back < MIN_BLOCK) return 0;
+    return pg;
+}
+
+/* Takes an aligned page for a new pool from the large level; 0 if none. */
+static uintptr_t pool_page_take(tp_heap_t *h) {
+    /* candidates: the heads (and a few more) of the lists from one pool size
+     * up to two; then any block of at least two pools, which always fits */
+    unsigned fl, sl, fl_end, sl_end;
+    mapping(POOL_SIZE, &fl, &sl);
+    mapping(2u * POOL_SIZE + MIN_BLOCK, &fl_end, &sl_end);
+    uintptr_t b = 0, pg = 0;
+    for (unsigned i = fl * SL_COUNT + sl; i <= fl_end * SL_COUNT + sl_end && b == 0; i++) {
+        ref_t r = h->lists[i / SL_COUNT][i % SL_COUNT];
+        for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN; n++) {
+            uintptr_t cand = ref_addr(h, r);
+            pg = pool_page_in(cand, block_size(cand));
+            if (pg != 0) {
+                b = cand;
+                break;
+            }
+            r = WORD(cand + 4);
+        }
+    }
+    if (b != 0) {
+        list_remove(h, b, block_size(b));
+    } else {
+        b = find_free(h, 2u * POOL_SIZE + MIN_BLOCK);
+        if (b == 0) return 0;
+        pg = pool_page_in(b, block_size(b));
+    }
+    uint32_t size = block_size(b);
+    uintptr_t pool_block = pg - BLOCK_HDR;
+    uint32_t front = (uint32_t)(pool_block - b);
+    if (front != 0) { /* the piece before stays free */
+        WORD(b) = front | F_FREE | (WORD(b) & F_PREV_FREE);
+        WORD(b + front - 4u) = front;
+        list_insert(h, b, front);
+        WORD(pool_block) = F_PREV_FREE;
+    }
+    /* pool_block now starts a free block of size - front bytes */
+    WORD(pool_block) = (size - front) | (WORD(pool_block) & F_PREV_FREE) | F_FREE;
+    (void)carve_used(h, pool_block, POOL_SIZE, 0);
+    return pg;
+}
+
+static void pool_link(tp_heap_t *h, ref_t *head, uintptr_t pg) {
+    tp_pool_t *p = POOL(pg);
+    ref_t r = addr_ref(h, pg);
+    p->next = *head;
+    p->prev = 0;
+    if (*head != 0) POOL(ref_addr(h, *head))->prev = r;
+    *head = r;
+}
+
+static void pool_unlink(tp_heap_t *h, ref_t *head, uintptr_t pg) {
+    tp_pool_t *p = POOL(pg);
+    if (p->next != 0) POOL(ref_addr(h, p->next))->prev = p->prev;
+    if (p->prev != 0)
+        POOL(ref_addr(h, p->prev))->next = p->next;
+    else
+        *head = p->next;
+}
+
+/* A pool of class c with a free block, linked on usedpools[c]; 0 if no
+ * memory. */
+static uintptr_t pool_new(tp_heap_t *h, unsigned c) {
+    uintptr_t pg;
+    if (h->freepools != 0) {
+        pg = ref_addr(h, h->freepools);
+        pool_unlink(h, &h->freepools, pg);
+        h->nfreepools--;
+    } else {
+        pg = pool_page_take(h);
+        if (pg == 0) return 0;
+        h->npools++;
+    }
+    set_page_kind(h, pg, (uint8_t)(c + 1u));
+    tp_pool_t *p = POOL(pg);
+    uintptr_t first = pg + POOL_HDR;
+    WORD(first) = 0;
+    p->freeblock = addr_ref(h, first);
+    p->used = 0;
+    p->carve = (uint16_t)(POOL_HDR + class_size(c));
+    pool_link(h, &h->usedpools[c], pg);
+    return pg;
+}
+
+/* Called when the pool's free list just ran dry: carve the next never-used
+ * block, or take the pool off usedpools (it is full).  Returns the new head
+ * of the free list (0 when full). */
+__attribute__((noinline)) static ref_t pool_refill(tp_heap_t *h, tp_pool_t *p, unsigned c) {
+    uint32_t size = class_size(c);
+    if ((uint32_t)p->carve + size <= POOL_END) {
+        uintptr_t b = (uintptr_t)p + p->carve;
+        p->carve = (uint16_t)(p->carve + size);
+        WORD(b) = 0;
+        return addr_ref(h, b);
+    }
+    pool_unlink(h, &h->usedpools[c], (uintptr_t)p);
+    return 0;
+}
+
+/* Hands out the first free block of a pool on usedpools[c]; lock held. */
+__attribute__((always_inline)) static inline void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
+    uintptr_t b = ref_addr(h, p->freeblock);
+    ref_t next = WORD(b);
+    WORD(b + 4) = 0; /* no longer tagged free */
+    p->used++;
+    if (next == 0) next = pool_refill(h, p, c);
+    p->freeblock = next;
+    h->used_bytes += class_size(c);
+    h->alloc_count++;
+    return (void *)b;
+}
+
+/* The pool just became empty. */
+__attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, unsigned c) {
+    pool_unlink(h, &h->usedpools[c], pg);
+    if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS) {
+        set_page_kind(h, pg, PM_FREE_POOL);
+        pool_link(h, &h->freepools, pg);
+        h->nfreepools++;
+    } else {
+        set_page_kind(h, pg, 0);
+        h->npools--;
+        large_release(h, pg - BLOCK_HDR);
+    }
+}
+
+/* ======================================================================
+ * Errors
+ * ====================================================================== */
+
+void tp_alloc_report(tp_heap_t *h, tp_alloc_err_t kind, const void *ptr, size_t size,
+                     int size_class, const void *caller, const char *detail) {
+    h->error_count++;
+    h->last_error = kind;
+    if (h->error_hook != NULL) {
+        tp_alloc_error_t e = {kind, ptr, size, size_class, caller, detail};
+        h->error_hook(&e, h->error_ctx);
+    }
+}
+
+const char *tp_alloc_err_name(tp_alloc_err_t kind) {
+    switch (kind) {
+    case TP_ALLOC_OK: return "ok";
+    case TP_ALLOC_ERR_DOUBLE_FREE: return "double free";
+    case TP_ALLOC_ERR_FOREIGN: return "pointer not from this heap";
+    case TP_ALLOC_ERR_MISALIGNED: return "misaligned pointer";
+    case TP_ALLOC_ERR_INTERIOR: return "pointer into the middle of a block";
+    case TP_ALLOC_ERR_BAD_HEADER: return "damaged or foreign block header";
+    case TP_ALLOC_ERR_OVERRUN: return "write past the end of a block";
+    case TP_ALLOC_ERR_UNDERRUN: return "write before the start of a block";
+    case TP_ALLOC_ERR_WRITE_AFTER_FREE: return "write to a freed block";
+    case TP_ALLOC_ERR_SIZE_MISMATCH: return "free with the wrong size";
+    case TP_ALLOC_ERR_CORRUPT: return "heap inconsistency";
+    }
+    return "unknown error";
+}
+
+void tp_heap_set_error_hook(tp_heap_t *h, tp_alloc_error_hook_t hook, void *ctx) {
+    h->error_hook = hook;
+    h->error_ctx = ctx;
+}
+
+void tp_heap_set_oom_hook(tp_heap_t *h, tp_alloc_oom_hook_t hook, void *ctx) {
+    h->oom_hook = hook;
+    h->oom_ctx = ctx;
+}
+
+tp_alloc_err_t tp_heap_last_error(const tp_heap_t *h) { return h->last_error; }
+
+/* ======================================================================
+ * Set-up
+ * ====================================================================== */
+
+/* Lays out [mem, mem+size) as a region: page map, blocks, sentinel.  The
+ * caller has checked it does not overlap another region. */
+static int region_setup(tp_heap_t *h, uintptr_t lo, uintptr_t hi) {
+    if (h->nregions >= TP_ALLOC_MAX_REGIONS) return -1;
+    lo = (lo + 7u) & ~(uintptr_t)7u;
+    hi &= ~(uintptr_t)7u;
+    if (hi <= lo) return -1;
+    uintptr_t page0 = lo & ~POOL_MASK;
+    uint32_t npages = (uint32_t)((hi - page0 + POOL_MASK) >> TP_ALLOC_POOL_SHIFT);
+    uint8_t *pagemap = (uint8_t *)lo;
+    /* first block header at = 4 (mod 8) after the page map */
+    uintptr_t start = ((lo + npages + 7u) & ~(uintptr_t)7u) + 4u;
+    uintptr_t end = hi - 4u; /* sentinel header */
+    if (end < start + MIN_BLOCK) return -1;
+#if !TP_ADDR32
+    if (lo < h->base || hi - h->base > UINT32_MAX) return -1;
+#endif
+    memset(pagemap, 0, npages);
+    tp_region_info_t *r = &h->regions[h->nregions++];
+    r->start = start;
+    r->end = end;
+    r->page0 = page0;
+    r->pagemap = pagemap;
+    r->npages = npages;
+    r->block_bytes = 0;
+    WORD(end) = 0; /* sentinel: size 0, in use */
+    /* free blocks of at most MAX_BLOCK bytes, separated by 8-byte fences
+     * (blocks that are never freed) so they never coalesce past it */
+    uintptr_t b = start;
+    WORD(b) = 0;
+    while (b < end) {
+        uint32_t left = (uint32_t)(end - b);
+        uint32_t size = left <= MAX_BLOCK ? left : MAX_BLOCK - 8u;
+        if (size < MIN_BLOCK) { /* a sliver: a used block nobody frees */
+            WORD(b) = size | (WORD(b) & F_PREV_FREE);
+            break;
+        }
+        WORD(b) = size | F_FREE;
+        WORD(b + size - 4u) = size;
+        WORD(b + size) = F_PREV_FREE; /* provisional; a fence or sentinel follows */
+        list_insert(h, b, size);
+        r->block_bytes += size;
+        b += size;
+        if (b < end) { /* fence */
+            uint32_t fence = (uint32_t)(end - b) >= 8u + MIN_BLOCK ? 8u : (uint32_t)(end - b);
+            WORD(b) = fence | F_PREV_FREE;
+            b += fence;
+            if (b < end) WORD(b) = 0;
+        }
+    }
+    WORD(end) = WORD(end) & F_PREV_FREE;
+    h->heap_size += (size_t)(hi - lo);
+    h->metadata_bytes += (size_t)(hi - lo) - r->block_bytes;
+    h->total_block_bytes += r->block_bytes;
+    return 0;
+}
+
+tp_heap_t *tp_heap_init(void *mem, size_t size) {
+    if (mem == NULL) return NULL;
+    uintptr_t lo = ((uintptr_t)mem + 7u) & ~(uintptr_t)7u;
+    uintptr_t hi = (uintptr_t)mem + size;
+    if (hi < lo || hi - lo < sizeof(tp_heap_t) + 64u) return NULL;
+    tp_heap_t *h = (tp_heap_t *)lo;
+    memset(h, 0, sizeof *h);
+#if !TP_ADDR32
+    h->base = lo - 8u; /* no block gets reference 0 */
+#endif
+    uintptr_t rest = (lo + sizeof *h + 7u) & ~(uintptr_t)7u;
+    if (region_setup(h, rest, hi) != 0) return NULL;
+    /* the control block counts as the first region's metadata */
+    h->heap_size += (size_t)(rest - (uintptr_t)mem);
+    h->metadata_bytes += (size_t)(rest - (uintptr_t)mem);
+    return h;
+}
+
+int tp_heap_add_region(tp_heap_t *h, void *mem, size_t size) {
+    if (h == NULL || mem == NULL) return -1;
+    uintptr_t lo = (uintptr_t)mem, hi = lo + size;
+    if (hi < lo) return -1;
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        const tp_region_info_t *r = &h->regions[i];
+        uintptr_t rlo = (uintptr_t)r->pagemap, rhi = r->end + 4u;
+        if (lo < rhi && rlo < hi) return -1;
+    }
+    if ((uintptr_t)h >= lo && (uintptr_t)h < hi) return -1;
+    return region_setup(h, lo, hi);
+}
+
+/* ======================================================================
+ * Allocation
+ * ====================================================================== */
+
+static void *alloc_large_locked(tp_heap_t *h, uint32_t need) {
+    uintptr_t b = find_free(h, need);
+    if (b == 0) return NULL;
+    b = carve_used(h, b, need, 1);
+    h->used_bytes += block_size(b) - BLOCK_HDR;
+    h->alloc_count++;
+    return (void *)(b + BLOCK_HDR);
+}
+
+static void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
+    uintptr_t pg = h->usedpools[c] != 0 ? ref_addr(h, h->usedpools[c]) : pool_new(h, c);
+    if (pg == 0) return NULL;
+    return pool_pop(h, POOL(pg), c);
+}
+
+/* One attempt, either path; falls back from pools to the large level when
+ * no page can be had for a new pool. */
+static void *alloc_once(tp_heap_t *h, size_t size) {
+    void *p = NULL;
+    TP_ALLOC_LOCK();
+    if (size - 1u < TP_ALLOC_SMALL_MAX) p = alloc_small_slow_locked(h, (unsigned)((size - 1u) >> 3));
+    if (p == NULL) {
+        uint32_t need = large_need(size);
+        if (need != 0) p = alloc_large_locked(h, need);
+    }
+    TP_ALLOC_UNLOCK();
+    return p;
+}
+
+__attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
+    if (size == 0) size = 1;
+    for (;;) {
+        void *p = alloc_once(h, size);
+        if (p != NULL) return p;
+        if (h->oom_hook == NULL || !h->oom_hook(h, size, h->oom_ctx)) break;
+    }
+    TP_ALLOC_LOCK();
+    h->fail_count++;
+    TP_ALLOC_UNLOCK();
+    return NULL;
+}
+
+void *tp_heap_alloc(tp_heap_t *h, size_t size) {
+    if (size - 1u < TP_ALLOC_SMALL_MAX) {
+        unsigned c = (unsigned)((size - 1u) >> 3);
+        TP_ALLOC_LOCK();
+        ref_t pr = h->usedpools[c];
+        if (pr != 0) {
+            void *b = pool_pop(h, POOL(ref_addr(h, pr)), c);
+            TP_ALLOC_UNLOCK();
+            return b;
+        }
+        TP_ALLOC_UNLOCK();
+    }
+    return alloc_slow(h, size);
+}
+
+void *tp_heap_calloc(tp_heap_t *h, size_t n, size_t size) {
+    if (size != 0 && n > SIZE_MAX / size) {
+        TP_ALLOC_LOCK();
+        h->fail_count++;
+        TP_ALLOC_UNLOCK();
+        return NULL;
+    }
+    void *p = tp_heap_alloc(h, n * size);
+    if (p != NULL) memset(p, 0, n * size);
+    return p;
+}
+
+/* ======================================================================
+ * Free
+ * ====================================================================== */
+
+/* Frees a block of the pool page pg (class c); lock held.  Returns an error
+ * kind (the caller reports it after unlocking) or TP_ALLOC_OK. */
+static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
+    uintptr_t pg = a & ~POOL_MASK;
+    uint32_t off = (uint32_t)(a - pg);
+    if (off < POOL_HDR || off >= POOL(pg)->carve) return TP_ALLOC_ERR_FOREIGN;
+    ref_t r = addr_ref(h, a);
+    if (WORD(a + 4) == (r ^ FREE_TAG)) return TP_ALLOC_ERR_DOUBLE_FREE;
+    tp_pool_t *p = POOL(pg);
+    ref_t head = p->freeblock;
+    WORD(a) = head;
+    WORD(a + 4) = r ^ FREE_TAG;
+    p->freeblock = r;
+    h->used_bytes -= class_size(c);
+    h->free_count++;
+    if (head == 0) pool_link(h, &h->usedpools[c], pg); /* was full */
+    if (--p->used == 0) pool_empty(h, pg, c);
+    return TP_ALLOC_OK;
+}
+
+/* Checks the header of a large block at payload a; lock held. */
+static tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, uintptr_t a) {
+    uintptr_t b = a - BLOCK_HDR;
+    uint32_t hdr = WORD(b);
+    uint32_t size = hdr & ~F_MASK;
+    if (b < r->start) return TP_ALLOC_ERR_FOREIGN;
+    if (hdr & F_FREE) return TP_ALLOC_ERR_DOUBLE_FREE;
+    if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b || (WORD(b + size) & F_PREV_FREE))
+        return TP_ALLOC_ERR_BAD_HEADER;
+    h->used_bytes -= size - BLOCK_HDR;
+    h->free_count++;
+    large_release(h, b);
+    return TP_ALLOC_OK;
+}
+
+__attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const void *caller) {
+    uintptr_t a = (uintptr_t)ptr;
+    if (ptr == NULL) return;
+    tp_alloc_err_t err;
+    int cls = -1;
+    TP_ALLOC_LOCK();
+    const tp_region_info_t *r = region_of(h, a);
+    if (r == NULL) {
+        err = TP_ALLOC_ERR_FOREIGN;
+    } else if (a & 7u) {
+        err = TP_ALLOC_ERR_MISALIGNED;
+    } else {
+        uint8_t kind = page_kind(r, a);
+        if (kind == PM_FREE_POOL) {
+            err = TP_ALLOC_ERR_DOUBLE_FREE; /* its pool is empty: every block is free */
+        } else if (kind != 0) {
+            cls = kind - 1;
+            err = free_small_locked(h, a, (unsigned)cls);
+        } else {
+            err = free_large_locked(h, r, a);
+        }
+    }
+    TP_ALLOC_UNLOCK();
+    if (err != TP_ALLOC_OK) {
+        size_t size = cls >= 0 ? class_size((unsigned)cls) : 0;
+        tp_alloc_report(h, err, ptr, size, cls, caller, tp_alloc_err_name(err));
+    }
+}
+
+/* The fast path takes only a valid free of a pool block of the first region
+ * that leaves its pool neither newly non-full nor empty; everything else -
+ * other regions, large blocks, pool bookkeeping, every error - goes to
+ * free_slow, which checks again from scratch. */
+void tp_heap_free(tp_heap_t *h, void *ptr) {
+    uintptr_t a = (uintptr_t)ptr;
+    const tp_region_info_t *r = &h->regions[0];
+    TP_ALLOC_LOCK();
+    uint32_t page = (uint32_t)((a - r->page0) >> TP_ALLOC_POOL_SHIFT);
+    if (page < r->npages && (a & 7u) == 0) {
+        unsigned c = r->pagemap[page] - 1u;
+        uint32_t off = (uint32_t)(a & POOL_MASK);
+        tp_pool_t *p = POOL(a & ~POOL_MASK);
+        ref_t rf = addr_ref(h, a);
+        if (c < TP_ALLOC_NCLASSES && off >= POOL_HDR && off < p->carve &&
+            WORD(a + 4) != (rf ^ FREE_TAG)) {
+            ref_t head = p->freeblock;
+            uint32_t used = p->used - 1u;
+            if (head != 0 && used != 0) {
+                WORD(a) = head;
+                WORD(a + 4) = rf ^ FREE_TAG;
+                p->freeblock = rf;
+                p->used = (uint16_t)used;
+                h->used_bytes -= class_size(c);
+                h->free_count++;
+                TP_ALLOC_UNLOCK();
+                return;
+            }
+        }
+    }
+    TP_ALLOC_UNLOCK();
+    free_slow(h, ptr, CALLER());
+}
+
+void tp_heap_free_sized(tp_heap_t *h, void *ptr, size_t size) {
+    (void)size;
+    free_slow(h, ptr, CALLER());
+}
+
+/* ======================================================================
+ * realloc, aligned allocation, sizes
+ * ====================================================================== */
+
+size_t tp_heap_usable_size(tp_heap_t *h, const void *ptr) {
+    uintptr_t a = (uintptr_t)ptr;
+    if (ptr == NULL) return 0;
+    const tp_region_info_t *r = region_of(h, a);
+    if (r == NULL) return 0;
+    uint8_t kind = page_kind(r, a);
+    if (kind == PM_FREE_POOL) return 0;
+    if (kind != 0) return class_size(kind - 1u);
+    return block_size(a - BLOCK_HDR) - BLOCK_HDR;
+}
+
+/* Grows or shrinks the large block at payload a in place; lock held.
+ * Returns 1 on success (the caller adjusts used_bytes), 0 if it cannot. */
+static int large_resize_locked(tp_heap_t *h, uintptr_t a, uint32_t need) {
+    uintptr_t b = a - BLOCK_HDR;
+    uint32_t size = block_size(b);
+    if (need > size) {
+        uintptr_t next = b + size;
+        if (!(WORD(next) & F_FREE)) return 0;
+        uint32_t ns = block_size(next);
+        if (size + ns < need || size + ns > MAX_BLOCK) return 0;
+        /* absorb the free neighbour whole; what is not needed goes back below */
+        list_remove(h, next, ns);
+        WORD(b) = (size + ns) | (WORD(b) & F_PREV_FREE);
+        WORD(b + size + ns) &= ~F_PREV_FREE;
+        h->footprint += ns;
+        size += ns;
+    }
+    uint32_t rest = size - need;
+    if (rest >= MIN_BLOCK) {
+        WORD(b) = need | (WORD(b) & F_PREV_FREE);
+        WORD(b + need) = rest; /* a used block (predecessor in use) ... */
+        large_release(h, b + need); /* ... released: coalesces, fixes footprint */
+    }
+    if (h->footprint > h->footprint_peak) h->footprint_peak = h->footprint;
+    return 1;
+}
+
+void *tp_heap_realloc(tp_heap_t *h, void *ptr, size_t size) {
+    if (ptr == NULL) return tp_heap_alloc(h, size);
+    if (size == 0) {
+        free_slow(h, ptr, CALLER());
+        return NULL;
+    }
+    uintptr_t a = (uintptr_t)ptr;
+    const tp_region_info_t *r = region_of(h, a);
+    if (r == NULL || (a & 7u)) {
+        tp_alloc_report(h, r == NULL ? TP_ALLOC_ERR_FOREIGN : TP_ALLOC_ERR_MISALIGNED, ptr, 0, -1,
+                        CALLER(), "realloc of a pointer not from this heap");
+        return NULL;
+    }
+    size_t old = tp_heap_usable_size(h, ptr);
+    uint8_t kind = page_kind(r, a);
+    if (kind != 0 && kind != PM_FREE_POOL) {
+        /* small: keep the block if the new size maps to the same class */
+        if (size - 1u < TP_ALLOC_SMALL_MAX && ((size - 1u) >> 3) == kind - 1u) return ptr;
+    } else if (kind == 0) {
+        uint32_t need = large_need(size);
+        if (need != 0 && size > TP_ALLOC_SMALL_MAX / 2u) {
+            TP_ALLOC_LOCK();
+            size_t before = block_size(a - BLOCK_HDR);
+            int ok = large_resize_locked(h, a, need);
+            if (ok) h->used_bytes = h->used_bytes - before + block_size(a - BLOCK_HDR);
+            TP_ALLOC_UNLOCK();
+            if (ok) return ptr;
+        }
+    }
+    void *q = tp_heap_alloc(h, size);
+    if (q == NULL) return NULL;
+    memcpy(q, ptr, old < size ? old : size);
+    free_slow(h, ptr, CALLER());
+    return q;
+}
+
+void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
+    if (align == 0 || (align & (align - 1u)) != 0) return NULL;
+    if (align <= TP_ALLOC_GRAIN) return tp_heap_alloc(h, size);
+    if (size == 0) size = 1;
+    uint32_t need = large_need(size);
+    if (need == 0 || align > MAX_BLOCK / 4u) return NULL;
+    for (;;) {
+        void *result = NULL;
+        TP_ALLOC_LOCK();
+        uintptr_t b = find_free(h, need + (uint32_t)align + MIN_BLOCK);
+        if (b != 0) {
+            uintptr_t pa = (b + BLOCK_HDR + align - 1u) & ~(uintptr_t)(align - 1u);
+            if (pa - BLOCK_HDR - b != 0 && pa - BLOCK_HDR - b < MIN_BLOCK) pa += align;
+            uintptr_t nb = pa - BLOCK_HDR;
+            uint32_t front = (uint32_t)(nb - b);
+            uint32_t size_all = block_size(b);
+            if (front != 0) {
+                WORD(b) = front | F_FREE | (WORD(b) & F_PREV_FREE);
+                WORD(b + front - 4u) = front;
+                list_insert(h, b, front);
+                WORD(nb) = (size_all - front) | F_FREE | F_PREV_FREE;
+            }
+            (void)carve_used(h, nb, need, 0);
+            h->used_bytes += block_size(nb) - BLOCK_HDR;
+            h->alloc_count++;
+            result = (void *)pa;
+        }
+        TP_ALLOC_UNLOCK();
+        if (result != NULL) return result;
+        if (h->oom_hook == NULL || !h->oom_hook(h, size, h->oom_ctx)) break;
+    }
+    TP_ALLOC_LOCK();
+    h->fail_count++;
+    TP_ALLOC_UNLOCK();
+    return NULL;
+}
+
+/* ======================================================================
+ * Per-type free lists
+ * ====================================================================== */
+
+void tp_freelist_init(tp_freelist_t *list, size_t block_size_bytes, uint16_t cap) {
+    list->head = NULL;
+    list->count = 0;
+    list->cap = cap;
+    list->block_size = (uint16_t)block_size_bytes;
+    list->hits = 0;
+}
+
+void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
+    void *p = list->head;
+    if (p != NULL) {
+        list->head = *(void **)p;
+        list->count--;
+        if (list->hits != UINT16_MAX) list->hits++;
+        return p;
+    }
+    return tp_heap_alloc(h, list->block_size);
+}
+
+void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
+    if (ptr == NULL) return;
+    if (list->count < list->cap) {
+        *(void **)ptr = list->head;
+        list->head = ptr;
+        list->count++;
+        return;
+    }
+    tp_heap_free(h, ptr);
+}
+
+void tp_freelist_drain(tp_heap_t *h, tp_freelist_t *list) {
+    while (list->head != NULL) {
+        void *p = list->head;
+        list->head = *(void **)p;
+        tp_heap_free(h, p);
+    }
+    list->count = 0;
+}

@@ -1,0 +1,199 @@
+/*
+ * tp_alloc.h - tidepool's allocator: static arenas carved into pools and
+ * size classes (CPython's pymalloc, made for a microcontroller), over an O(1)
+ * segregated-fit large-block allocator.
+ *
+ *  +3  per-type free lists      tp_freelist_*: a type keeps its own recycled blocks
+ *  +2  object allocator         requests <= TP_ALLOC_SMALL_MAX: pools of one size class
+ *  +1  large-block allocator    bigger requests, and the pools themselves: two-level
+ *                               segregated fit (TLSF-like), 4-byte header, coalescing
+ *   0  the heap regions         fixed, static: the linker's heap region(s); no sbrk
+ *
+ * Size classes step by TP_ALLOC_GRAIN (8) bytes: requests 1-8 -> class 0 (8 B),
+ * 9-16 -> class 1 (16 B), ..., up to TP_ALLOC_SMALL_MAX.  With the defaults below:
+ *
+ *   request   class  block   blocks per 1 KiB pool
+ *     1-8       0      8        125
+ *     9-16      1     16         62
+ *    17-24      2     24         41
+ *    ...
+ *   121-128    15    128          7
+ *   > 128      large path: block = round8(request + 4), at least 16 bytes
+ *
+ * A pool is one aligned page of TP_ALLOC_POOL_SIZE bytes holding blocks of one
+ * class (0 bytes of header per block; a 16-byte pool header at the start of
+ * the page).  Pools with a free block are on usedpools[class]; an empty pool
+ * is kept on freepools (up to TP_ALLOC_KEEP_FREE_POOLS, reusable by any class)
+ * or handed back to the large-block allocator, which coalesces it.  A block's
+ * pool is its address rounded down to the page; a byte map per region tells
+ * pool pages from large blocks, so free() needs no size.
+ *
+ * Time bounds (no figure grows with heap size):
+ *   small malloc/free        O(1): a few loads and stores
+ *   large malloc             O(1): bitmap search plus at most TP_ALLOC_FIT_SCAN
+ *                            list entries examined for a better fit
+ *   large free               O(1): coalescing with both neighbours
+ *   realloc                  O(1) in place, else malloc + copy + free
+ *   tp_heap_stats            O(1)
+ *   tp_heap_class_stats, tp_heap_validate, tp_heap_walk    O(heap): diagnostics
+ *
+ * Interrupt safety: every entry point may be called from thread mode and from
+ * interrupt handlers.  Each holds TP_ALLOC_LOCK for a bounded, short time
+ * (no loop runs under the lock that depends on the heap size, except in the
+ * diagnostics).  TP_ALLOC_LOCK/TP_ALLOC_UNLOCK default to a PRIMASK critical
+ * section on the target and to nothing on the host; an RTOS may define them
+ * (e.g. to a mutex) when no interrupt handler allocates.  Hooks (error,
+ * out-of-memory) are called without the lock held.
+ *
+ * Failure behaviour: allocation returns NULL (the libc API also sets errno to
+ * ENOMEM) after the out-of-memory hook declined to free memory.  A bad free
+ * (double free, pointer not from this heap, misaligned, or - in the debug build
+ * - interior pointers, overruns and writes after free) is reported through the
+ * error hook and ignored: the heap is never corrupted by it.
+ */
+#ifndef TP_ALLOC_H
+#define TP_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tp_alloc_config.h"
+
+typedef struct tp_heap tp_heap_t;
+
+/* ---- set-up ---- */
+
+/* Makes a heap in [mem, mem+size): the heap's control block, page maps and
+ * free space all live inside it (so `size` is the whole cost).  Returns the
+ * heap, or NULL if size is too small (see TP_HEAP_MIN_SIZE) or mem is NULL. */
+tp_heap_t *tp_heap_init(void *mem, size_t size);
+
+/* Adds another region (e.g. CCM, PSRAM) to a heap.  Returns 0, or -1 if the
+ * region is too small, overlaps, or TP_ALLOC_MAX_REGIONS are in use. */
+int tp_heap_add_region(tp_heap_t *heap, void *mem, size_t size);
+
+/* ---- allocation ---- */
+
+/* malloc semantics: size 0 gives a unique minimum block.  8-byte aligned. */
+void *tp_heap_alloc(tp_heap_t *heap, size_t size);
+/* calloc semantics: zeroed, NULL on n*size overflow. */
+void *tp_heap_calloc(tp_heap_t *heap, size_t n, size_t size);
+/* free semantics: NULL is ignored. */
+void tp_heap_free(tp_heap_t *heap, void *ptr);
+/* free with the size the caller allocated: checked against the block's class
+ * in the debug build. */
+void tp_heap_free_sized(tp_heap_t *heap, void *ptr, size_t size);
+/* realloc semantics: grows or shrinks in place when it can; NULL ptr = alloc;
+ * size 0 frees and returns NULL.  On failure the old block is untouched. */
+void *tp_heap_realloc(tp_heap_t *heap, void *ptr, size_t size);
+/* align: a power of two.  NULL if it is not, or on out of memory. */
+void *tp_heap_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
+/* Bytes the caller may use at ptr (>= the size asked for). 0 for NULL. */
+size_t tp_heap_usable_size(tp_heap_t *heap, const void *ptr);
+
+/* ---- hooks ---- */
+
+typedef enum {
+    TP_ALLOC_OK = 0,
+    TP_ALLOC_ERR_DOUBLE_FREE,     /* block already free */
+    TP_ALLOC_ERR_FOREIGN,         /* pointer outside every region of this heap */
+    TP_ALLOC_ERR_MISALIGNED,      /* not 8-byte aligned */
+    TP_ALLOC_ERR_INTERIOR,        /* inside a block, not its start (debug build) */
+    TP_ALLOC_ERR_BAD_HEADER,      /* a large block's header is not one we wrote */
+    TP_ALLOC_ERR_OVERRUN,         /* guard bytes after the block damaged (debug) */
+    TP_ALLOC_ERR_UNDERRUN,        /* guard bytes before the block damaged (debug) */
+    TP_ALLOC_ERR_WRITE_AFTER_FREE,/* a freed block was written to (debug) */
+    TP_ALLOC_ERR_SIZE_MISMATCH,   /* free_sized with a size of another class (debug) */
+    TP_ALLOC_ERR_CORRUPT,         /* validate() found an inconsistency */
+} tp_alloc_err_t;
+
+typedef struct {
+    tp_alloc_err_t kind;
+    const void *ptr;     /* the pointer passed in, or the damaged place */
+    size_t size;         /* block size (class size for small blocks), 0 if unknown */
+    int size_class;      /* small class, or -1 for a large block / unknown */
+    const void *caller;  /* return address of the allocator's caller */
+    const char *detail;  /* one line of explanation */
+} tp_alloc_error_t;
+
+typedef void (*tp_alloc_error_hook_t)(const tp_alloc_error_t *error, void *ctx);
+/* Called when an allocation fails; may free memory.  Return non-zero to have
+ * the allocation retried (once per call of the hook; the hook is called again
+ * if the retry fails, until it returns 0). */
+typedef int (*tp_alloc_oom_hook_t)(tp_heap_t *heap, size_t size, void *ctx);
+
+void tp_heap_set_error_hook(tp_heap_t *heap, tp_alloc_error_hook_t hook, void *ctx);
+void tp_heap_set_oom_hook(tp_heap_t *heap, tp_alloc_oom_hook_t hook, void *ctx);
+/* The error a hook-less heap reported last (TP_ALLOC_OK if none). */
+tp_alloc_err_t tp_heap_last_error(const tp_heap_t *heap);
+const char *tp_alloc_err_name(tp_alloc_err_t kind);
+
+/* ---- statistics ---- */
+
+typedef struct {
+    size_t heap_size;         /* bytes given to the heap (all regions) */
+    size_t metadata_bytes;    /* control block, page maps, region sentinels */
+    size_t used_bytes;        /* bytes handed out: small class sizes + large usable sizes */
+    size_t used_blocks;       /* blocks handed out */
+    size_t footprint;         /* bytes taken from the large-block level: large blocks + pools */
+    size_t footprint_peak;    /* high-water mark of footprint */
+    size_t free_bytes;        /* bytes free at the large-block level (excl. pool insides) */
+    size_t largest_free;      /* a request of this many bytes is guaranteed to succeed
+                                 from the free lists (lower bound of the largest block) */
+    uint32_t alloc_count;     /* successful allocations */
+    uint32_t free_count;      /* successful frees */
+    uint32_t fail_count;      /* allocations that returned NULL */
+    uint32_t error_count;     /* errors reported */
+    uint16_t pools;           /* pools in use */
+    uint16_t free_pools;      /* empty pools kept on freepools */
+} tp_heap_stats_t;
+
+/* O(1). */
+void tp_heap_stats(const tp_heap_t *heap, tp_heap_stats_t *out);
+
+typedef struct {
+    uint16_t block_size;      /* class size in bytes */
+    uint16_t blocks_per_pool;
+    uint16_t pools;           /* pools of this class */
+    uint32_t blocks_used;
+    uint32_t blocks_free;     /* free or not yet carved, in this class's pools */
+    uint32_t quantization;    /* bytes lost rounding requests up (needs the debug build;
+                                 0 otherwise) */
+    uint32_t pool_overhead;   /* pool headers and unusable tail bytes of these pools */
+} tp_class_stats_t;
+
+/* O(pools of the class): the row of sys._debugmallocstats() for one class.
+ * Returns -1 for a class number out of range. */
+int tp_heap_class_stats(const tp_heap_t *heap, unsigned size_class, tp_class_stats_t *out);
+unsigned tp_heap_class_count(void);
+
+/* Prints the per-class table and the totals through `print` (printf-like). */
+void tp_heap_print_stats(const tp_heap_t *heap,
+                         void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+
+/* Walks every arena, pool and free list and checks every invariant.  Returns
+ * 0 when the heap is consistent; otherwise reports the first inconsistency
+ * (through the error hook, kind TP_ALLOC_ERR_CORRUPT) and returns -1.  O(heap). */
+int tp_heap_validate(tp_heap_t *heap);
+
+/* ---- per-type free lists (level +3) ---- */
+
+/* A type's private cache of blocks of one size: freeing to it keeps the block
+ * for the next allocation of that type (it is not handed to other types), up
+ * to `cap` blocks; beyond the cap blocks go back to the heap.  Not locked:
+ * a free list belongs to one context, or its owner locks it. */
+typedef struct {
+    void *head;
+    uint16_t count;
+    uint16_t cap;
+    uint16_t block_size;
+    uint16_t hits;            /* allocations served from the list (saturates) */
+} tp_freelist_t;
+
+void tp_freelist_init(tp_freelist_t *list, size_t block_size, uint16_t cap);
+void *tp_freelist_alloc(tp_heap_t *heap, tp_freelist_t *list);
+void tp_freelist_free(tp_heap_t *heap, tp_freelist_t *list, void *ptr);
+/* Gives every cached block back to the heap (e.g. from an out-of-memory hook). */
+void tp_freelist_drain(tp_heap_t *heap, tp_freelist_t *list);
+
+#endif /* TP_ALLOC_H */

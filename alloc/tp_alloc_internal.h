@@ -1,0 +1,176 @@
+/*
+ * tp_alloc_internal.h - the allocator's data layout, shared by its source
+ * files (tp_alloc.c: the hot paths; tp_alloc_diag.c: statistics and
+ * validation).  Not for users.
+ *
+ * Large blocks (the segregated-fit level)
+ *   A block starts at an address = 4 (mod 8) with a 4-byte header
+ *   (size | flags); its payload, right after, is 8-aligned.  Sizes are
+ *   multiples of 8 and include the header; the smallest block is 16 bytes.
+ *     used block:  [size|PREV_FREE?][payload ...........................]
+ *     free block:  [size|FREE|.....][next ref][prev ref] ... [size footer]
+ *   The footer lets the next block find a free predecessor (PREV_FREE flag);
+ *   two free blocks are never adjacent (they are coalesced at once).  A
+ *   region ends with a 4-byte sentinel header (size 0, in use).
+ *   Free blocks sit on lists[fl][sl]: fl = the power of two of the size, sl =
+ *   the next TP_ALLOC_SL_BITS bits; sizes below 2^(SL_BITS+3) are one linear
+ *   first level.  fl_bitmap/sl_bitmap say which lists are non-empty.
+ *
+ * Pools (the size-class level)
+ *   A pool is the page [pg, pg + POOL_SIZE), pg aligned to POOL_SIZE, taken
+ *   from the large level as the block [pg - 4, pg + POOL_SIZE - 4): the large
+ *   header of the pool sits in the last word of the page before, and the
+ *   last 4 bytes of the page are the header of whatever follows.  So a
+ *   pool's blocks run from pg + 16 (after the pool header) to at most
+ *   pg + POOL_SIZE - 4.  The region's page map has one byte per page:
+ *   0 = not a pool, class + 1 = a pool of that class, PM_FREE_POOL = an
+ *   empty pool waiting on freepools.
+ *   Free blocks of a pool: word 0 = next free (ref), word 1 = ref ^ FREE_TAG,
+ *   which makes a second free of the same block visible in O(1).
+ *
+ * References are 32-bit: the address itself on a 32-bit target, an offset
+ * from heap->base on a 64-bit host, so the layout (and every size) is the
+ * same on both.
+ */
+#ifndef TP_ALLOC_INTERNAL_H
+#define TP_ALLOC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tp_alloc.h"
+
+#if UINTPTR_MAX == 0xFFFFFFFFu
+#define TP_ADDR32 1
+#else
+#define TP_ADDR32 0
+#endif
+
+typedef uint32_t ref_t;
+
+#define BLOCK_HDR 4u
+#define MIN_BLOCK 16u
+#define F_FREE 1u
+#define F_PREV_FREE 2u
+#define F_MASK 7u
+
+#define POOL_SIZE TP_ALLOC_POOL_SIZE
+#define POOL_MASK ((uintptr_t)POOL_SIZE - 1u)
+#define POOL_HDR 16u
+#define POOL_END (POOL_SIZE - BLOCK_HDR) /* blocks must end by here */
+#define PM_FREE_POOL 0xFFu
+#define FREE_TAG 0xF4EEB10Cu
+
+#define SL_BITS TP_ALLOC_SL_BITS
+#define SL_COUNT (1u << SL_BITS)
+#define LINEAR_LIMIT (1u << (SL_BITS + 3)) /* sizes below: first level 0 */
+#define FL_COUNT (TP_ALLOC_MAX_LOG2 - SL_BITS - 2)
+#define MAX_BLOCK ((1u << TP_ALLOC_MAX_LOG2) - 8u)
+
+typedef struct {
+    ref_t freeblock; /* first free block; never 0 while on usedpools */
+    ref_t next;      /* usedpools[class] or freepools list */
+    ref_t prev;
+    uint16_t used;   /* blocks handed out */
+    uint16_t carve;  /* offset of the first never-used block */
+} tp_pool_t;
+
+typedef struct {
+    uintptr_t start;   /* first block header */
+    uintptr_t end;     /* the sentinel header */
+    uintptr_t page0;   /* start of page 0 of the page map */
+    uint8_t *pagemap;
+    uint32_t npages;
+    uint32_t block_bytes; /* bytes in blocks (excl. sentinel and fences) */
+} tp_region_info_t;
+
+struct tp_heap {
+#if !TP_ADDR32
+    uintptr_t base;
+#endif
+    ref_t usedpools[TP_ALLOC_NCLASSES];
+    ref_t freepools;
+    uint16_t nfreepools;
+    uint16_t npools;
+    uint32_t fl_bitmap;
+    uint32_t sl_bitmap[FL_COUNT];
+    ref_t lists[FL_COUNT][SL_COUNT];
+    tp_region_info_t regions[TP_ALLOC_MAX_REGIONS];
+    uint32_t nregions;
+    /* statistics */
+    size_t heap_size;
+    size_t metadata_bytes;
+    size_t total_block_bytes; /* sum of regions' block_bytes */
+    size_t used_bytes;
+    size_t footprint;       /* large-level bytes in use (blocks and pools) */
+    size_t footprint_peak;
+    uint32_t alloc_count, free_count, fail_count, error_count;
+    /* hooks */
+    tp_alloc_error_hook_t error_hook;
+    void *error_ctx;
+    tp_alloc_oom_hook_t oom_hook;
+    void *oom_ctx;
+    tp_alloc_err_t last_error;
+};
+
+/* ---- references ---- */
+#if TP_ADDR32
+static inline uintptr_t ref_addr(const tp_heap_t *h, ref_t r) {
+    (void)h;
+    return (uintptr_t)r;
+}
+static inline ref_t addr_ref(const tp_heap_t *h, uintptr_t a) {
+    (void)h;
+    return (ref_t)a;
+}
+#else
+static inline uintptr_t ref_addr(const tp_heap_t *h, ref_t r) { return h->base + r; }
+static inline ref_t addr_ref(const tp_heap_t *h, uintptr_t a) { return (ref_t)(a - h->base); }
+#endif
+
+#define WORD(a) (*(uint32_t *)(uintptr_t)(a))
+#define POOL(a) ((tp_pool_t *)(uintptr_t)(a))
+
+static inline uint32_t block_size(uintptr_t b) { return WORD(b) & ~F_MASK; }
+static inline unsigned class_size(unsigned c) { return (c + 1u) * TP_ALLOC_GRAIN; }
+static inline unsigned pool_capacity(unsigned c) { return (POOL_END - POOL_HDR) / class_size(c); }
+
+/* Index of the highest set bit (x != 0).  On ARMv6-M the compiler calls
+ * libgcc, which the core's lack of CLZ requires. */
+static inline unsigned fls32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
+static inline unsigned ffs32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
+
+static inline void mapping(uint32_t size, unsigned *fl, unsigned *sl) {
+    if (size < LINEAR_LIMIT) {
+        *fl = 0;
+        *sl = size >> 3;
+    } else {
+        unsigned f = fls32(size);
+        *fl = f - (SL_BITS + 3u) + 1u;
+        *sl = (size >> (f - SL_BITS)) - SL_COUNT;
+    }
+}
+
+/* Smallest size that maps to list (fl, sl). */
+static inline uint32_t list_min_size(unsigned fl, unsigned sl) {
+    if (fl == 0) return (uint32_t)sl << 3;
+    return (uint32_t)(SL_COUNT + sl) << (fl + 2u);
+}
+
+/* Region containing address a, or NULL. */
+static inline const tp_region_info_t *region_of(const tp_heap_t *h, uintptr_t a) {
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        const tp_region_info_t *r = &h->regions[i];
+        if (a - r->start < r->end - r->start) return r;
+    }
+    return NULL;
+}
+
+static inline uint8_t page_kind(const tp_region_info_t *r, uintptr_t a) {
+    return r->pagemap[(a - r->page0) >> TP_ALLOC_POOL_SHIFT];
+}
+
+void tp_alloc_report(tp_heap_t *h, tp_alloc_err_t kind, const void *ptr, size_t size,
+                     int size_class, const void *caller, const char *detail);
+
+#endif /* TP_ALLOC_INTERNAL_H */

@@ -1,0 +1,153 @@
+# bench/bench.mk - `make bench`: allocator benchmarks on netduinoplus2 under
+# QEMU -icount shift=0 (docs/bench-method.md).  The main Makefile's `bench`
+# target runs `$(MAKE) -f bench/bench.mk`; this file can also be used alone:
+#
+#   make -f bench/bench.mk            build both images, run them, print the figures
+#   make -f bench/bench.mk images     build only
+#
+# Outputs go to build/bench/.  Always netduinoplus2, semihosting console,
+# whatever BOARD/CONSOLE/SEMIHOSTING say (they are overridden here).  The
+# allocator is measured at BENCH_OPT (default -Os, the project's default OPT).
+
+override BOARD := netduinoplus2
+override CONSOLE := semihost
+override SEMIHOSTING := 1
+BOARD_DIR := boards/$(BOARD)
+include $(BOARD_DIR)/board.mk
+
+B := build/bench
+
+CROSS   := arm-none-eabi-
+CC      := $(CROSS)gcc
+AR      := $(CROSS)ar
+NM      := $(CROSS)nm
+OBJCOPY := $(CROSS)objcopy
+SIZE    := $(CROSS)size
+
+BENCH_OPT ?= -Os
+WARNINGS := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
+            -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wcast-align
+CFLAGS := $(CPU_FLAGS) -std=c11 $(BENCH_OPT) -g3 $(WARNINGS) \
+          -ffunction-sections -fdata-sections -fno-common \
+          -Ikernel -I. \
+          -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
+          -DTP_CONSOLE_UART=0 -DTP_SEMIHOSTING=1 $(ALLOC_FLAGS) $(BENCH_DEFS)
+# The system heap (__heap_start..__heap_end) is not used by the benchmark:
+# its minimum is lowered so that RAM goes to the benchmark's own buffer.
+LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+           -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments \
+           -Wl,--defsym=__heap_min_size=1024
+
+KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS)
+KERNEL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(KERNEL_SRCS))
+# tidepool without its libc malloc glue
+ALLOC_SRCS  := $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c))
+ALLOC_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(ALLOC_SRCS))
+HAVE_TIDEPOOL := $(if $(wildcard alloc/tp_alloc.c),1,)
+COMMON_OBJS := $(B)/obj/bench/bench_main.o $(B)/obj/bench/timed_call.o
+
+# ---- newlib-nano's malloc, as Debian compiled it, renamed ----
+# nano-mallocr (malloc), nano-freer (free) and mlock (the lock they call:
+# Debian's are empty functions), every global renamed to nl_*.
+NL_LIB     := $(shell $(CC) $(CPU_FLAGS) -print-file-name=libc_nano.a)
+NL_MEMBERS := lib_a-nano-mallocr.o lib_a-nano-freer.o lib_a-mlock.o
+NL_RENAME  := _malloc_r=nl_malloc_r _free_r=nl_free_r _sbrk_r=nl_sbrk_r \
+              __malloc_free_list=nl_malloc_free_list \
+              __malloc_sbrk_start=nl_malloc_sbrk_start \
+              __malloc_lock=nl_malloc_lock __malloc_unlock=nl_malloc_unlock
+NL_OBJS    := $(patsubst lib_a-%.o,$(B)/newlib/nl-%.o,$(NL_MEMBERS))
+
+QEMU_TIMEOUT ?= 150
+Q := $(if $(V),,@)
+
+.PHONY: bench images newlib-image tidepool-image textsize deps
+.DEFAULT_GOAL := bench
+
+# Builds the newlib image (it must build), then tries the tidepool image and
+# its code size; runs what was built.  Ends with status 0 whenever the
+# benchmarks ran, whatever the figures.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory -f bench/bench.mk newlib-image
+	$(Q)rm -f $(B)/run-images; echo $(B)/newlib.elf > $(B)/run-images
+ifeq ($(HAVE_TIDEPOOL),1)
+	$(Q)if $(MAKE) --no-print-directory -f bench/bench.mk tidepool-image; then \
+	    echo $(B)/tidepool.elf >> $(B)/run-images; \
+	    $(MAKE) --no-print-directory -f bench/bench.mk textsize || { rm -f $(B)/size/min.map; \
+	        echo "bench: the code-size image did not link (see above)"; }; \
+	else \
+	    echo "bench: the tidepool image did not build (see above): newlib-nano only"; \
+	fi
+else
+	@echo "bench: alloc/tp_alloc.c not found: running the newlib-nano half only"
+endif
+	$(Q)QEMU_TIMEOUT=$(QEMU_TIMEOUT) bench/run.sh $(B) $$(cat $(B)/run-images)
+
+images: newlib-image $(if $(HAVE_TIDEPOOL),tidepool-image textsize)
+newlib-image: $(B)/newlib.elf
+	@:
+tidepool-image: $(B)/tidepool.elf
+	@:
+textsize: $(B)/size/min.elf
+	@:
+
+deps:
+	@tools/ensure-deps.sh
+
+$(B)/obj/%.o: %.c bench/bench.mk
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/%.o: %.S bench/bench.mk
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPU_FLAGS) -c $< -o $@
+
+# Extract, check the names, rename every global they define or import, and
+# check that nothing of newlib's malloc namespace is left.
+$(B)/newlib/nl-%.o: bench/bench.mk
+	@mkdir -p $(@D)
+	$(Q)test -f "$(NL_LIB)" || { echo "bench: libc_nano.a not found for $(CPU_FLAGS)"; exit 1; }
+	$(Q)$(AR) t "$(NL_LIB)" | grep -qx 'lib_a-$*.o' || { \
+	    echo "bench: lib_a-$*.o is not in $(NL_LIB); its malloc members are:"; \
+	    $(AR) t "$(NL_LIB)" | grep -E 'malloc|free' ; exit 1; }
+	$(Q)cd $(@D) && $(AR) x "$(NL_LIB)" lib_a-$*.o
+	$(Q)$(OBJCOPY) $(addprefix --redefine-sym ,$(NL_RENAME)) $(@D)/lib_a-$*.o $@
+	$(Q)rm -f $(@D)/lib_a-$*.o
+	$(Q)left=$$($(NM) $@ | awk '$$1 ~ /^[A-Z]$$/ || $$2 ~ /^[A-Z]$$/ {print $$NF}' | grep -v '^nl_' || true); \
+	  if [ -n "$$left" ]; then echo "bench: $@ still has globals: $$left"; rm -f $@; exit 1; fi
+
+$(B)/newlib.elf: $(COMMON_OBJS) $(B)/obj/bench/bench_newlib.o $(NL_OBJS) $(KERNEL_OBJS) \
+                 $(BOARD_DIR)/memory.ld linker/sections.ld
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+
+$(B)/tidepool.elf: $(COMMON_OBJS) $(B)/obj/bench/bench_tidepool.o $(ALLOC_OBJS) $(KERNEL_OBJS) \
+                   $(BOARD_DIR)/memory.ld linker/sections.ld
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+
+# ---- code size: the alloc objects at -Os with -ffunction-sections, and the
+# functions of them that a minimal image (init + alloc + free) keeps after
+# --gc-sections.  bench/textsize.sh reads the link map.
+SIZE_CFLAGS := $(CPU_FLAGS) -std=c11 -Os $(WARNINGS) -ffunction-sections -fdata-sections \
+               -fno-common -Ikernel -I. $(ALLOC_FLAGS)
+SIZE_OBJS := $(patsubst %.c,$(B)/size/obj/%.o,$(ALLOC_SRCS))
+
+$(B)/size/obj/%.o: %.c bench/bench.mk
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SIZE_CFLAGS) -MMD -MP -c $< -o $@
+
+# Bare (no kernel) when the allocator needs nothing but libc; otherwise
+# with the kernel objects too (still only alloc sections are counted).
+SIZE_LINK := $(CC) $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+             -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments \
+             -Wl,--defsym=__heap_min_size=1024
+$(B)/size/min.elf: $(B)/size/obj/bench/size_main.o $(SIZE_OBJS) $(KERNEL_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(SIZE_LINK) -e main -Wl,-Map=$(@:.elf=.map) $(B)/size/obj/bench/size_main.o \
+	    $(SIZE_OBJS) -o $@ 2>$(@D)/bare-link.log || { \
+	  echo "bench: the allocator needs more than libc (see $(@D)/bare-link.log):" \
+	       "size image linked with the kernel"; \
+	  $(SIZE_LINK) -Wl,-Map=$(@:.elf=.map) $(B)/size/obj/bench/size_main.o $(SIZE_OBJS) \
+	      $(KERNEL_OBJS) -o $@; }
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,501 @@
+/*
+ * bench_main.c - the trace driver of `make bench` (docs/bench-method.md).
+ *
+ * The same source is linked once per allocator (bench_tidepool.c,
+ * bench_newlib.c provide `bench_allocator`); each image runs on
+ * netduinoplus2 under QEMU -icount shift=0 and prints a table and
+ * `BENCH <key> <value>` lines.  Output uses tp_printf only: newlib's stdio
+ * may call malloc.
+ *
+ * Per trace (T1, T2, T3):
+ *   1. a dry run (no allocator) gives the trace's peak live bytes;
+ *   2. a timed run at the nominal heap size: instructions per malloc and per
+ *      free over the 20,000 measured operations, failed allocations, blocks
+ *      filled with a tag after malloc and checked before free;
+ *   3. the fragmentation search: heap sizes from the peak live bytes rounded
+ *      up to 256, in 256-byte steps, until one runs the whole trace
+ *      (warm-up included) without a failed allocation.
+ */
+#include <stdint.h>
+
+#include "bench/bench.h"
+#include "console.h"
+#include "cortexm.h"
+#include "fmt.h"
+
+/* ---- TIM2: counts guest instructions under QEMU -icount shift=0 ---- */
+#define RCC_APB1ENR TP_REG32(0x40023840u)
+#define TIM2_CR1 TP_REG32(0x40000000u)
+#define TIM2_EGR TP_REG32(0x40000014u)
+#define TIM2_CNT TP_REG32(0x40000024u)
+#define TIM2_PSC TP_REG32(0x40000028u)
+#define TIM2_ARR TP_REG32(0x4000002Cu)
+
+static void tim2_start(void) {
+    RCC_APB1ENR |= 1u; /* TIM2EN (a real chip needs it; QEMU ignores it) */
+    TIM2_CR1 = 0;
+    TIM2_PSC = 0;
+    TIM2_ARR = 0xFFFFFFFFu;
+    TIM2_EGR = 1u; /* UG: load the prescaler now */
+    TIM2_CNT = 0;
+    TIM2_CR1 = 1u; /* CEN */
+}
+
+/* ---- the heap buffer ---- */
+__attribute__((aligned(BENCH_BUF_ALIGN))) uint8_t bench_buf[BENCH_BUF_SIZE];
+
+/* ---- traces ---- */
+#define SEED 2463534242u
+#define WARMUP_STEPS 5000u
+#define MEASURED_OPS 20000u
+/* A ramp that cannot reach the target (every malloc failing) is cut here. */
+#define RAMP_MAX_MALLOCS 100000u
+
+typedef struct {
+    const char *name;
+    uint32_t target; /* live bytes the trace keeps */
+    uint32_t heap;   /* nominal heap size */
+} trace_t;
+
+static const trace_t traces[] = {
+    {"T1", 24u * 1024u, 48u * 1024u},
+    {"T2", 24u * 1024u, 48u * 1024u},
+    {"T3", 32u * 1024u, 64u * 1024u},
+};
+#define NTRACES (sizeof traces / sizeof traces[0])
+
+/* Live blocks: at most target / smallest size + 1 (T1: 24576 / 8 + 1). */
+#define MAXLIVE 3100u
+
+static uint32_t prng;
+static uint32_t next(void) {
+    uint32_t x = prng;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    prng = x;
+    return x;
+}
+
+static uint32_t t2_size(uint32_t r) { /* r = x % 100 */
+    if (r < 30u) return 16u;
+    if (r < 50u) return 24u;
+    if (r < 70u) return 32u;
+    if (r < 80u) return 48u;
+    if (r < 90u) return 64u;
+    if (r < 95u) return 128u;
+    if (r < 98u) return 256u;
+    return 512u;
+}
+
+static uint32_t next_size(unsigned trace) {
+    uint32_t x = next();
+    switch (trace) {
+    case 0:
+        return 8u + x % 505u;
+    case 1:
+        return t2_size(x % 100u);
+    default:
+        if (x % 100u < 5u) return 1024u + next() % 3073u;
+        return t2_size(x % 100u);
+    }
+}
+
+/* ---- one run of a trace ---- */
+typedef enum {
+    RUN_DRY,    /* no allocator: the trace's own figures */
+    RUN_TIMED,  /* nominal heap: timing, tags, failures counted */
+    RUN_SEARCH, /* a candidate heap size: stops at the first failure */
+} run_mode_t;
+
+typedef struct {
+    uint32_t malloc_n, free_n; /* measured successful mallocs, frees */
+    uint64_t malloc_sum, free_sum;
+    uint32_t malloc_max, free_max;
+    /* the same, split at SPLIT bytes (tidepool's small/large boundary) */
+    uint32_t split_n[2][2], split_max[2][2]; /* [malloc/free][small/large] */
+    uint64_t split_sum[2][2];
+    uint32_t failed;       /* failed mallocs, whole run */
+    uint32_t failed_meas;  /* of which in the measured operations */
+    uint32_t peak_live;    /* bytes */
+    uint32_t peak_blocks;
+    uint32_t steps;        /* steps taken, "do nothing" ones included */
+    uint32_t ops;          /* mallocs (failed included) + frees */
+    uint32_t errors;       /* tag mismatches, bad pointers, allocator errors */
+    int init_failed;
+    int completed;         /* whole trace run, no failed malloc */
+} run_t;
+
+/* Requests up to this size are "small" in the split figures (tidepool's
+ * TP_ALLOC_SMALL_MAX by default). */
+#define SPLIT 128u
+
+static void account(run_t *r, int op, uint32_t size, uint32_t n) {
+    int big = size > SPLIT;
+    r->split_n[op][big]++;
+    r->split_sum[op][big] += n;
+    if (n > r->split_max[op][big]) r->split_max[op][big] = n;
+}
+
+static void *live_ptr[MAXLIVE];
+static uint16_t live_size[MAXLIVE];
+static uint16_t live_serial[MAXLIVE];
+static uint32_t live_count, live_bytes;
+
+static uint32_t overhead; /* bench_timed_call(bench_empty) */
+
+static uint32_t tag_of(uint16_t serial) { return (uint32_t)serial * 0x9E3779B1u ^ 0x5AC3E10Fu; }
+
+static void fill(void *p, uint32_t size, uint32_t tag) {
+    uint32_t *w = p;
+    uint32_t n = size / 4u;
+    for (uint32_t i = 0; i < n; i++) w[i] = tag;
+    uint8_t *b = (uint8_t *)p + n * 4u;
+    for (uint32_t i = 0; i < size % 4u; i++) b[i] = (uint8_t)(tag >> (8u * i));
+}
+
+static int check(const void *p, uint32_t size, uint32_t tag) {
+    const uint32_t *w = p;
+    uint32_t n = size / 4u;
+    for (uint32_t i = 0; i < n; i++)
+        if (w[i] != tag) return -1;
+    const uint8_t *b = (const uint8_t *)p + n * 4u;
+    for (uint32_t i = 0; i < size % 4u; i++)
+        if (b[i] != (uint8_t)(tag >> (8u * i))) return -1;
+    return 0;
+}
+
+static unsigned errors_printed;
+static void report_error(const char *trace, const char *what, const void *p, uint32_t size) {
+    if (errors_printed++ < 8)
+        tp_printf("ERROR %s %s: %s (block %p, %u bytes)\n", bench_allocator.name, trace, what, p,
+                  (unsigned)size);
+}
+
+typedef struct {
+    unsigned trace;
+    run_mode_t mode;
+    uintptr_t ctx;
+    uintptr_t heap_lo, heap_hi;
+    int measuring;
+    uint16_t serial;
+    run_t *r;
+} run_state_t;
+
+/* A malloc step.  Returns -1 when a search run must stop. */
+static int step_malloc(run_state_t *s) {
+    run_t *r = s->r;
+    const char *tn = traces[s->trace].name;
+    uint32_t size = next_size(s->trace);
+    void *p;
+    uint32_t t = 0;
+    r->ops++;
+    if (s->mode == RUN_DRY) {
+        p = bench_buf;
+    } else {
+        uintptr_t ret;
+        t = bench_timed_call(bench_allocator.malloc_fn, s->ctx, size, &ret);
+        p = (void *)ret;
+    }
+    if (p == NULL) {
+        r->failed++;
+        if (s->measuring) r->failed_meas++;
+        return s->mode == RUN_SEARCH ? -1 : 0;
+    }
+    if (s->mode != RUN_DRY) {
+        uintptr_t a = (uintptr_t)p;
+        if ((a & 7u) != 0 || a < s->heap_lo || a > s->heap_hi || s->heap_hi - a < size) {
+            r->errors++;
+            report_error(tn, "malloc returned a block outside the heap or misaligned", p, size);
+            /* not recorded: it must not be written to or freed */
+            return s->mode == RUN_SEARCH ? -1 : 0;
+        }
+    }
+    if (s->measuring) {
+        uint32_t n = t - overhead;
+        r->malloc_n++;
+        r->malloc_sum += n;
+        if (n > r->malloc_max) r->malloc_max = n;
+        account(r, 0, size, n);
+    }
+    if (live_count >= MAXLIVE) {
+        tp_printf("bench: more than %u live blocks; raise MAXLIVE\n", (unsigned)MAXLIVE);
+        tp_console_flush();
+        return -1;
+    }
+    uint16_t serial = s->serial++;
+    if (s->mode == RUN_TIMED) fill(p, size, tag_of(serial));
+    live_ptr[live_count] = p;
+    live_size[live_count] = (uint16_t)size;
+    live_serial[live_count] = serial;
+    live_count++;
+    live_bytes += size;
+    if (live_bytes > r->peak_live) r->peak_live = live_bytes;
+    if (live_count > r->peak_blocks) r->peak_blocks = live_count;
+    return 0;
+}
+
+static void step_free(run_state_t *s, uint32_t x) {
+    run_t *r = s->r;
+    uint32_t i = x % live_count;
+    void *p = live_ptr[i];
+    uint32_t size = live_size[i];
+    r->ops++;
+    if (s->mode == RUN_TIMED && check(p, size, tag_of(live_serial[i])) != 0) {
+        r->errors++;
+        report_error(traces[s->trace].name, "tag damaged before free", p, size);
+    }
+    if (s->mode != RUN_DRY) {
+        uintptr_t ignored;
+        uint32_t t = bench_timed_call(bench_allocator.free_fn, s->ctx, (uintptr_t)p, &ignored);
+        if (s->measuring) {
+            uint32_t n = t - overhead;
+            r->free_n++;
+            r->free_sum += n;
+            if (n > r->free_max) r->free_max = n;
+            account(r, 1, size, n);
+        }
+    }
+    live_count--;
+    live_ptr[i] = live_ptr[live_count];
+    live_size[i] = live_size[live_count];
+    live_serial[i] = live_serial[live_count];
+    live_bytes -= size;
+}
+
+/* One step of the trace.  Returns 1 if it was an operation (malloc or free),
+ * 0 for "do nothing", -1 when the run must stop. */
+static int step(run_state_t *s) {
+    s->r->steps++;
+    if (live_bytes < traces[s->trace].target) return step_malloc(s) < 0 ? -1 : 1;
+    uint32_t x = next();
+    if ((x & 0x80000000u) == 0) return 0;
+    step_free(s, x);
+    return 1;
+}
+
+static void run_trace(unsigned trace, run_mode_t mode, uint32_t heap_size, run_t *r) {
+    run_state_t s = {.trace = trace, .mode = mode, .r = r};
+    *r = (run_t){0};
+    prng = SEED;
+    live_count = 0;
+    live_bytes = 0;
+    if (mode != RUN_DRY) {
+        if (bench_allocator.init(heap_size, &s.ctx) != 0) {
+            r->init_failed = 1;
+            return;
+        }
+        s.heap_lo = (uintptr_t)bench_buf;
+        s.heap_hi = (uintptr_t)bench_buf + heap_size;
+    }
+    /* ramp up to the target */
+    uint32_t ramp = 0;
+    while (live_bytes < traces[trace].target) {
+        r->steps++;
+        if (step_malloc(&s) < 0 || ++ramp >= RAMP_MAX_MALLOCS) return;
+    }
+    /* warm-up, then the measured operations */
+    for (int phase = 0; phase < 2; phase++) {
+        uint32_t want = phase == 0 ? WARMUP_STEPS : MEASURED_OPS;
+        s.measuring = phase == 1 && mode == RUN_TIMED;
+        for (uint32_t done = 0; done < want;) {
+            int k = step(&s);
+            if (k < 0) return;
+            done += (uint32_t)k;
+        }
+    }
+    /* the blocks still live must still hold their tags */
+    if (mode == RUN_TIMED)
+        for (uint32_t i = 0; i < live_count; i++)
+            if (check(live_ptr[i], live_size[i], tag_of(live_serial[i])) != 0) {
+                r->errors++;
+                report_error(traces[trace].name, "tag damaged at the end of the run", live_ptr[i],
+                             live_size[i]);
+            }
+    if (mode != RUN_DRY && bench_allocator.errors != NULL) r->errors += bench_allocator.errors();
+    r->completed = r->failed == 0;
+}
+
+/* ---- printing ---- */
+static const char *key(void) { return bench_allocator.key; }
+
+/* mean with one decimal, into buf[24] */
+static void fmt_mean(char *buf, uint64_t sum, uint32_t n) {
+    uint64_t t = n ? (sum * 10u + n / 2u) / n : 0;
+    tp_snprintf(buf, 24, "%lu.%lu", (unsigned long)(t / 10u), (unsigned long)(t % 10u));
+}
+
+/* x / y with two decimals, rounded, into buf[24] */
+static void ratio2(char *buf, uint32_t x, uint32_t y) {
+    uint64_t t = y ? ((uint64_t)x * 100u + y / 2u) / y : 0;
+    tp_snprintf(buf, 24, "%lu.%02lu", (unsigned long)(t / 100u), (unsigned long)(t % 100u));
+}
+
+/* ---- calibration: the overhead to subtract, and the counter itself ---- */
+static int calibrate(void) {
+    uintptr_t ret;
+    uint32_t lo = 0xFFFFFFFFu, hi = 0;
+    for (int i = 0; i < 64; i++) {
+        uint32_t t = bench_timed_call(bench_empty, 0, 0, &ret);
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+    }
+    overhead = lo;
+    uint32_t nop = bench_timed_call(bench_nop100, 0, 0, &ret) - overhead;
+    tp_printf("# timer: empty timed call = %u counts (min %u, max %u over 64); 100 NOPs = %u\n",
+              (unsigned)overhead, (unsigned)lo, (unsigned)hi, (unsigned)nop);
+    if (lo != hi || nop != 100u) {
+        tp_printf("# WARNING: TIM2 does not count one per instruction here (needs QEMU "
+                  "-icount shift=0 on netduinoplus2): the instruction figures are not valid\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- bytes one 16-byte allocation costs ---- */
+#define N16 1000u
+static void bytes_for_16(void) {
+    uintptr_t ctx, ret;
+    if (bench_allocator.init(48u * 1024u, &ctx) != 0) {
+        tp_printf("ERROR %s: cannot make a 48 KiB heap\n", bench_allocator.name);
+        return;
+    }
+    size_t before = bench_allocator.free_space();
+    uint32_t got = 0;
+    for (uint32_t i = 0; i < N16; i++) {
+        (void)bench_timed_call(bench_allocator.malloc_fn, ctx, 16u, &ret);
+        if (ret != 0) got++;
+    }
+    size_t after = bench_allocator.free_space();
+    char b[24];
+    ratio2(b, (uint32_t)(before - after), got);
+    tp_printf("# %s: %u x malloc(16) on a fresh 48 KiB heap: free space %u -> %u bytes, "
+              "%s bytes per block\n",
+              bench_allocator.name, (unsigned)got, (unsigned)before, (unsigned)after, b);
+    /* cross-check, everything included: how many 16-byte blocks fit in 48 KiB */
+    (void)bench_allocator.init(48u * 1024u, &ctx);
+    uint32_t fit = 0;
+    for (;;) {
+        (void)bench_timed_call(bench_allocator.malloc_fn, ctx, 16u, &ret);
+        if (ret == 0) break;
+        fit++;
+    }
+    char c[24];
+    ratio2(c, 48u * 1024u, fit);
+    tp_printf("# %s: a 48 KiB heap holds %u blocks of 16 bytes: %s bytes per block, "
+              "metadata included\n",
+              bench_allocator.name, (unsigned)fit, c);
+    tp_printf("BENCH %s.bytes_for_16 %s\n", key(), b);
+    tp_printf("BENCH %s.blocks16_in_48k %u\n", key(), (unsigned)fit);
+}
+
+int main(void) {
+    tim2_start();
+    tp_printf("# allocator benchmark: %s (netduinoplus2, TIM2 = guest instructions)\n",
+              bench_allocator.name);
+    int timer_ok = calibrate();
+    tp_printf("BENCH %s.timer_overhead %u\n", key(), (unsigned)overhead);
+    if (timer_ok != 0) tp_printf("BENCH %s.timer_ok 0\n", key());
+
+    run_t res[NTRACES];
+    uint32_t minheap[NTRACES], peak[NTRACES];
+    for (unsigned t = 0; t < NTRACES; t++) {
+        const trace_t *tr = &traces[t];
+        run_t dry, search;
+        run_trace(t, RUN_DRY, 0, &dry);
+        peak[t] = dry.peak_live;
+        errors_printed = 0;
+        run_trace(t, RUN_TIMED, tr->heap, &res[t]);
+        if (!res[t].init_failed && bench_allocator.after_run != NULL)
+            bench_allocator.after_run(tr->name);
+        if (res[t].init_failed) tp_printf("ERROR %s %s: init failed\n", bench_allocator.name, tr->name);
+        /* fragmentation search */
+        uint32_t sz = (peak[t] + 255u) & ~255u;
+        uint32_t tries = 0;
+        minheap[t] = 0;
+        for (; sz <= BENCH_BUF_SIZE; sz += 256u) {
+            tries++;
+            run_trace(t, RUN_SEARCH, sz, &search);
+            if (search.completed) {
+                minheap[t] = sz;
+                if (search.peak_live != peak[t])
+                    tp_printf("ERROR %s %s: peak live %u differs from the dry run's %u\n",
+                              bench_allocator.name, tr->name, (unsigned)search.peak_live,
+                              (unsigned)peak[t]);
+                if (bench_allocator.high_water != NULL)
+                    tp_printf("# %s %s: the completing run at %u bytes used %u of them "
+                              "(its high-water mark)\n",
+                              bench_allocator.name, tr->name, (unsigned)sz,
+                              (unsigned)bench_allocator.high_water());
+                break;
+            }
+        }
+        tp_printf("# %s %s: %u steps, %u operations, peak %u live bytes in %u blocks; "
+                  "smallest heap found after %u sizes tried\n",
+                  bench_allocator.name, tr->name, (unsigned)dry.steps, (unsigned)dry.ops,
+                  (unsigned)peak[t], (unsigned)dry.peak_blocks, (unsigned)tries);
+    }
+
+    /* the table */
+    tp_printf("\n%s: instructions per call (measured operations), heap sizes in bytes\n",
+              bench_allocator.name);
+    tp_printf("trace  heap   malloc mean   max   free mean   max  failed  errors  peak live"
+              "  min heap  frag\n");
+    for (unsigned t = 0; t < NTRACES; t++) {
+        const run_t *r = &res[t];
+        char mm[24], fm[24], fr[24] = "none";
+        fmt_mean(mm, r->malloc_sum, r->malloc_n);
+        fmt_mean(fm, r->free_sum, r->free_n);
+        if (minheap[t]) ratio2(fr, minheap[t], peak[t]);
+        tp_printf("%-5s %6u %12s %6u %11s %5u %7u %7u %10u %9u  %s\n", traces[t].name,
+                  (unsigned)traces[t].heap, mm, (unsigned)r->malloc_max, fm,
+                  (unsigned)r->free_max, (unsigned)r->failed, (unsigned)r->errors,
+                  (unsigned)peak[t], (unsigned)minheap[t], fr);
+    }
+    for (unsigned t = 0; t < NTRACES; t++) {
+        const run_t *r = &res[t];
+        char m[2][2][24];
+        for (int op = 0; op < 2; op++)
+            for (int big = 0; big < 2; big++)
+                fmt_mean(m[op][big], r->split_sum[op][big], r->split_n[op][big]);
+        tp_printf("%-5s by size: malloc <=%u B %s/%u (%u calls), >%u B %s/%u (%u); "
+                  "free <=%u B %s/%u, >%u B %s/%u\n",
+                  traces[t].name, (unsigned)SPLIT, m[0][0], (unsigned)r->split_max[0][0],
+                  (unsigned)r->split_n[0][0], (unsigned)SPLIT, m[0][1],
+                  (unsigned)r->split_max[0][1], (unsigned)r->split_n[0][1], (unsigned)SPLIT,
+                  m[1][0], (unsigned)r->split_max[1][0], (unsigned)SPLIT, m[1][1],
+                  (unsigned)r->split_max[1][1]);
+    }
+    tp_printf("\n");
+    for (unsigned t = 0; t < NTRACES; t++) {
+        const run_t *r = &res[t];
+        const char *tn = traces[t].name;
+        char mm[24], fm[24];
+        fmt_mean(mm, r->malloc_sum, r->malloc_n);
+        fmt_mean(fm, r->free_sum, r->free_n);
+        tp_printf("BENCH %s.%s.malloc_mean %s\n", key(), tn, mm);
+        tp_printf("BENCH %s.%s.malloc_max %u\n", key(), tn, (unsigned)r->malloc_max);
+        tp_printf("BENCH %s.%s.free_mean %s\n", key(), tn, fm);
+        tp_printf("BENCH %s.%s.free_max %u\n", key(), tn, (unsigned)r->free_max);
+        if (minheap[t]) {
+            char fr[24];
+            ratio2(fr, minheap[t], peak[t]);
+            tp_printf("BENCH %s.%s.frag %s\n", key(), tn, fr);
+        } else {
+            tp_printf("BENCH %s.%s.frag none\n", key(), tn);
+        }
+        tp_printf("BENCH %s.%s.failed %u\n", key(), tn, (unsigned)r->failed);
+        tp_printf("BENCH %s.%s.heap %u\n", key(), tn, (unsigned)traces[t].heap);
+        tp_printf("BENCH %s.%s.failed_measured %u\n", key(), tn, (unsigned)r->failed_meas);
+        tp_printf("BENCH %s.%s.peak_live %u\n", key(), tn, (unsigned)peak[t]);
+        tp_printf("BENCH %s.%s.min_heap %u\n", key(), tn, (unsigned)minheap[t]);
+        tp_printf("BENCH %s.%s.mallocs %u\n", key(), tn, (unsigned)r->malloc_n);
+        tp_printf("BENCH %s.%s.frees %u\n", key(), tn, (unsigned)r->free_n);
+        tp_printf("BENCH %s.%s.errors %u\n", key(), tn, (unsigned)r->errors);
+    }
+    bytes_for_16();
+    if (bench_allocator.report != NULL) bench_allocator.report();
+    tp_printf("# %s: done, %lu guest instructions since the timer started\n", bench_allocator.name,
+              (unsigned long)TIM2_CNT);
+    return 0;
+}

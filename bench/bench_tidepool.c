@@ -1,0 +1,107 @@
+/*
+ * bench_tidepool.c - tidepool's allocator (alloc/tp_alloc.h) as a benchmark
+ * back end: tp_heap_init over bench_buf (its control block and page maps
+ * inside the given size), tp_heap_alloc, tp_heap_free.  The image links the
+ * files of alloc/ except alloc/libc_malloc.c (no libc malloc glue).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc/tp_alloc.h"
+#include "bench/bench.h"
+#include "console.h"
+
+static tp_heap_t *heap;
+static uint32_t hook_errors;
+static unsigned hook_printed;
+
+static void on_error(const tp_alloc_error_t *e, void *ctx) {
+    (void)ctx;
+    hook_errors++;
+    if (hook_printed++ < 8)
+        tp_printf("ERROR tidepool reported %s at %p (size %u, class %d): %s\n",
+                  tp_alloc_err_name(e->kind), e->ptr, (unsigned)e->size, e->size_class,
+                  e->detail != NULL ? e->detail : "");
+}
+
+static int tp_init(size_t size, uintptr_t *ctx) {
+    if (size > BENCH_BUF_SIZE) return -1;
+    heap = tp_heap_init(bench_buf, size);
+    if (heap == NULL) return -1;
+    tp_heap_set_error_hook(heap, on_error, NULL);
+    hook_errors = 0;
+    *ctx = (uintptr_t)heap;
+    return 0;
+}
+
+/* Free space as tp_heap_stats reports it: free bytes at the large-block
+ * level.  Blocks still free inside pools are not counted (they can only
+ * serve their own size class). */
+static size_t tp_free_space(void) {
+    tp_heap_stats_t st;
+    tp_heap_stats(heap, &st);
+    return st.free_bytes;
+}
+
+/* Errors the allocator reported through its hook since init, after a full
+ * consistency check of the heap (which reports through the same hook). */
+static uint32_t tp_errors(void) {
+    if (tp_heap_validate(heap) != 0 && hook_errors == 0) hook_errors++;
+    return hook_errors;
+}
+
+/* The heap at the end of a timed run (nominal size, the trace's blocks
+ * still live), as tp_heap_stats sees it. */
+static void tp_after_run(const char *trace) {
+    tp_heap_stats_t st;
+    tp_heap_stats(heap, &st);
+    tp_printf("# tidepool %s at the end of the timed run: %u blocks, %u bytes handed out; "
+              "footprint %u (peak %u), %u pools + %u kept empty; free %u, largest free %u; "
+              "metadata %u\n",
+              trace, (unsigned)st.used_blocks, (unsigned)st.used_bytes, (unsigned)st.footprint,
+              (unsigned)st.footprint_peak, (unsigned)st.pools, (unsigned)st.free_pools,
+              (unsigned)st.free_bytes, (unsigned)st.largest_free, (unsigned)st.metadata_bytes);
+}
+
+/* The same 1000 x 16-byte allocation as bytes_for_16, seen through every
+ * figure tp_heap_stats has, and the heap checked by tp_heap_validate. */
+static void tp_report(void) {
+    uintptr_t ctx, ret;
+    tp_heap_stats_t a, b;
+    if (tp_init(48u * 1024u, &ctx) != 0) return;
+    tp_heap_stats(heap, &a);
+    for (unsigned i = 0; i < 1000u; i++)
+        (void)bench_timed_call((bench_fn_t)tp_heap_alloc, ctx, 16u, &ret);
+    tp_heap_stats(heap, &b);
+    tp_class_stats_t cs = {0};
+    int have_cs = tp_heap_class_stats(heap, 1u, &cs) == 0;
+    tp_printf("# tidepool stats, fresh 48 KiB heap -> after 1000 x malloc(16):\n");
+    tp_printf("#   heap_size %u, metadata %u -> %u, free_bytes %u -> %u, footprint %u -> %u, "
+              "used_bytes %u -> %u, pools %u -> %u, free_pools %u -> %u\n",
+              (unsigned)a.heap_size, (unsigned)a.metadata_bytes, (unsigned)b.metadata_bytes,
+              (unsigned)a.free_bytes, (unsigned)b.free_bytes, (unsigned)a.footprint,
+              (unsigned)b.footprint, (unsigned)a.used_bytes, (unsigned)b.used_bytes,
+              (unsigned)a.pools, (unsigned)b.pools, (unsigned)a.free_pools,
+              (unsigned)b.free_pools);
+    if (have_cs)
+        tp_printf("#   class 1 (16 B): %u pools, %u blocks per pool, %u used, %u free in its "
+                  "pools, pool overhead %u bytes\n",
+                  (unsigned)cs.pools, (unsigned)cs.blocks_per_pool, (unsigned)cs.blocks_used,
+                  (unsigned)cs.blocks_free, (unsigned)cs.pool_overhead);
+    int v = tp_heap_validate(heap);
+    tp_printf("#   tp_heap_validate: %d\n", v);
+    tp_printf("BENCH alloc.metadata_48k %u\n", (unsigned)a.metadata_bytes);
+}
+
+const bench_alloc_t bench_allocator = {
+    .name = "tidepool",
+    .key = "alloc",
+    .init = tp_init,
+    .malloc_fn = (bench_fn_t)tp_heap_alloc,
+    .free_fn = (bench_fn_t)tp_heap_free,
+    .free_space = tp_free_space,
+    .errors = tp_errors,
+    .high_water = NULL,
+    .after_run = tp_after_run,
+    .report = tp_report,
+};

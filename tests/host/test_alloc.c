@@ -1,0 +1,580 @@
+/*
+ * test_alloc.c - the allocator on the host, under ASan/UBSan: unit tests of
+ * every entry point and every reported error, then a randomised stress test
+ * with tp_heap_validate() after every operation at 50 % and 100 % fill.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/harness.h"
+#include "tp_alloc.h"
+
+#define HEAP_BYTES (64u * 1024u)
+static _Alignas(8) uint8_t arena[HEAP_BYTES + 4096u];
+
+/* ---- error hook that records what it was told ---- */
+static tp_alloc_err_t last_kind;
+static const void *last_ptr;
+static unsigned errors_seen;
+static void record_error(const tp_alloc_error_t *e, void *ctx) {
+    (void)ctx;
+    last_kind = e->kind;
+    last_ptr = e->ptr;
+    errors_seen++;
+}
+
+static tp_heap_t *fresh_heap(size_t size) {
+    memset(arena, 0x5A, sizeof arena); /* not zero: the allocator must not rely on it */
+    tp_heap_t *h = tp_heap_init(arena, size);
+    if (h != NULL) tp_heap_set_error_hook(h, record_error, NULL);
+    last_kind = TP_ALLOC_OK;
+    last_ptr = NULL;
+    errors_seen = 0;
+    return h;
+}
+
+static tp_heap_stats_t stats(const tp_heap_t *h) {
+    tp_heap_stats_t s;
+    tp_heap_stats(h, &s);
+    return s;
+}
+
+static void test_init_rejects_bad_regions(void) {
+    TP_CHECK(tp_heap_init(NULL, 4096) == NULL);
+    TP_CHECK(tp_heap_init(arena, 16) == NULL);
+    TP_CHECK(tp_heap_init(arena, 0) == NULL);
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    TP_CHECK(h != NULL);
+    tp_heap_stats_t s = stats(h);
+    TP_CHECK_EQ(s.heap_size, HEAP_BYTES);
+    TP_CHECK_EQ(s.used_bytes, 0);
+    TP_CHECK_EQ(s.footprint, 0);
+    TP_CHECK(s.metadata_bytes < 2048u); /* control block + page map + sentinel */
+    TP_CHECK_EQ(s.free_bytes + s.metadata_bytes, HEAP_BYTES);
+    TP_CHECK(s.largest_free >= HEAP_BYTES / 2u);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
+static void test_small_classes_round_to_8(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    void *ps[TP_ALLOC_SMALL_MAX + 1];
+    for (size_t n = 1; n <= TP_ALLOC_SMALL_MAX; n++) {
+        ps[n] = tp_heap_alloc(h, n);
+        TP_CHECK(ps[n] != NULL);
+        TP_CHECK_EQ((uintptr_t)ps[n] % 8u, 0);
+        TP_CHECK_EQ(tp_heap_usable_size(h, ps[n]), (n + 7u) & ~7u);
+        memset(ps[n], (int)n, n);
+    }
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    for (size_t n = 1; n <= TP_ALLOC_SMALL_MAX; n++) {
+        const uint8_t *b = ps[n];
+        for (size_t i = 0; i < n; i++)
+            if (b[i] != (uint8_t)n) {
+                TP_CHECK(!"block contents damaged by a neighbour");
+                break;
+            }
+        tp_heap_free(h, ps[n]);
+    }
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_stats_t s = stats(h);
+    TP_CHECK_EQ(s.used_bytes, 0);
+    TP_CHECK_EQ(s.used_blocks, 0);
+    TP_CHECK_EQ(s.pools, 0);
+    TP_CHECK_EQ(s.footprint, (size_t)s.free_pools * TP_ALLOC_POOL_SIZE);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+static void test_malloc_zero_is_unique(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    void *a = tp_heap_alloc(h, 0), *b = tp_heap_alloc(h, 0);
+    TP_CHECK(a != NULL && b != NULL && a != b);
+    tp_heap_free(h, a);
+    tp_heap_free(h, b);
+    tp_heap_free(h, NULL); /* no-op */
+    TP_CHECK_EQ(errors_seen, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
+static void test_pool_recycles_blocks(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    void *a = tp_heap_alloc(h, 24);
+    void *b = tp_heap_alloc(h, 24);
+    tp_heap_free(h, a);
+    void *c = tp_heap_alloc(h, 20); /* same class: gets a's block back */
+    TP_CHECK(c == a);
+    tp_class_stats_t cs;
+    TP_CHECK_EQ(tp_heap_class_stats(h, 2, &cs), 0);
+    TP_CHECK_EQ(cs.block_size, 24);
+    TP_CHECK_EQ(cs.pools, 1);
+    TP_CHECK_EQ(cs.blocks_used, 2);
+    TP_CHECK_EQ(cs.blocks_used + cs.blocks_free, cs.blocks_per_pool);
+    TP_CHECK_EQ(tp_heap_class_stats(h, TP_ALLOC_NCLASSES, &cs), -1);
+    tp_heap_free(h, b);
+    tp_heap_free(h, c);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
+static void test_full_and_empty_pools(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    enum { N = 300 };
+    void *p[N];
+    for (int i = 0; i < N; i++) p[i] = tp_heap_alloc(h, 16);
+    tp_class_stats_t cs;
+    tp_heap_class_stats(h, 1, &cs);
+    unsigned per_pool = cs.blocks_per_pool;
+    TP_CHECK_EQ(cs.pools, (N + per_pool - 1u) / per_pool);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    /* free in an order that empties whole pools */
+    for (int i = N - 1; i >= 0; i -= 2) tp_heap_free(h, p[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    for (int i = N - 2; i >= 0; i -= 2) tp_heap_free(h, p[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_stats_t s = stats(h);
+    TP_CHECK_EQ(s.pools, 0);
+    TP_CHECK(s.free_pools <= TP_ALLOC_KEEP_FREE_POOLS);
+    /* the emptied pools went back to the large level, which coalesced them */
+    TP_CHECK(s.largest_free >= HEAP_BYTES / 2u);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+static void test_large_blocks_coalesce(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    size_t largest0 = stats(h).largest_free;
+    void *a = tp_heap_alloc(h, 1000), *b = tp_heap_alloc(h, 2000), *c = tp_heap_alloc(h, 3000);
+    TP_CHECK(a && b && c);
+    TP_CHECK(tp_heap_usable_size(h, b) >= 2000u);
+    TP_CHECK(tp_heap_usable_size(h, b) < 2000u + 16u);
+    memset(a, 1, 1000);
+    memset(b, 2, 2000);
+    memset(c, 3, 3000);
+    tp_heap_free(h, b);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, a); /* merges with b */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, c); /* merges with a+b and the free rest */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).largest_free, largest0);
+    TP_CHECK_EQ(stats(h).footprint, 0);
+}
+
+static void test_exhaustion_fails_cleanly(void) {
+    tp_heap_t *h = fresh_heap(16u * 1024u);
+    void *blocks[400];
+    int n = 0;
+    while (n < 400 && (blocks[n] = tp_heap_alloc(h, 200)) != NULL) n++;
+    TP_CHECK(n > 40 && n < 400);
+    TP_CHECK(tp_heap_alloc(h, 200) == NULL);
+    TP_CHECK(tp_heap_alloc(h, 100000) == NULL);
+    TP_CHECK(tp_heap_alloc(h, SIZE_MAX) == NULL);
+    TP_CHECK(tp_heap_alloc(h, SIZE_MAX - 3) == NULL);
+    TP_CHECK(stats(h).fail_count >= 4u);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    /* small requests still come from pools while a pool has room, else fail */
+    for (int i = 0; i < n; i++) tp_heap_free(h, blocks[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK(tp_heap_alloc(h, 12000) != NULL);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+static void test_double_free_is_reported_not_corrupting(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    void *keep = tp_heap_alloc(h, 16);
+    void *a = tp_heap_alloc(h, 16);
+    tp_heap_free(h, a);
+    tp_heap_free(h, a);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK(last_ptr == a);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    /* the block is handed out once, not twice */
+    void *x = tp_heap_alloc(h, 16), *y = tp_heap_alloc(h, 16);
+    TP_CHECK(x != y);
+
+    void *big = tp_heap_alloc(h, 600);
+    tp_heap_free(h, big);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, big);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+
+    /* a block whose pool has emptied and is waiting on freepools */
+    tp_heap_free(h, keep);
+    tp_heap_free(h, x);
+    tp_heap_free(h, y);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, keep);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).error_count, 3u);
+
+    /* a block whose emptied pool went back to the large level (one empty
+     * pool is already kept): the stale pointer must not free anything */
+    h = fresh_heap(HEAP_BYTES);
+    void *k = tp_heap_alloc(h, 8), *m = tp_heap_alloc(h, 16);
+    void *big1 = tp_heap_alloc(h, 400);
+    tp_heap_free(h, k); /* its pool is kept on freepools */
+    tp_heap_free(h, m); /* its pool is released */
+    TP_CHECK_EQ(stats(h).pools, 0);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, m);
+    TP_CHECK(last_kind == TP_ALLOC_ERR_BAD_HEADER || last_kind == TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, big1);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
+static void test_bad_pointers_are_reported(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    int on_stack;
+    tp_heap_free(h, &on_stack);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_FOREIGN);
+    uint8_t *s = tp_heap_alloc(h, 32);
+    tp_heap_free(h, s + 1);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_MISALIGNED);
+    uint8_t *pool_start = (uint8_t *)((uintptr_t)s & ~(uintptr_t)(TP_ALLOC_POOL_SIZE - 1u));
+    tp_heap_free(h, pool_start); /* the pool header, not a block */
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_FOREIGN);
+    uint8_t *l = tp_heap_alloc(h, 700);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, l + 8); /* inside a large block: its "header" is user data */
+    TP_CHECK(last_kind == TP_ALLOC_ERR_BAD_HEADER || last_kind == TP_ALLOC_ERR_DOUBLE_FREE);
+    uint32_t saved;
+    memcpy(&saved, l - 4, 4);
+    uint32_t junk = 0xFFFFFFF8u;
+    memcpy(l - 4, &junk, 4); /* an overrun from the block before wrote the header */
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, l);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_BAD_HEADER);
+    memcpy(l - 4, &saved, 4);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, l);
+    tp_heap_free(h, s);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK(tp_heap_realloc(h, &on_stack, 10) == NULL);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_FOREIGN);
+    TP_CHECK(tp_heap_usable_size(h, &on_stack) == 0);
+}
+
+static void test_realloc_edges(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    uint8_t *p = tp_heap_realloc(h, NULL, 10); /* NULL: allocate */
+    TP_CHECK(p != NULL);
+    memcpy(p, "0123456789", 10);
+    uint8_t *q = tp_heap_realloc(h, p, 14); /* same class: in place */
+    TP_CHECK(q == p);
+    q = tp_heap_realloc(h, p, 100); /* another class */
+    TP_CHECK(q != NULL && memcmp(q, "0123456789", 10) == 0);
+    p = tp_heap_realloc(h, q, 5000); /* across the threshold */
+    TP_CHECK(p != NULL && memcmp(p, "0123456789", 10) == 0);
+    TP_CHECK(tp_heap_usable_size(h, p) >= 5000u);
+    uint8_t *r = tp_heap_realloc(h, p, 3000); /* shrink: in place */
+    TP_CHECK(r == p);
+    r = tp_heap_realloc(h, p, 6000); /* grow into the free space after it */
+    TP_CHECK(r == p);
+    TP_CHECK(memcmp(r, "0123456789", 10) == 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK(tp_heap_realloc(h, r, SIZE_MAX / 2u) == NULL); /* fails: old block untouched */
+    TP_CHECK(memcmp(r, "0123456789", 10) == 0);
+    TP_CHECK(tp_heap_realloc(h, r, 0) == NULL); /* size 0: frees */
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+static void test_calloc_and_overflow(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    uint8_t *a = tp_heap_alloc(h, 64);
+    memset(a, 0xEE, 64);
+    tp_heap_free(h, a);
+    uint8_t *z = tp_heap_calloc(h, 8, 8); /* likely a's block again: must be zeroed */
+    TP_CHECK(z != NULL);
+    for (int i = 0; i < 64; i++) TP_CHECK_EQ(z[i], 0);
+    TP_CHECK(tp_heap_calloc(h, SIZE_MAX / 2u, 4) == NULL);
+    tp_heap_free(h, z);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
+static void test_aligned_alloc(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    void *ps[8];
+    size_t aligns[8] = {1, 8, 16, 32, 64, 256, 1024, 4096};
+    for (int i = 0; i < 8; i++) {
+        ps[i] = tp_heap_aligned_alloc(h, aligns[i], 40);
+        TP_CHECK(ps[i] != NULL);
+        TP_CHECK_EQ((uintptr_t)ps[i] % aligns[i], 0);
+        memset(ps[i], i, 40);
+        TP_CHECK_EQ(tp_heap_validate(h), 0);
+    }
+    TP_CHECK(tp_heap_aligned_alloc(h, 24, 40) == NULL); /* not a power of two */
+    TP_CHECK(tp_heap_aligned_alloc(h, 0, 40) == NULL);
+    for (int i = 0; i < 8; i++) tp_heap_free(h, ps[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+/* ---- out-of-memory hook ---- */
+static void *reserve;
+static unsigned oom_calls;
+static int release_reserve(tp_heap_t *h, size_t size, void *ctx) {
+    (void)size;
+    (void)ctx;
+    oom_calls++;
+    if (reserve == NULL) return 0;
+    tp_heap_free(h, reserve);
+    reserve = NULL;
+    return 1;
+}
+
+static void test_oom_hook_frees_and_retries(void) {
+    tp_heap_t *h = fresh_heap(16u * 1024u);
+    tp_heap_set_oom_hook(h, release_reserve, NULL);
+    reserve = tp_heap_alloc(h, 6000);
+    void *fill = tp_heap_alloc(h, stats(h).largest_free);
+    TP_CHECK(fill != NULL);
+    oom_calls = 0;
+    void *p = tp_heap_alloc(h, 5000); /* only possible once the reserve is gone */
+    TP_CHECK(p != NULL);
+    TP_CHECK_EQ(oom_calls, 1);
+    TP_CHECK(reserve == NULL);
+    void *q = tp_heap_alloc(h, 5000); /* hook has nothing left: NULL */
+    TP_CHECK(q == NULL);
+    TP_CHECK_EQ(oom_calls, 2);
+    tp_heap_free(h, p);
+    tp_heap_free(h, fill);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
+static void test_type_free_lists(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    tp_freelist_t ints;
+    tp_freelist_init(&ints, 16, 2);
+    void *a = tp_freelist_alloc(h, &ints), *b = tp_freelist_alloc(h, &ints),
+         *c = tp_freelist_alloc(h, &ints);
+    TP_CHECK(a && b && c);
+    size_t used = stats(h).used_blocks;
+    tp_freelist_free(h, &ints, a);
+    tp_freelist_free(h, &ints, b);
+    tp_freelist_free(h, &ints, c); /* over the cap: back to the heap */
+    TP_CHECK_EQ(ints.count, 2);
+    TP_CHECK_EQ(stats(h).used_blocks, used - 1u);
+    void *d = tp_freelist_alloc(h, &ints); /* recycled, not from the heap */
+    TP_CHECK(d == b);
+    TP_CHECK_EQ(ints.hits, 1);
+    TP_CHECK_EQ(stats(h).used_blocks, used - 1u);
+    /* the block a float would get is not the int's cached block */
+    void *f = tp_heap_alloc(h, 16);
+    TP_CHECK(f != a);
+    tp_freelist_drain(h, &ints);
+    TP_CHECK_EQ(ints.count, 0);
+    tp_heap_free(h, d);
+    tp_heap_free(h, f);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
+static void test_several_regions(void) {
+    tp_heap_t *h = fresh_heap(8u * 1024u);
+    TP_CHECK_EQ(tp_heap_add_region(h, arena + 16u * 1024u, 8u * 1024u), 0);
+    TP_CHECK_EQ(tp_heap_add_region(h, arena + 20u * 1024u, 1024u), -1); /* overlaps */
+    TP_CHECK_EQ(tp_heap_add_region(h, arena + 4u * 1024u, 1024u), -1);  /* overlaps region 1 */
+    TP_CHECK_EQ(tp_heap_add_region(h, NULL, 1024u), -1);
+    void *a = tp_heap_alloc(h, 6000), *b = tp_heap_alloc(h, 6000);
+    TP_CHECK(a != NULL && b != NULL);
+    int in_second = (uint8_t *)a >= arena + 16u * 1024u || (uint8_t *)b >= arena + 16u * 1024u;
+    TP_CHECK(in_second);
+    void *smalls[200];
+    for (int i = 0; i < 200; i++) smalls[i] = tp_heap_alloc(h, 8);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, a);
+    tp_heap_free(h, b);
+    for (int i = 0; i < 200; i++) tp_heap_free(h, smalls[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(stats(h).heap_size, 16u * 1024u);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+static void test_validate_detects_corruption(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    uint8_t *a = tp_heap_alloc(h, 300);
+    uint8_t *b = tp_heap_alloc(h, 300);
+    tp_heap_free(h, a); /* a is free: its footer sits just before b's header */
+    uint32_t saved;
+    memcpy(&saved, b - 8, 4);
+    uint32_t junk = 12345u;
+    memcpy(b - 8, &junk, 4); /* an underrun of b damaged a's footer */
+    TP_CHECK_EQ(tp_heap_validate(h), -1);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_CORRUPT);
+    memcpy(b - 8, &saved, 4);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    /* a damaged pool free list */
+    uint8_t *s1 = tp_heap_alloc(h, 16), *s2 = tp_heap_alloc(h, 16);
+    tp_heap_free(h, s1);
+    uint32_t link;
+    memcpy(&link, s1, 4);
+    uint32_t wild = link + 3u;
+    memcpy(s1, &wild, 4); /* write after free */
+    TP_CHECK_EQ(tp_heap_validate(h), -1);
+    memcpy(s1, &link, 4);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, s2);
+    tp_heap_free(h, b);
+}
+
+static void print_line(const char *fmt, ...) {
+    (void)fmt;
+}
+
+static void test_print_stats_runs(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    void *a = tp_heap_alloc(h, 16);
+    tp_heap_print_stats(h, print_line);
+    tp_heap_free(h, a);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
+/* ---- randomised stress with a shadow model ---- */
+static uint32_t rng_state;
+static uint32_t rnd(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+typedef struct {
+    uint8_t *p;
+    uint32_t size;
+    uint8_t tag;
+} live_t;
+
+static size_t pick_size(void) {
+    uint32_t r = rnd() % 100u;
+    if (r < 60) return 1u + rnd() % TP_ALLOC_SMALL_MAX;
+    if (r < 90) return TP_ALLOC_SMALL_MAX + 1u + rnd() % 600u;
+    if (r < 99) return 700u + rnd() % 1000u;
+    return 0;
+}
+
+static int check_tag(const live_t *l) {
+    for (uint32_t i = 0; i < l->size; i++)
+        if (l->p[i] != (uint8_t)(l->tag + i)) return 0;
+    return 1;
+}
+
+static void stress(size_t heap_bytes, unsigned fill_percent, unsigned ops, uint32_t seed) {
+    tp_heap_t *h = fresh_heap(heap_bytes);
+    static live_t live[4096];
+    unsigned nlive = 0;
+    size_t live_bytes = 0, target = heap_bytes * fill_percent / 100u;
+    unsigned bad_tags = 0, invalid = 0, fails = 0;
+    rng_state = seed;
+    for (unsigned op = 0; op < ops; op++) {
+        uint32_t action = rnd() % 100u;
+        if ((live_bytes < target && action < 60) || nlive == 0) {
+            size_t size = pick_size();
+            uint8_t *p;
+            uint32_t how = rnd() % 10u;
+            if (how == 0)
+                p = tp_heap_calloc(h, 1, size);
+            else if (how == 1)
+                p = tp_heap_aligned_alloc(h, (size_t)16u << (rnd() % 5u), size);
+            else
+                p = tp_heap_alloc(h, size);
+            if (p == NULL) {
+                fails++;
+            } else if (nlive < 4096) {
+                live_t *l = &live[nlive++];
+                l->p = p;
+                l->size = (uint32_t)size;
+                l->tag = (uint8_t)rnd();
+                for (uint32_t i = 0; i < size; i++) p[i] = (uint8_t)(l->tag + i);
+                live_bytes += size;
+            } else {
+                tp_heap_free(h, p);
+            }
+        } else if (action < 85) {
+            unsigned i = rnd() % nlive;
+            if (!check_tag(&live[i])) bad_tags++;
+            tp_heap_free(h, live[i].p);
+            live_bytes -= live[i].size;
+            live[i] = live[--nlive];
+        } else {
+            unsigned i = rnd() % nlive;
+            size_t size = pick_size();
+            if (!check_tag(&live[i])) bad_tags++;
+            uint8_t *q = tp_heap_realloc(h, live[i].p, size);
+            if (q == NULL && size != 0) {
+                fails++;
+                if (!check_tag(&live[i])) bad_tags++; /* untouched on failure */
+            } else if (size == 0) {
+                live_bytes -= live[i].size;
+                live[i] = live[--nlive];
+            } else {
+                uint32_t keep = live[i].size < size ? live[i].size : (uint32_t)size;
+                for (uint32_t k = 0; k < keep; k++)
+                    if (q[k] != (uint8_t)(live[i].tag + k)) {
+                        bad_tags++;
+                        break;
+                    }
+                live_bytes = live_bytes - live[i].size + size;
+                live[i].p = q;
+                live[i].size = (uint32_t)size;
+                for (uint32_t k = 0; k < size; k++) q[k] = (uint8_t)(live[i].tag + k);
+            }
+        }
+        if (tp_heap_validate(h) != 0) {
+            if (invalid++ == 0) tp_test_log("    heap invalid after op %u\n", op);
+            break;
+        }
+    }
+    tp_heap_stats_t end = stats(h);
+    tp_test_log("    stress %u%%: %u ops, %u allocs, %u frees, %u failed, %u live at the end, peak footprint %zu of %zu\n",
+                fill_percent, ops, (unsigned)end.alloc_count, (unsigned)end.free_count, fails, nlive,
+                end.footprint_peak, heap_bytes);
+    while (nlive > 0) {
+        if (!check_tag(&live[nlive - 1])) bad_tags++;
+        tp_heap_free(h, live[--nlive].p);
+    }
+    TP_CHECK_EQ(invalid, 0);
+    TP_CHECK_EQ(bad_tags, 0);
+    TP_CHECK_EQ(errors_seen, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(stats(h).footprint, (size_t)stats(h).free_pools * TP_ALLOC_POOL_SIZE);
+    if (fill_percent >= 100) TP_CHECK(fails > 0); /* the full heap really was full */
+}
+
+static unsigned stress_ops(void) {
+    const char *e = getenv("TP_STRESS_OPS");
+    return e != NULL ? (unsigned)strtoul(e, NULL, 10) : 1000000u;
+}
+
+static void test_stress_half_full(void) { stress(24u * 1024u, 50, stress_ops(), 2463534242u); }
+static void test_stress_full(void) { stress(24u * 1024u, 100, stress_ops(), 88172645u); }
+
+static const tp_test_case cases[] = {
+    TP_CASE(test_init_rejects_bad_regions),
+    TP_CASE(test_small_classes_round_to_8),
+    TP_CASE(test_malloc_zero_is_unique),
+    TP_CASE(test_pool_recycles_blocks),
+    TP_CASE(test_full_and_empty_pools),
+    TP_CASE(test_large_blocks_coalesce),
+    TP_CASE(test_exhaustion_fails_cleanly),
+    TP_CASE(test_double_free_is_reported_not_corrupting),
+    TP_CASE(test_bad_pointers_are_reported),
+    TP_CASE(test_realloc_edges),
+    TP_CASE(test_calloc_and_overflow),
+    TP_CASE(test_aligned_alloc),
+    TP_CASE(test_oom_hook_frees_and_retries),
+    TP_CASE(test_type_free_lists),
+    TP_CASE(test_several_regions),
+    TP_CASE(test_validate_detects_corruption),
+    TP_CASE(test_print_stats_runs),
+    TP_CASE(test_stress_half_full),
+    TP_CASE(test_stress_full),
+};
+
+int main(void) { return tp_test_main("alloc (host)", cases, TP_COUNT(cases)); }
