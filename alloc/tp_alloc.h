@@ -49,7 +49,11 @@
  * ENOMEM) after the out-of-memory hook declined to free memory.  A bad free
  * (double free, pointer not from this heap, misaligned, or - in the debug build
  * - interior pointers, overruns and writes after free) is reported through the
- * error hook and ignored: the heap is never corrupted by it.
+ * error hook and ignored: the heap is never corrupted by it.  (The debug
+ * build's checks - interior pointers, guards, writes after free - are planned;
+ * the release checks are: double free of any block, pointers outside the
+ * regions, misaligned, into a pool header or unused pool space, and large
+ * blocks whose header is not a used one.)
  */
 #ifndef TP_ALLOC_H
 #define TP_ALLOC_H

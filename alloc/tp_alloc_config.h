@@ -65,11 +65,15 @@
 #define TP_ALLOC_MAX_REGIONS 3
 #endif
 
-/* Debug build: fill fresh memory 0xCD and freed memory 0xDD, surround each
- * block with 0xFD guard bytes, and check them; detect interior pointers and
- * writes after free.  Costs time and 8+ bytes per block. */
+/* Debug build (planned, not written yet): fill fresh memory 0xCD and freed
+ * memory 0xDD, surround each block with 0xFD guard bytes and check them;
+ * detect interior pointers and writes after free.  Setting it is an error
+ * until it exists, so nobody believes they have those checks. */
 #ifndef TP_ALLOC_DEBUG
 #define TP_ALLOC_DEBUG 0
+#endif
+#if TP_ALLOC_DEBUG
+#error "TP_ALLOC_DEBUG is not implemented yet"
 #endif
 
 #if TP_ALLOC_POOL_SHIFT < 8 || TP_ALLOC_POOL_SHIFT > 15
