@@ -33,21 +33,8 @@ ifeq ($(CONSOLE)$(SEMIHOSTING),semihost0)
 $(error CONSOLE=semihost needs SEMIHOSTING=1)
 endif
 
-CROSS   := arm-none-eabi-
-CC      := $(CROSS)gcc
-OBJCOPY := $(CROSS)objcopy
-SIZE    := $(CROSS)size
-
 OPT ?= -Os
-WARNINGS := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
-            -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wcast-align
-CFLAGS := $(CPU_FLAGS) -std=c11 $(OPT) -g3 $(WARNINGS) \
-          -ffunction-sections -fdata-sections -fno-common \
-          -Ikernel -Ialloc -I. \
-          -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
-          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS)
-LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
-           -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments
+include mk/target.mk
 
 KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(wildcard alloc/*.c)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))

@@ -178,6 +178,17 @@ static void set_page_kind(tp_heap_t *h, uintptr_t pg, uint8_t kind) {
     r->pagemap[(pg - r->page0) >> TP_ALLOC_POOL_SHIFT] = kind;
 }
 
+/* Splits free block b (off its list) at b + front: [b, b+front) goes back on
+ * the free lists, the rest becomes a free block (off its list) at b + front. */
+static uintptr_t split_off_front(tp_heap_t *h, uintptr_t b, uint32_t front) {
+    uint32_t size = block_size(b);
+    WORD(b) = front | F_FREE | (WORD(b) & F_PREV_FREE);
+    WORD(b + front - 4u) = front;
+    list_insert(h, b, front);
+    WORD(b + front) = (size - front) | F_FREE | F_PREV_FREE;
+    return b + front;
+}
+
 /* Where a pool page would go inside free block [b, b+size): 0 if it does not
  * fit.  The pieces left before and after must be empty or whole blocks. */
 static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
@@ -217,18 +228,9 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
         if (b == 0) return 0;
         pg = pool_page_in(b, block_size(b));
     }
-    uint32_t size = block_size(b);
     uintptr_t pool_block = pg - BLOCK_HDR;
-    uint32_t front = (uint32_t)(pool_block - b);
-    if (front != 0) { /* the piece before stays free */
-        WORD(b) = front | F_FREE | (WORD(b) & F_PREV_FREE);
-        WORD(b + front - 4u) = front;
-        list_insert(h, b, front);
-        WORD(pool_block) = F_PREV_FREE;
-    }
-    /* pool_block now starts a free block of size - front bytes */
-    WORD(pool_block) = (size - front) | (WORD(pool_block) & F_PREV_FREE) | F_FREE;
-    (void)carve_used(h, pool_block, POOL_SIZE, 0);
+    if (pool_block != b) b = split_off_front(h, b, (uint32_t)(pool_block - b));
+    (void)carve_used(h, b, POOL_SIZE, 0);
     return pg;
 }
 
@@ -470,7 +472,20 @@ static void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
     return pool_pop(h, POOL(pg), c);
 }
 
-/* One attempt, either path; falls back from pools to the large level when
+/* An aligned block (align > TP_ALLOC_GRAIN) from the large level; lock held. */
+static void *alloc_aligned_locked(tp_heap_t *h, uint32_t need, size_t align) {
+    uintptr_t b = find_free(h, need + (uint32_t)align + MIN_BLOCK);
+    if (b == 0) return NULL;
+    uintptr_t pa = (b + BLOCK_HDR + align - 1u) & ~(uintptr_t)(align - 1u);
+    if (pa - BLOCK_HDR - b != 0 && pa - BLOCK_HDR - b < MIN_BLOCK) pa += align;
+    if (pa - BLOCK_HDR != b) b = split_off_front(h, b, (uint32_t)(pa - BLOCK_HDR - b));
+    (void)carve_used(h, b, need, 0);
+    h->used_bytes += block_size(b) - BLOCK_HDR;
+    h->alloc_count++;
+    return (void *)pa;
+}
+
+/* One attempt.  Small requests fall back from pools to the large level when
  * no page can be had for a new pool. */
 static void *alloc_once(tp_heap_t *h, size_t size) {
     void *p = NULL;
@@ -484,17 +499,22 @@ static void *alloc_once(tp_heap_t *h, size_t size) {
     return p;
 }
 
-__attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
-    if (size == 0) size = 1;
-    for (;;) {
-        void *p = alloc_once(h, size);
-        if (p != NULL) return p;
-        if (h->oom_hook == NULL || !h->oom_hook(h, size, h->oom_ctx)) break;
-    }
+/* After a failed attempt: 1 if the out-of-memory hook freed memory and the
+ * attempt should be repeated; otherwise the failure is counted and 0. */
+static int retry_after_oom(tp_heap_t *h, size_t size) {
+    if (h->oom_hook != NULL && h->oom_hook(h, size, h->oom_ctx)) return 1;
     TP_ALLOC_LOCK();
     h->fail_count++;
     TP_ALLOC_UNLOCK();
-    return NULL;
+    return 0;
+}
+
+__attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
+    if (size == 0) size = 1;
+    void *p;
+    while ((p = alloc_once(h, size)) == NULL && retry_after_oom(h, size)) {
+    }
+    return p;
 }
 
 void *tp_heap_alloc(tp_heap_t *h, size_t size) {
@@ -715,35 +735,13 @@ void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
     if (size == 0) size = 1;
     uint32_t need = large_need(size);
     if (need == 0 || align > MAX_BLOCK / 4u) return NULL;
-    for (;;) {
-        void *result = NULL;
+    void *p;
+    do {
         TP_ALLOC_LOCK();
-        uintptr_t b = find_free(h, need + (uint32_t)align + MIN_BLOCK);
-        if (b != 0) {
-            uintptr_t pa = (b + BLOCK_HDR + align - 1u) & ~(uintptr_t)(align - 1u);
-            if (pa - BLOCK_HDR - b != 0 && pa - BLOCK_HDR - b < MIN_BLOCK) pa += align;
-            uintptr_t nb = pa - BLOCK_HDR;
-            uint32_t front = (uint32_t)(nb - b);
-            uint32_t size_all = block_size(b);
-            if (front != 0) {
-                WORD(b) = front | F_FREE | (WORD(b) & F_PREV_FREE);
-                WORD(b + front - 4u) = front;
-                list_insert(h, b, front);
-                WORD(nb) = (size_all - front) | F_FREE | F_PREV_FREE;
-            }
-            (void)carve_used(h, nb, need, 0);
-            h->used_bytes += block_size(nb) - BLOCK_HDR;
-            h->alloc_count++;
-            result = (void *)pa;
-        }
+        p = alloc_aligned_locked(h, need, align);
         TP_ALLOC_UNLOCK();
-        if (result != NULL) return result;
-        if (h->oom_hook == NULL || !h->oom_hook(h, size, h->oom_ctx)) break;
-    }
-    TP_ALLOC_LOCK();
-    h->fail_count++;
-    TP_ALLOC_UNLOCK();
-    return NULL;
+    } while (p == NULL && retry_after_oom(h, size));
+    return p;
 }
 
 /* ======================================================================

@@ -88,9 +88,8 @@ void tp_heap_print_stats(const tp_heap_t *h,
         }                                                                                          \
     } while (0)
 
-/* Is address a a block start in a region, used or free?  (Walks the region.) */
-static int pool_check(tp_heap_t *h, const tp_region_info_t *r, uintptr_t pg, unsigned c,
-                      uint32_t *blocks_used) {
+/* Checks one pool of class c; adds its used blocks to *blocks_used. */
+static int pool_check(tp_heap_t *h, uintptr_t pg, unsigned c, uint32_t *blocks_used) {
     const tp_pool_t *p = POOL(pg);
     uint32_t size = class_size(c);
     FAIL_IF(block_size(pg - BLOCK_HDR) != POOL_SIZE || (WORD(pg - BLOCK_HDR) & F_FREE), pg,
@@ -106,11 +105,9 @@ static int pool_check(tp_heap_t *h, const tp_region_info_t *r, uintptr_t pg, uns
         FAIL_IF(b < pg + POOL_HDR || b >= pg + p->carve || (b - pg - POOL_HDR) % size != 0, b,
                 "pool free list points outside the pool's blocks");
         FAIL_IF(++nfree > carved, pg, "pool free list longer than the pool (a loop?)");
-        /* every free block but the last-carved fresh one carries the tag */
         fr = WORD(b);
     }
     FAIL_IF(p->used + nfree != carved, pg, "pool used + free != carved blocks");
-    (void)r;
     *blocks_used += p->used;
     return 0;
 }
@@ -151,7 +148,7 @@ int tp_heap_validate(tp_heap_t *h) {
                     if (kind != PM_FREE_POOL) {
                         unsigned c = kind - 1u;
                         uint32_t used = 0;
-                        if (pool_check(h, r, payload, c, &used) != 0) return -1;
+                        if (pool_check(h, payload, c, &used) != 0) return -1;
                         used_small_bytes += (size_t)used * class_size(c);
                         used_blocks += used;
                         int listed = on_pool_list(h, h->usedpools[c], payload);
@@ -166,7 +163,6 @@ int tp_heap_validate(tp_heap_t *h) {
                     used_blocks++;
                 }
             }
-            /* pages inside a non-pool block must not be marked as pools */
             prev_free = (hdr & F_FREE) != 0;
             b += size;
         }

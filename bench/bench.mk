@@ -17,26 +17,15 @@ include $(BOARD_DIR)/board.mk
 
 B := build/bench
 
-CROSS   := arm-none-eabi-
-CC      := $(CROSS)gcc
-AR      := $(CROSS)ar
-NM      := $(CROSS)nm
-OBJCOPY := $(CROSS)objcopy
-SIZE    := $(CROSS)size
-
 BENCH_OPT ?= -Os
-WARNINGS := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
-            -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wcast-align
-CFLAGS := $(CPU_FLAGS) -std=c11 $(BENCH_OPT) -g3 $(WARNINGS) \
-          -ffunction-sections -fdata-sections -fno-common \
-          -Ikernel -I. \
-          -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
-          -DTP_CONSOLE_UART=0 -DTP_SEMIHOSTING=1 $(ALLOC_FLAGS) $(BENCH_DEFS)
+OPT := $(BENCH_OPT)
+CONSOLE_UART := 0
+SEMIHOSTING := 1
+include mk/target.mk
+CFLAGS += $(BENCH_DEFS)
 # The system heap (__heap_start..__heap_end) is not used by the benchmark:
 # its minimum is lowered so that RAM goes to the benchmark's own buffer.
-LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
-           -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments \
-           -Wl,--defsym=__heap_min_size=1024
+LDFLAGS += -Wl,--defsym=__heap_min_size=1024
 
 KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS)
 KERNEL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(KERNEL_SRCS))
