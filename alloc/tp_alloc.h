@@ -180,6 +180,11 @@ void tp_heap_print_stats(const tp_heap_t *heap,
  * (through the error hook, kind TP_ALLOC_ERR_CORRUPT) and returns -1.  O(heap). */
 int tp_heap_validate(tp_heap_t *heap);
 
+/* The address range [*lo, *hi) that covers the heap's control block and every
+ * region: every block the heap hands out lies inside it.  O(regions).  The
+ * collector (gc/) uses it to encode object links as 16-bit offsets. */
+void tp_heap_span(const tp_heap_t *heap, uintptr_t *lo, uintptr_t *hi);
+
 /* ---- per-type free lists (level +3) ---- */
 
 /* A type's private cache of blocks of one size: freeing to it keeps the block

@@ -236,3 +236,14 @@ int tp_heap_validate(tp_heap_t *h) {
             "used_bytes statistic disagrees with the blocks");
     return 0;
 }
+
+void tp_heap_span(const tp_heap_t *h, uintptr_t *lo, uintptr_t *hi) {
+    uintptr_t l = (uintptr_t)h, e = (uintptr_t)h + sizeof *h;
+    for (uint32_t i = 0; i < h->nregions; i++) {
+        const tp_region_info_t *r = &h->regions[i];
+        if ((uintptr_t)r->pagemap < l) l = (uintptr_t)r->pagemap;
+        if (r->end + 4u > e) e = r->end + 4u;
+    }
+    *lo = l;
+    *hi = e;
+}

@@ -1,0 +1,207 @@
+/*
+ * tp_gc.h - reference counting plus an incremental, bounded-pause,
+ * generational cycle collector (CPython's algorithm, in steps).
+ *
+ * Objects die when their count reaches 0 (tp_obj.h).  Containers are also
+ * on one of three generation lists; the collector finds unreachable cycles
+ * among them: for every object of the generations collected (the "set"),
+ * take its count, subtract each reference that comes from another object of
+ * the set; objects left with a count > 0 are referenced from outside (roots);
+ * what the roots reach survives; the rest is garbage and is cleared, which
+ * breaks the cycles, and refcounting frees the memory.
+ *
+ * Incremental, with a hard bound on each pause.  A collection runs as steps
+ * of at most TP_GC_STEP_WORK units of work, taken when a container is
+ * allocated (a safe point) while the program runs in between.  Every phase
+ * is split: counting, subtracting, sorting out the roots, marking, the weak
+ * references, finalizers, clearing, freeing - and a big container is
+ * traversed or cleared a slice at a time.  The program may change anything
+ * between steps; what keeps the result right is the barrier:
+ *   - each object of the set carries the WATCH flag until it is known to be
+ *     reachable; tp_incref/tp_decref of a watched object call tp_gc_barrier;
+ *   - while counts are being taken, a watched object whose count changes is
+ *     made a root (its count can no longer be trusted);
+ *   - while marking, it is marked reachable at once (greyed);
+ *   - a container that moves a reference without a count change (hands it to
+ *     its caller, shifts items, rehashes) calls tp_gc_moved on it, which
+ *     does the same.
+ * So an object still unmarked at the end kept the same count and the same
+ * incoming references throughout, all from unreachable objects of the set:
+ * it is garbage.  Weak references read as dead from that moment on.
+ *
+ * Generations 0/1/2 with thresholds (700, 10, 10) by default; a collection of
+ * generation N includes the younger ones; survivors move one generation up;
+ * a full collection runs only when the objects waiting to enter generation 2
+ * exceed a quarter of those already in it (CPython's long_lived rule).
+ *
+ * Finalizers (PEP 442): run once per object; an object may resurrect itself
+ * or others, and then it and what it reaches survive; the rest of the
+ * garbage is still freed.  Objects of TP_TYPE_LEGACY_FINALIZER types found in
+ * unreachable cycles go to the garbage list instead (uncollectable).
+ *
+ * Not from interrupt handlers: objects are created, changed and freed from
+ * thread context only (one thread, or the caller serialises).
+ *
+ * Memory: objects are blocks of the alloc/ heap given to tp_gc_init; that
+ * heap must span at most 512 KiB (16-bit links).  At out of memory the
+ * allocator's hook finishes the collection in progress (or runs a full one)
+ * and the allocation is retried once more before failing.
+ */
+#ifndef TP_GC_H
+#define TP_GC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tp_alloc.h"
+#include "tp_obj.h"
+
+/* ---- set-up ---- */
+
+/* Makes the collector use `heap` for objects (and for 8-byte list heads it
+ * allocates now) and installs its out-of-memory hook.  Returns 0, or -1 if
+ * the heap spans more than 512 KiB or has no room.  Calling it again starts
+ * over: every object of the previous heap is forgotten (tests use this). */
+int tp_gc_init(tp_heap_t *heap);
+tp_heap_t *tp_gc_heap(void);
+
+/* Registers a type; returns 0, or -1 when TP_GC_MAX_TYPES are in use or the
+ * descriptor is inconsistent (a container without traverse or clear).
+ * Registering the same descriptor twice is a no-op. */
+int tp_type_register(tp_type_t *type);
+
+/* ---- objects ---- */
+
+/* A new object of `type`, `size` bytes (>= the header: 4, or 8 for a
+ * container), count 1, flags 0, the rest zeroed.  A safe point: a step of
+ * a collection in progress may run first, and a container allocation may
+ * start one.  Returns NULL when memory is exhausted even after a collection.
+ * A container must be tracked (tp_gc_track) once its fields are valid. */
+tp_obj_t *tp_gc_new(const tp_type_t *type, size_t size);
+void tp_gc_track(tp_obj_t *container);
+/* Takes a container off the collector's lists (it is then never collected);
+ * during a collection's set-up the request is ignored (it stays tracked). */
+void tp_gc_untrack(tp_obj_t *container);
+int tp_gc_is_tracked(const tp_obj_t *o);
+int tp_gc_is_finalized(const tp_obj_t *o);
+
+/* A container moved the reference `ref` without changing its count (popped
+ * it to its caller, shifted it to another slot, rehashed).  Cheap when no
+ * collection is in progress.  NULL is ignored. */
+static inline void tp_gc_moved(tp_obj_t *ref) {
+    if (ref != NULL && (ref->flags & TP_OF_WATCH)) tp_gc_barrier(ref);
+}
+
+/* Up to `max` objects of generation `gen` (0..2; 3 = frozen, 4 = garbage),
+ * borrowed; returns how many there are.  O(objects of the generation). */
+size_t tp_gc_get_objects(int gen, tp_obj_t **out, size_t max);
+
+/* Up to `max` references held by o (borrowed), as its traverse visits them;
+ * returns how many it holds in all. */
+size_t tp_gc_get_referents(tp_obj_t *o, tp_obj_t **out, size_t max);
+
+/* ---- the gc module ---- */
+
+void tp_gc_enable(void);
+void tp_gc_disable(void);
+int tp_gc_is_enabled(void);
+
+/* Collects generation 0..2 (2 = full) now, to the end: finishes a collection
+ * in progress first.  Returns the number of unreachable objects found
+ * (collected + uncollectable; resurrected objects are not counted).  Called
+ * from a finalizer or callback while a step runs, returns 0 and does nothing. */
+size_t tp_gc_collect(int generation);
+
+void tp_gc_get_count(unsigned counts[3]);
+void tp_gc_get_threshold(unsigned thresholds[3]);
+void tp_gc_set_threshold(unsigned t0, unsigned t1, unsigned t2);
+
+/* Moves every tracked object to a permanent generation the collector
+ * ignores (finishing a collection in progress first); unfreeze moves them
+ * back to the oldest generation. */
+void tp_gc_freeze(void);
+void tp_gc_unfreeze(void);
+size_t tp_gc_get_freeze_count(void); /* O(frozen objects) */
+
+typedef struct {
+    uint32_t collections;
+    uint32_t collected;
+    uint32_t uncollectable;
+} tp_gc_gen_stats_t;
+void tp_gc_get_stats(int generation, tp_gc_gen_stats_t *out);
+
+/* Incremental control.  tp_gc_start begins a collection of `generation` (if
+ * none is in progress) without doing work; tp_gc_step does one step of at
+ * most `work` units (0: TP_GC_STEP_WORK) and returns 1 while the collection
+ * is still in progress, 0 when it is over. */
+void tp_gc_start(int generation);
+int tp_gc_step(uint32_t work);
+int tp_gc_in_progress(void);
+const char *tp_gc_phase_name(void);
+
+typedef struct {
+    uint32_t steps;            /* steps taken (all collections) */
+    uint32_t max_step_work;    /* most units done by one step */
+    uint32_t barrier_hits;     /* objects made roots or greyed by the barrier */
+    uint32_t resurrected;      /* objects that survived because a finalizer
+                                  resurrected them */
+    uint32_t pending_callbacks;
+    uint32_t errors;           /* decref of a dead object, etc. */
+} tp_gc_run_stats_t;
+void tp_gc_get_run_stats(tp_gc_run_stats_t *out);
+
+/* Start/stop callbacks (gc.callbacks): phase 0 = start, 1 = stop. */
+typedef struct {
+    int generation;
+    size_t collected;
+    size_t uncollectable;
+} tp_gc_info_t;
+typedef void (*tp_gc_callback_t)(int phase, const tp_gc_info_t *info, void *ctx);
+int tp_gc_add_callback(tp_gc_callback_t cb, void *ctx);
+void tp_gc_remove_callback(tp_gc_callback_t cb, void *ctx);
+
+/* Debug flags (gc.set_debug). */
+#define TP_GC_DEBUG_STATS 0x01u         /* print a line at the start and end of
+                                           each collection */
+#define TP_GC_DEBUG_COLLECTABLE 0x02u   /* print each collectable object found */
+#define TP_GC_DEBUG_UNCOLLECTABLE 0x04u /* print each uncollectable object */
+#define TP_GC_DEBUG_SAVEALL 0x20u       /* keep the garbage on the garbage list
+                                           instead of freeing it */
+#define TP_GC_DEBUG_LEAK (TP_GC_DEBUG_COLLECTABLE | TP_GC_DEBUG_UNCOLLECTABLE | TP_GC_DEBUG_SAVEALL)
+void tp_gc_set_debug(unsigned flags);
+unsigned tp_gc_get_debug(void);
+void tp_gc_set_print(void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+
+/* gc.garbage: the objects kept (SAVEALL, or uncollectable), each holding a
+ * reference from the list.  Fills up to `max` (borrowed) and returns the
+ * count; clear drops the list's references. */
+size_t tp_gc_garbage(tp_obj_t **out, size_t max);
+void tp_gc_garbage_clear(void);
+
+/* Errors (decref of an object whose count is already 0, ...) are counted and
+ * reported through this hook. */
+typedef void (*tp_gc_error_hook_t)(const char *what, const tp_obj_t *o, void *ctx);
+void tp_gc_set_error_hook(tp_gc_error_hook_t hook, void *ctx);
+
+/* ---- weak references (gc/tp_weakref.c) ---- */
+
+/* A weak reference to `referent` (whose type must be weak-referenceable):
+ * it does not count.  `callback` (optional) is called with the weak reference
+ * after the referent is gone, unless the weak reference itself died first or
+ * is part of the same garbage; `cb_arg` (optional) is an object the weak
+ * reference holds for the callback.  NULL if the type is not
+ * weak-referenceable or memory is exhausted. */
+typedef void (*tp_weak_callback_t)(tp_obj_t *weakref, tp_obj_t *cb_arg);
+tp_obj_t *tp_weakref_new(tp_obj_t *referent, tp_weak_callback_t callback, tp_obj_t *cb_arg);
+/* A proxy: the same, but reading through it when dead is an error. */
+tp_obj_t *tp_weakproxy_new(tp_obj_t *referent, tp_weak_callback_t callback, tp_obj_t *cb_arg);
+/* The referent as a NEW reference, or NULL once it is dead or condemned. */
+tp_obj_t *tp_weakref_get(tp_obj_t *weakref);
+/* For a proxy: the referent, borrowed, or NULL and *dead set to 1 (Python's
+ * ReferenceError). */
+tp_obj_t *tp_weakproxy_deref(tp_obj_t *proxy, int *dead);
+int tp_weakref_is_proxy(const tp_obj_t *o);
+size_t tp_weakref_count(const tp_obj_t *referent);
+extern tp_type_t tp_weakref_type;
+
+#endif /* TP_GC_H */

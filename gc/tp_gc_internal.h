@@ -1,0 +1,122 @@
+/*
+ * tp_gc_internal.h - the collector's state, shared by tp_gc.c (refcounting,
+ * the collector) and tp_weakref.c.  Not for users.
+ */
+#ifndef TP_GC_INTERNAL_H
+#define TP_GC_INTERNAL_H
+
+#include "tp_gc.h"
+
+/* Phases of a collection, in order.  From PH_LEGACY on, the objects still
+ * watched (white) are condemned: weak references to them read as dead. */
+typedef enum {
+    PH_IDLE = 0,
+    PH_COUNT,    /* gc_refs := count, watch each object of the set */
+    PH_SUBTRACT, /* gc_refs -= references from inside the set */
+    PH_ROOTS,    /* roots -> grey, the rest -> white */
+    PH_MARK,     /* what grey objects reach -> grey; traversed -> black */
+    PH_LEGACY,   /* legacy finalizers and what they reach -> garbage list */
+    PH_WEAKREFS, /* weak references to white objects cleared */
+    PH_FINALIZE, /* finalizers of white objects run (may resurrect) */
+    PH_REMARK,   /* what resurrected objects reach survives */
+    PH_CLEAR,    /* white objects cleared: their references dropped */
+    PH_FREE,     /* the deallocation stack drained */
+    PH_END,      /* survivors to the next generation */
+} tp_gc_phase_t;
+
+/* The collector's lists, each a circular list through a sentinel head
+ * allocated from the heap (so that its links can be 16-bit offsets). */
+enum {
+    L_GEN0,
+    L_GEN1,
+    L_GEN2,
+    L_PERM,    /* frozen */
+    L_SET,     /* the collection's set during set-up (singly linked) */
+    L_GREY,
+    L_BLACK,
+    L_WHITE,
+    L_DONE,    /* white objects a pass over L_WHITE has handled */
+    L_LGREY,   /* legacy finalizers: to traverse */
+    L_LEGACY,  /* legacy finalizers: traversed */
+    L_GARBAGE, /* gc.garbage */
+    L_COUNT
+};
+
+
+
+typedef struct {
+    tp_heap_t *heap;
+    uintptr_t base; /* link i is the object at base + 8 i */
+    uint16_t list[L_COUNT];
+    tp_gc_phase_t phase;
+    int generation;    /* the generation being collected */
+    uint8_t enabled;
+    uint8_t in_step;   /* a step (or a blocking collection) runs */
+    uint8_t draining;  /* a deallocation cascade is being unwound */
+    uint8_t in_oom;
+    uint8_t legacy_pass; /* PH_LEGACY: 0 = sorting white, 1 = propagating */
+    uint8_t any_legacy;  /* a registered type has a legacy finalizer */
+    unsigned debug;
+    /* generations */
+    unsigned count[3];
+    unsigned threshold[3];
+    size_t long_lived_total;
+    size_t long_lived_pending;
+    tp_gc_gen_stats_t gen_stats[3];
+    /* the collection in progress */
+    uint16_t cursor;   /* PH_COUNT, PH_SUBTRACT: next object of L_SET */
+    tp_obj_t *cur;     /* object being traversed or cleared */
+    uint32_t cur_slot;
+    size_t n_collected;
+    size_t n_uncollectable;
+    size_t n_survivors;
+    size_t n_white;     /* objects currently white (condemned from PH_LEGACY on) */
+    uint8_t clear_started;
+    /* the deallocation stack: dead containers whose references are still
+     * to be dropped, linked through `next` */
+    uint16_t dead;
+    /* weak references whose callbacks are due, linked through next_cb */
+    tp_weakref_t *callbacks;
+    tp_weakref_t *callbacks_tail;
+    /* hooks */
+    struct {
+        tp_gc_callback_t fn;
+        void *ctx;
+    } cb[TP_GC_MAX_CALLBACKS];
+    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+    tp_gc_error_hook_t error_hook;
+    void *error_ctx;
+    tp_gc_run_stats_t run;
+} tp_gc_state_t;
+
+extern tp_gc_state_t tp_gc_state;
+
+static inline int tp_gc_condemned(const tp_obj_t *o) {
+    return (o->flags & TP_OF_WATCH) && tp_gc_state.phase >= PH_LEGACY;
+}
+
+void tp_gc_error(const char *what, const tp_obj_t *o);
+
+/* tp_weakref.c */
+struct tp_weakref {
+    tp_gc_head_t head;
+    tp_obj_t *referent;   /* NULL once dead */
+    tp_weakref_t *next;   /* the referent's list of weak references */
+    tp_weakref_t *prev;
+    tp_weak_callback_t callback;
+    tp_obj_t *cb_arg;
+    tp_weakref_t *next_cb; /* on tp_gc_state.callbacks */
+    uint8_t proxy;
+};
+
+/* The head of o's weak reference list (o weak-referenceable). */
+static inline tp_weakref_t **tp_weaklist(tp_obj_t *o) {
+    return (tp_weakref_t **)(void *)((char *)o + tp_types[o->type]->weaklist_offset);
+}
+/* Detaches up to *budget weak references from o (all if budget is NULL),
+ * queueing due callbacks; returns 1 when none is left. */
+int tp_weak_detach(tp_obj_t *o, uint32_t *budget);
+/* Runs the callbacks queued (outside any step). */
+void tp_weak_run_callbacks(void);
+
+#endif /* TP_GC_INTERNAL_H */

@@ -1,0 +1,18 @@
+/*
+ * gc_suite.h - the collector's conformance suite (tests/gc_suite.c), shared
+ * by the host test and the target test image.
+ */
+#ifndef TESTS_GC_SUITE_H
+#define TESTS_GC_SUITE_H
+
+#include <stddef.h>
+
+#include "tests/harness.h"
+
+/* The memory every case builds its heap in (each case starts afresh); the
+ * sizes of the deep and big structures scale with it (at most 10,000). */
+void gc_suite_setup(void *arena, size_t size);
+extern const tp_test_case gc_suite_cases[];
+extern const size_t gc_suite_count;
+
+#endif /* TESTS_GC_SUITE_H */

@@ -1,0 +1,14 @@
+/*
+ * test_gc.c - the collector's conformance suite on the host (ASan/UBSan).
+ */
+#include <stdint.h>
+
+#include "tests/gc_suite.h"
+
+/* 480 KiB: the collector's 16-bit links reach 512 KiB of heap */
+static _Alignas(8) uint8_t arena[480u * 1024u];
+
+int main(void) {
+    gc_suite_setup(arena, sizeof arena);
+    return tp_test_main("gc", gc_suite_cases, gc_suite_count);
+}
