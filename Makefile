@@ -36,9 +36,13 @@ endif
 OPT ?= -Os
 include mk/target.mk
 
-KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(wildcard alloc/*.c)
+KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(wildcard alloc/*.c) \
+               $(wildcard gc/*.c)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
+# the collector's test types and conformance suite, shared with the host tests
+TEST_SUPPORT_OBJS := $(BUILD)/obj/tests/gc_types.o $(BUILD)/obj/tests/gc_suite.o \
+                     $(BUILD)/obj/tests/gc_stress.o
 TEST_SRCS   := $(wildcard tests/target/test_*.c)
 TEST_ELFS   := $(patsubst tests/target/%.c,$(BUILD)/tests/%.elf,$(TEST_SRCS))
 DEMO_ELF    := $(BUILD)/demo.elf
@@ -68,7 +72,7 @@ $(DEMO_ELF): $(BUILD)/obj/demo/main.o $(KERNEL_OBJS) $(BOARD_DIR)/memory.ld link
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
 
-$(BUILD)/tests/%.elf: $(BUILD)/obj/tests/target/%.o $(HARNESS_OBJ) $(KERNEL_OBJS) \
+$(BUILD)/tests/%.elf: $(BUILD)/obj/tests/target/%.o $(HARNESS_OBJ) $(TEST_SUPPORT_OBJS) $(KERNEL_OBJS) \
                       $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@

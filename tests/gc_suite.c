@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "tests/gc_stress.h"
 #include "tests/gc_types.h"
 #include "tests/harness.h"
 
@@ -24,7 +25,12 @@ static unsigned gc_errors;
 #define GC_SUITE_BIG big_len
 #define L_HEADS_BYTES base_used
 
-void gc_suite_setup(void *arena, size_t size) {
+static uint32_t stress_ops;
+static int stress_objs;
+
+void gc_suite_setup(void *arena, size_t size, uint32_t ops, int objs) {
+    stress_ops = ops;
+    stress_objs = objs;
     gc_arena = arena;
     gc_arena_size = size;
     size_t n = size / (4u * sizeof(tt_node_t));
@@ -745,6 +751,17 @@ static void test_out_of_memory_collects(void) {
     TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
 }
 
+static void test_mutation_stress(void) {
+    static const uint32_t seeds[] = {2463534242u, 1u, 0xC0FFEEu, 12345u};
+    for (unsigned i = 0; i < 4; i++) {
+        FRESH();
+        tp_gc_set_threshold(20, 3, 3); /* automatic collections too */
+        TP_CHECK_EQ(gc_stress_run(seeds[i], stress_ops / 4u, stress_objs), 0);
+        TP_CHECK_EQ(gc_errors, 0);
+        TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    }
+}
+
 const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_refcount_transcript),
     TP_CASE(test_refcount_saturates),
@@ -777,5 +794,6 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_big_list_incremental_bounded),
     TP_CASE(test_mutation_while_half_scanned),
     TP_CASE(test_out_of_memory_collects),
+    TP_CASE(test_mutation_stress),
 };
 const size_t gc_suite_count = TP_COUNT(gc_suite_cases);

@@ -11,7 +11,9 @@
 
 /* The memory every case builds its heap in (each case starts afresh); the
  * sizes of the deep and big structures scale with it (at most 10,000). */
-void gc_suite_setup(void *arena, size_t size);
+#include <stdint.h>
+
+void gc_suite_setup(void *arena, size_t size, uint32_t stress_ops, int stress_objs);
 extern const tp_test_case gc_suite_cases[];
 extern const size_t gc_suite_count;
 

@@ -9,6 +9,7 @@
 void (*tt_finalize_hook)(tp_obj_t *self);
 unsigned tt_finalized;
 unsigned tt_freed;
+void (*tt_free_hook)(tp_obj_t *self);
 
 /* ---- node ---- */
 
@@ -36,8 +37,8 @@ static uint32_t node_clear(tp_obj_t *self, uint32_t *budget) {
 }
 
 static void count_free(tp_obj_t *self) {
-    (void)self;
     tt_freed++;
+    if (tt_free_hook != NULL) tt_free_hook(self);
 }
 
 static void node_finalize(tp_obj_t *self) {
@@ -144,7 +145,7 @@ static void vec_dealloc(tp_obj_t *self) {
     tp_heap_free(tp_gc_heap(), v->items);
     v->items = NULL;
     v->cap = 0;
-    tt_freed++;
+    count_free(self);
 }
 
 tp_type_t tt_vec_type = {
@@ -157,10 +158,20 @@ tp_type_t tt_vec_type = {
     .dealloc = vec_dealloc,
 };
 
-tp_obj_t *tt_vec(void) {
+tp_obj_t *tt_vec_id(int32_t id) {
     tp_obj_t *o = tp_gc_new(&tt_vec_type, sizeof(tt_vec_t));
-    if (o != NULL) tp_gc_track(o);
+    if (o == NULL) return NULL;
+    V(o)->id = id;
+    tp_gc_track(o);
     return o;
+}
+
+tp_obj_t *tt_vec(void) { return tt_vec_id(0); }
+
+int32_t tt_id(tp_obj_t *o) {
+    if (o->type == tt_vec_type.index) return V(o)->id;
+    if (o->type == tt_leaf_type.index) return ((tt_leaf_t *)(void *)o)->value;
+    return N(o)->id;
 }
 
 static int grow(tt_vec_t *v) {
@@ -236,6 +247,7 @@ int tt_register(void) {
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (tp_type_register(types[i]) != 0) return -1;
     tt_finalize_hook = NULL;
+    tt_free_hook = NULL;
     tt_finalized = 0;
     tt_freed = 0;
     return 0;

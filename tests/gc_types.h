@@ -23,6 +23,7 @@ typedef struct {
     tp_obj_t **items;
     uint32_t len, cap;
     tp_weakref_t *weaklist;
+    int32_t id;
 } tt_vec_t;
 
 typedef struct {
@@ -41,6 +42,10 @@ extern tp_type_t tt_leaf_type;    /* atomic */
 extern void (*tt_finalize_hook)(tp_obj_t *self);
 extern unsigned tt_finalized;      /* finalizer calls */
 extern unsigned tt_freed;          /* objects of these types freed */
+/* Called as each object of these types is freed (after its references are gone). */
+extern void (*tt_free_hook)(tp_obj_t *self);
+/* The id (node, vec) or value (leaf) an object was made with. */
+int32_t tt_id(tp_obj_t *o);
 
 /* Registers the types (after tp_gc_init); 0 on success. */
 int tt_register(void);
@@ -50,6 +55,7 @@ tp_obj_t *tt_fnode(int32_t id);
 tp_obj_t *tt_legacy(int32_t id);
 tp_obj_t *tt_leaf(int32_t value);
 tp_obj_t *tt_vec(void);
+tp_obj_t *tt_vec_id(int32_t id);
 
 /* node.a / node.b := v (v borrowed; NULL clears). */
 void tt_set_a(tp_obj_t *node, tp_obj_t *v);

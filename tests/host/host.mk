@@ -12,7 +12,7 @@ HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wconversion -Wsign-convers
                -DTP_HOST -Ikernel -Ialloc -Igc -I.
 PORTABLE_SRCS := kernel/fmt.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c)) $(wildcard gc/*.c)
 # the collector's test types and conformance suite (shared with the target)
-TEST_SUPPORT_SRCS := tests/gc_types.c tests/gc_suite.c
+TEST_SUPPORT_SRCS := tests/gc_types.c tests/gc_suite.c tests/gc_stress.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(wildcard tests/host/test_*.c))
 
 .PHONY: run

@@ -9,6 +9,6 @@
 static _Alignas(8) uint8_t arena[480u * 1024u];
 
 int main(void) {
-    gc_suite_setup(arena, sizeof arena);
+    gc_suite_setup(arena, sizeof arena, 400000u, 192);
     return tp_test_main("gc", gc_suite_cases, gc_suite_count);
 }
