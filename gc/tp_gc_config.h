@@ -26,7 +26,7 @@
  * a step costs a constant plus this many units (each unit a few tens of
  * instructions; docs/gc.md has the measured figures).  >= 8. */
 #ifndef TP_GC_STEP_WORK
-#define TP_GC_STEP_WORK 64
+#define TP_GC_STEP_WORK 18
 #endif
 
 /* Steps taken per container allocation while a collection is in progress:
