@@ -7,6 +7,18 @@
 
 #include "tp_gc_internal.h"
 
+/* Collector steps never run in an interrupt handler (the program's objects
+ * are not interrupt-safe): on the target an allocation from a handler skips
+ * the safe point.  A build may define TP_GC_IN_INTERRUPT() itself. */
+#ifndef TP_GC_IN_INTERRUPT
+#if defined(__arm__) && !defined(TP_HOST)
+#include "critical.h"
+#define TP_GC_IN_INTERRUPT() tp_in_interrupt()
+#else
+#define TP_GC_IN_INTERRUPT() 0
+#endif
+#endif
+
 tp_gc_state_t tp_gc_state;
 #define G tp_gc_state
 
@@ -278,7 +290,7 @@ static int step_internal(uint32_t work);
 
 /* The safe point: a step of the collection in progress, or the start of one. */
 static void safe_point(void) {
-    if (G.in_step || G.draining || G.heap == NULL) return;
+    if (G.in_step || G.draining || G.heap == NULL || TP_GC_IN_INTERRUPT()) return;
     if (G.phase == PH_IDLE) {
         if (!G.enabled) return;
         int gen = choose_generation();

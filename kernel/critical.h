@@ -41,4 +41,11 @@ static inline int tp_in_critical(void) {
     return (primask & 1u) != 0;
 }
 
+/* True in an exception handler (IPSR != 0), false in thread mode. */
+static inline int tp_in_interrupt(void) {
+    uint32_t ipsr;
+    __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+    return ipsr != 0u;
+}
+
 #endif /* TP_CRITICAL_H */

@@ -8,6 +8,7 @@
  */
 #include "tests/gc_suite.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "tests/gc_stress.h"
@@ -582,6 +583,43 @@ static void test_callbacks_start_stop(void) {
     TP_CHECK_EQ(cb_phase_seen[1], 1);
 }
 
+static unsigned printed_stats, printed_collectable, printed_uncollectable;
+static void count_prints(const char *fmt, ...) {
+    if (strncmp(fmt, "gc: collecting", 14) == 0 || strncmp(fmt, "gc: done", 8) == 0)
+        printed_stats++;
+    if (strncmp(fmt, "gc: %s", 6) == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        const char *what = va_arg(ap, const char *);
+        va_end(ap);
+        if (strcmp(what, "collectable") == 0) printed_collectable++;
+        if (strcmp(what, "uncollectable") == 0) printed_uncollectable++;
+    }
+}
+
+static void test_debug_flags(void) {
+    FRESH();
+    printed_stats = printed_collectable = printed_uncollectable = 0;
+    tp_gc_set_print(count_prints);
+    tp_gc_set_debug(TP_GC_DEBUG_STATS | TP_GC_DEBUG_COLLECTABLE | TP_GC_DEBUG_UNCOLLECTABLE);
+    TP_CHECK_EQ(tp_gc_get_debug(), TP_GC_DEBUG_STATS | TP_GC_DEBUG_COLLECTABLE |
+                                       TP_GC_DEBUG_UNCOLLECTABLE);
+    tp_obj_t *a = tt_vec(), *b = tt_vec();
+    TP_CHECK(tt_vec_append(a, b) == 0);
+    TP_CHECK(tt_vec_append(b, a) == 0);
+    tp_decref(a);
+    tp_decref(b);
+    tp_obj_t *l = tt_legacy(1);
+    tt_set_a(l, l);
+    tp_decref(l);
+    TP_CHECK_EQ(tp_gc_collect(2), 3);
+    TP_CHECK_EQ(printed_stats, 2);       /* start and end */
+    TP_CHECK_EQ(printed_collectable, 2); /* a and b */
+    TP_CHECK_EQ(printed_uncollectable, 1);
+    tp_gc_set_debug(0);
+    tp_gc_set_print(NULL);
+}
+
 static void test_freeze(void) {
     FRESH();
     tp_obj_t *a = tt_node(1);
@@ -788,6 +826,7 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_weakref_to_condemned_reads_dead),
     TP_CASE(test_weakref_read_during_mark_keeps_alive),
     TP_CASE(test_callbacks_start_stop),
+    TP_CASE(test_debug_flags),
     TP_CASE(test_freeze),
     TP_CASE(test_referents_tracked),
     TP_CASE(test_deep_chain_no_recursion),
