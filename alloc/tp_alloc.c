@@ -554,6 +554,7 @@ static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
     uintptr_t pg = a & ~POOL_MASK;
     uint32_t off = (uint32_t)(a - pg);
     if (off < POOL_HDR || off >= POOL(pg)->carve) return TP_ALLOC_ERR_FOREIGN;
+    if ((off - POOL_HDR) % class_size(c) != 0) return TP_ALLOC_ERR_INTERIOR;
     ref_t r = addr_ref(h, a);
     if (WORD(a + 4) == (r ^ FREE_TAG)) return TP_ALLOC_ERR_DOUBLE_FREE;
     tp_pool_t *p = POOL(pg);

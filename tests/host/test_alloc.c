@@ -256,6 +256,39 @@ static void test_bad_pointers_are_reported(void) {
     TP_CHECK(tp_heap_usable_size(h, &on_stack) == 0);
 }
 
+/* Release build: an interior pointer into a pool block is caught on the slow
+ * path of free - when freeing would empty the pool or un-fill a full pool.
+ * (The fast path in between does not check it; the debug build always does.) */
+static void test_interior_pool_pointer_on_the_slow_path(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    uint8_t *a = tp_heap_alloc(h, 16); /* the only block of its pool */
+    tp_heap_free(h, a + 8);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_INTERIOR);
+    TP_CHECK(last_ptr == a + 8);
+    TP_CHECK_EQ(stats(h).used_blocks, 1);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, a);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+
+    /* a full pool of 24-byte blocks */
+    tp_class_stats_t cs;
+    tp_heap_class_stats(h, 2, &cs);
+    uint8_t *blocks[64];
+    unsigned n = cs.blocks_per_pool;
+    TP_CHECK(n <= 64u);
+    for (unsigned i = 0; i < n; i++) blocks[i] = tp_heap_alloc(h, 24);
+    tp_heap_class_stats(h, 2, &cs);
+    TP_CHECK_EQ(cs.pools, 1);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, blocks[n / 2u] + 16);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_INTERIOR);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    for (unsigned i = 0; i < n; i++) tp_heap_free(h, blocks[i]);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(errors_seen, 2);
+}
+
 static void test_realloc_edges(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     uint8_t *p = tp_heap_realloc(h, NULL, 10); /* NULL: allocate */
@@ -565,6 +598,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_exhaustion_fails_cleanly),
     TP_CASE(test_double_free_is_reported_not_corrupting),
     TP_CASE(test_bad_pointers_are_reported),
+    TP_CASE(test_interior_pool_pointer_on_the_slow_path),
     TP_CASE(test_realloc_edges),
     TP_CASE(test_calloc_and_overflow),
     TP_CASE(test_aligned_alloc),
