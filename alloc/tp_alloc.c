@@ -7,21 +7,6 @@
 
 #include "tp_alloc_internal.h"
 
-/* ---- the lock: a critical section on the target, nothing on the host ---- */
-#if defined(TP_ALLOC_LOCK) != defined(TP_ALLOC_UNLOCK)
-#error "define both TP_ALLOC_LOCK and TP_ALLOC_UNLOCK, or neither"
-#endif
-#ifndef TP_ALLOC_LOCK
-#if defined(__arm__) && !defined(TP_HOST)
-#include "critical.h"
-#define TP_ALLOC_LOCK() tp_irqstate_t lock_state_ = tp_critical_enter()
-#define TP_ALLOC_UNLOCK() tp_critical_exit(lock_state_)
-#else
-#define TP_ALLOC_LOCK() ((void)0)
-#define TP_ALLOC_UNLOCK() ((void)0)
-#endif
-#endif
-
 #define CALLER() __builtin_return_address(0)
 
 /* ======================================================================

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tests/harness.h"
+#include "tests/host/alloc_stress.h"
 #include "tp_alloc.h"
 
 #define HEAP_BYTES (64u * 1024u)
@@ -468,125 +469,21 @@ static void test_print_stats_runs(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
 }
 
-/* ---- randomised stress with a shadow model ---- */
-static uint32_t rng_state;
-static uint32_t rnd(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
-
-typedef struct {
-    uint8_t *p;
-    uint32_t size;
-    uint8_t tag;
-} live_t;
-
-static size_t pick_size(void) {
-    uint32_t r = rnd() % 100u;
-    if (r < 60) return 1u + rnd() % TP_ALLOC_SMALL_MAX;
-    if (r < 90) return TP_ALLOC_SMALL_MAX + 1u + rnd() % 600u;
-    if (r < 99) return 700u + rnd() % 1000u;
-    return 0;
-}
-
-static int check_tag(const live_t *l) {
-    for (uint32_t i = 0; i < l->size; i++)
-        if (l->p[i] != (uint8_t)(l->tag + i)) return 0;
-    return 1;
-}
-
+/* ---- randomised stress with a shadow model (alloc_stress.h) ---- */
 static void stress(size_t heap_bytes, unsigned fill_percent, unsigned ops, uint32_t seed) {
     tp_heap_t *h = fresh_heap(heap_bytes);
-    static live_t live[4096];
-    unsigned nlive = 0;
-    size_t live_bytes = 0, target = heap_bytes * fill_percent / 100u;
-    unsigned bad_tags = 0, invalid = 0, fails = 0;
-    rng_state = seed;
-    for (unsigned op = 0; op < ops; op++) {
-        uint32_t action = rnd() % 100u;
-        if ((live_bytes < target && action < 60) || nlive == 0) {
-            size_t size = pick_size();
-            uint8_t *p;
-            uint32_t how = rnd() % 10u;
-            if (how == 0)
-                p = tp_heap_calloc(h, 1, size);
-            else if (how == 1)
-                p = tp_heap_aligned_alloc(h, (size_t)16u << (rnd() % 5u), size);
-            else
-                p = tp_heap_alloc(h, size);
-            if (p == NULL) {
-                fails++;
-            } else if (nlive < 4096) {
-                live_t *l = &live[nlive++];
-                l->p = p;
-                l->size = (uint32_t)size;
-                l->tag = (uint8_t)rnd();
-                for (uint32_t i = 0; i < size; i++) p[i] = (uint8_t)(l->tag + i);
-                live_bytes += size;
-            } else {
-                tp_heap_free(h, p);
-            }
-        } else if (action < 85) {
-            unsigned i = rnd() % nlive;
-            if (!check_tag(&live[i])) bad_tags++;
-            tp_heap_free(h, live[i].p);
-            live_bytes -= live[i].size;
-            live[i] = live[--nlive];
-        } else {
-            unsigned i = rnd() % nlive;
-            size_t size = pick_size();
-            if (!check_tag(&live[i])) bad_tags++;
-            uint8_t *q = tp_heap_realloc(h, live[i].p, size);
-            if (q == NULL && size != 0) {
-                fails++;
-                if (!check_tag(&live[i])) bad_tags++; /* untouched on failure */
-            } else if (size == 0) {
-                live_bytes -= live[i].size;
-                live[i] = live[--nlive];
-            } else {
-                uint32_t keep = live[i].size < size ? live[i].size : (uint32_t)size;
-                for (uint32_t k = 0; k < keep; k++)
-                    if (q[k] != (uint8_t)(live[i].tag + k)) {
-                        bad_tags++;
-                        break;
-                    }
-                live_bytes = live_bytes - live[i].size + size;
-                live[i].p = q;
-                live[i].size = (uint32_t)size;
-                for (uint32_t k = 0; k < size; k++) q[k] = (uint8_t)(live[i].tag + k);
-            }
-        }
-        if (tp_heap_validate(h) != 0) {
-            if (invalid++ == 0) tp_test_log("    heap invalid after op %u\n", op);
-            break;
-        }
-    }
-    tp_heap_stats_t end = stats(h);
-    tp_test_log("    stress %u%%: %u ops, %u allocs, %u frees, %u failed, %u live at the end, peak footprint %zu of %zu\n",
-                fill_percent, ops, (unsigned)end.alloc_count, (unsigned)end.free_count, fails, nlive,
-                end.footprint_peak, heap_bytes);
-    while (nlive > 0) {
-        if (!check_tag(&live[nlive - 1])) bad_tags++;
-        tp_heap_free(h, live[--nlive].p);
-    }
-    TP_CHECK_EQ(invalid, 0);
-    TP_CHECK_EQ(bad_tags, 0);
+    stress_result_t r = stress_run(h, heap_bytes, fill_percent, ops, seed);
+    TP_CHECK_EQ(r.invalid, 0);
+    TP_CHECK_EQ(r.bad, 0);
     TP_CHECK_EQ(errors_seen, 0);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).used_blocks, 0);
     TP_CHECK_EQ(stats(h).footprint, (size_t)stats(h).free_pools * TP_ALLOC_POOL_SIZE);
-    if (fill_percent >= 100) TP_CHECK(fails > 0); /* the full heap really was full */
+    if (fill_percent >= 100) TP_CHECK(r.fails > 0); /* the full heap really was full */
 }
 
-static unsigned stress_ops(void) {
-    const char *e = getenv("TP_STRESS_OPS");
-    return e != NULL ? (unsigned)strtoul(e, NULL, 10) : 1000000u;
-}
-
-static void test_stress_half_full(void) { stress(24u * 1024u, 50, stress_ops(), 2463534242u); }
-static void test_stress_full(void) { stress(24u * 1024u, 100, stress_ops(), 88172645u); }
+static void test_stress_half_full(void) { stress(24u * 1024u, 50, stress_ops(1000000u, 1u), 2463534242u); }
+static void test_stress_full(void) { stress(24u * 1024u, 100, stress_ops(1000000u, 1u), 88172645u); }
 
 static const tp_test_case cases[] = {
     TP_CASE(test_init_rejects_bad_regions),
