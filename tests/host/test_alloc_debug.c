@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/alloc_error_log.h"
 #include "tests/harness.h"
 #include "tests/host/alloc_stress.h"
 #include "tp_alloc.h"
@@ -27,20 +28,6 @@
 
 static _Alignas(8) uint8_t arena[HEAP_BYTES];
 static uint8_t snapshot[HEAP_BYTES];
-
-/* ---- error hook that records what it was told ---- */
-static tp_alloc_error_t last;
-static unsigned errors_seen;
-static void record_error(const tp_alloc_error_t *e, void *ctx) {
-    (void)ctx;
-    last = *e;
-    errors_seen++;
-}
-
-static void forget_errors(void) {
-    memset(&last, 0, sizeof last);
-    errors_seen = 0;
-}
 
 static tp_heap_t *fresh_heap(size_t size) {
     memset(arena, 0x5A, sizeof arena);
