@@ -143,6 +143,7 @@ static void large_release(tp_heap_t *h, uintptr_t b) {
         uintptr_t prev = b - ps;
         if (size + ps <= MAX_BLOCK) {
             list_remove(h, prev, ps);
+            WORD(b) |= F_FREE; /* left inside the free block: a second free must see it free */
             b = prev;
             size += ps;
         }
@@ -720,7 +721,8 @@ void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
     if (align <= TP_ALLOC_GRAIN) return tp_heap_alloc(h, size);
     if (size == 0) size = 1;
     uint32_t need = large_need(size);
-    if (need == 0 || align > MAX_BLOCK / 4u) return NULL;
+    /* the search asks for need + align + MIN_BLOCK: no block is bigger than MAX_BLOCK */
+    if (need == 0 || align > MAX_BLOCK / 4u || need + align + MIN_BLOCK > MAX_BLOCK) return NULL;
     void *p;
     do {
         TP_ALLOC_LOCK();

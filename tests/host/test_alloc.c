@@ -199,6 +199,18 @@ static void test_double_free_is_reported_not_corrupting(void) {
     TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
 
+    /* found by the fuzzer: a block between two free blocks is coalesced with
+     * both; its old header, left inside the free block, must not pass for a
+     * used one (the neighbour after it had been a free block too) */
+    void *left = tp_heap_alloc(h, 37);
+    void *mid = tp_heap_aligned_alloc(h, 1024, 37); /* free space before and after it */
+    tp_heap_free(h, mid);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, mid);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, left);
+
     /* a block whose pool has emptied and is waiting on freepools */
     tp_heap_free(h, keep);
     tp_heap_free(h, x);
@@ -207,7 +219,7 @@ static void test_double_free_is_reported_not_corrupting(void) {
     tp_heap_free(h, keep);
     TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
-    TP_CHECK_EQ(stats(h).error_count, 3u);
+    TP_CHECK_EQ(stats(h).error_count, 4u);
 
     /* a block whose emptied pool went back to the large level (one empty
      * pool is already kept): the stale pointer must not free anything */
@@ -345,6 +357,23 @@ static void test_aligned_alloc(void) {
     for (int i = 0; i < 8; i++) tp_heap_free(h, ps[i]);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+/* Found by the fuzzer: an aligned request near the largest block size made
+ * the search for a free block index past the free-list table. */
+static void test_aligned_alloc_near_the_largest_block(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    size_t largest = (1u << TP_ALLOC_MAX_LOG2) - 8u - 4u; /* the largest request there is */
+    for (size_t align = 16; align <= 4096; align *= 4) {
+        TP_CHECK(tp_heap_aligned_alloc(h, align, largest) == NULL);
+        TP_CHECK(tp_heap_aligned_alloc(h, align, largest - align) == NULL);
+    }
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    void *p = tp_heap_aligned_alloc(h, 64, HEAP_BYTES / 2u); /* still fine */
+    TP_CHECK(p != NULL && (uintptr_t)p % 64u == 0);
+    tp_heap_free(h, p);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(errors_seen, 0);
 }
 
@@ -499,6 +528,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_realloc_edges),
     TP_CASE(test_calloc_and_overflow),
     TP_CASE(test_aligned_alloc),
+    TP_CASE(test_aligned_alloc_near_the_largest_block),
     TP_CASE(test_oom_hook_frees_and_retries),
     TP_CASE(test_type_free_lists),
     TP_CASE(test_several_regions),
