@@ -190,7 +190,9 @@ static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
 /* Takes an aligned page for a new pool from the large level; 0 if none. */
 static uintptr_t pool_page_take(tp_heap_t *h) {
     /* candidates: the heads (and a few more) of the lists from one pool size
-     * up to two; then any block of at least two pools, which always fits */
+     * up to two; then any block of at least two pools + 24 bytes, which
+     * always fits (the page may start a pool + 8 bytes into the block, and
+     * what is left after it must be nothing or a whole block) */
     unsigned fl, sl, fl_end, sl_end;
     mapping(POOL_SIZE, &fl, &sl);
     mapping(2u * POOL_SIZE + MIN_BLOCK, &fl_end, &sl_end);
@@ -210,7 +212,7 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
     if (b != 0) {
         list_remove(h, b, block_size(b));
     } else {
-        b = find_free(h, 2u * POOL_SIZE + MIN_BLOCK);
+        b = find_free(h, 2u * POOL_SIZE + MIN_BLOCK + 8u);
         if (b == 0) return 0;
         pg = pool_page_in(b, block_size(b));
     }

@@ -377,6 +377,31 @@ static void test_aligned_alloc_near_the_largest_block(void) {
     TP_CHECK_EQ(errors_seen, 0);
 }
 
+/* Found by the fuzzer: a new pool taken from the only free block, of exactly
+ * two pools + 16 bytes, which starts 8 bytes short of a page: a page fits in
+ * it only with an 8-byte piece left over, too small for a block. */
+static void test_pool_from_a_block_of_two_pools(void) {
+    tp_heap_t *h = fresh_heap(8u * 1024u);
+    uint8_t *probe = tp_heap_alloc(h, 600); /* the first block of the region */
+    uintptr_t first = (uintptr_t)probe - 4u;
+    tp_heap_free(h, probe);
+    /* a block before it so that the next one starts at page - 12 */
+    uintptr_t want = (uintptr_t)TP_ALLOC_POOL_SIZE - 12u;
+    size_t need_a = TP_ALLOC_POOL_SIZE + ((want - first) & (TP_ALLOC_POOL_SIZE - 1u));
+    void *a = tp_heap_alloc(h, need_a - 4u);
+    uint8_t *b = tp_heap_alloc(h, 2u * TP_ALLOC_POOL_SIZE + 16u - 4u);
+    TP_CHECK(a != NULL && b != NULL);
+    TP_CHECK_EQ(((uintptr_t)b - 4u) % TP_ALLOC_POOL_SIZE, TP_ALLOC_POOL_SIZE - 12u);
+    for (size_t s = 4096; s >= 40; s /= 2) /* use up the rest of the heap */
+        while (tp_heap_alloc(h, s) != NULL) {
+        }
+    tp_heap_free(h, b);
+    void *small = tp_heap_alloc(h, 8); /* needs a pool */
+    TP_CHECK(small != NULL);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
 /* ---- out-of-memory hook ---- */
 static void *reserve;
 static unsigned oom_calls;
@@ -529,6 +554,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_calloc_and_overflow),
     TP_CASE(test_aligned_alloc),
     TP_CASE(test_aligned_alloc_near_the_largest_block),
+    TP_CASE(test_pool_from_a_block_of_two_pools),
     TP_CASE(test_oom_hook_frees_and_retries),
     TP_CASE(test_type_free_lists),
     TP_CASE(test_several_regions),
