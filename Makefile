@@ -36,7 +36,8 @@ endif
 OPT ?= -Os
 include mk/target.mk
 
-KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(wildcard alloc/*.c) \
+ALLOC_SRCS  := $(wildcard alloc/*.c)
+KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(ALLOC_SRCS) \
                $(wildcard gc/*.c)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
@@ -46,6 +47,15 @@ TEST_SUPPORT_OBJS := $(BUILD)/obj/tests/gc_types.o $(BUILD)/obj/tests/gc_suite.o
 TEST_SRCS   := $(wildcard tests/target/test_*.c)
 TEST_ELFS   := $(patsubst tests/target/%.c,$(BUILD)/tests/%.elf,$(TEST_SRCS))
 DEMO_ELF    := $(BUILD)/demo.elf
+
+# Test images named tests/target/test_*_debug.c test the allocator's debug
+# build: the image's own object and a copy of every alloc/ object are
+# compiled with ALLOC_DEBUG_FLAGS into $(DEBUG_OBJ); the rest is shared.
+ALLOC_DEBUG_FLAGS := -DTP_ALLOC_DEBUG=1
+DEBUG_OBJ         := $(BUILD)/obj-alloc-debug
+DEBUG_TEST_ELFS   := $(filter %_debug.elf,$(TEST_ELFS))
+DEBUG_KERNEL_OBJS := $(filter-out $(BUILD)/obj/alloc/%,$(KERNEL_OBJS)) \
+                     $(patsubst %.c,$(DEBUG_OBJ)/%.o,$(ALLOC_SRCS))
 
 QEMU_TIMEOUT ?= 60
 # V=1 shows the compiler command lines
@@ -68,12 +78,21 @@ $(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(DEBUG_OBJ)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(ALLOC_DEBUG_FLAGS) -MMD -MP -c $< -o $@
+
 $(DEMO_ELF): $(BUILD)/obj/demo/main.o $(KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
 
 $(BUILD)/tests/%.elf: $(BUILD)/obj/tests/target/%.o $(HARNESS_OBJ) $(TEST_SUPPORT_OBJS) $(KERNEL_OBJS) \
                       $(BOARD_DIR)/memory.ld linker/sections.ld
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+
+$(DEBUG_TEST_ELFS): $(BUILD)/tests/%.elf: $(DEBUG_OBJ)/tests/target/%.o $(HARNESS_OBJ) \
+                    $(DEBUG_KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
 

@@ -7,21 +7,6 @@
 
 #include "tp_alloc_internal.h"
 
-/* ---- the lock: a critical section on the target, nothing on the host ---- */
-#if defined(TP_ALLOC_LOCK) != defined(TP_ALLOC_UNLOCK)
-#error "define both TP_ALLOC_LOCK and TP_ALLOC_UNLOCK, or neither"
-#endif
-#ifndef TP_ALLOC_LOCK
-#if defined(__arm__) && !defined(TP_HOST)
-#include "critical.h"
-#define TP_ALLOC_LOCK() tp_irqstate_t lock_state_ = tp_critical_enter()
-#define TP_ALLOC_UNLOCK() tp_critical_exit(lock_state_)
-#else
-#define TP_ALLOC_LOCK() ((void)0)
-#define TP_ALLOC_UNLOCK() ((void)0)
-#endif
-#endif
-
 #define CALLER() __builtin_return_address(0)
 
 /* ======================================================================
@@ -158,6 +143,7 @@ static void large_release(tp_heap_t *h, uintptr_t b) {
         uintptr_t prev = b - ps;
         if (size + ps <= MAX_BLOCK) {
             list_remove(h, prev, ps);
+            WORD(b) |= F_FREE; /* left inside the free block: a second free must see it free */
             b = prev;
             size += ps;
         }
@@ -204,7 +190,9 @@ static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
 /* Takes an aligned page for a new pool from the large level; 0 if none. */
 static uintptr_t pool_page_take(tp_heap_t *h) {
     /* candidates: the heads (and a few more) of the lists from one pool size
-     * up to two; then any block of at least two pools, which always fits */
+     * up to two; then any block of at least two pools + 24 bytes, which
+     * always fits (the page may start a pool + 8 bytes into the block, and
+     * what is left after it must be nothing or a whole block) */
     unsigned fl, sl, fl_end, sl_end;
     mapping(POOL_SIZE, &fl, &sl);
     mapping(2u * POOL_SIZE + MIN_BLOCK, &fl_end, &sl_end);
@@ -224,7 +212,7 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
     if (b != 0) {
         list_remove(h, b, block_size(b));
     } else {
-        b = find_free(h, 2u * POOL_SIZE + MIN_BLOCK);
+        b = find_free(h, 2u * POOL_SIZE + MIN_BLOCK + 8u);
         if (b == 0) return 0;
         pg = pool_page_in(b, block_size(b));
     }
@@ -554,6 +542,7 @@ static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
     uintptr_t pg = a & ~POOL_MASK;
     uint32_t off = (uint32_t)(a - pg);
     if (off < POOL_HDR || off >= POOL(pg)->carve) return TP_ALLOC_ERR_FOREIGN;
+    if ((off - POOL_HDR) % class_size(c) != 0) return TP_ALLOC_ERR_INTERIOR;
     ref_t r = addr_ref(h, a);
     if (WORD(a + 4) == (r ^ FREE_TAG)) return TP_ALLOC_ERR_DOUBLE_FREE;
     tp_pool_t *p = POOL(pg);
@@ -734,7 +723,8 @@ void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
     if (align <= TP_ALLOC_GRAIN) return tp_heap_alloc(h, size);
     if (size == 0) size = 1;
     uint32_t need = large_need(size);
-    if (need == 0 || align > MAX_BLOCK / 4u) return NULL;
+    /* the search asks for need + align + MIN_BLOCK: no block is bigger than MAX_BLOCK */
+    if (need == 0 || align > MAX_BLOCK / 4u || need + align + MIN_BLOCK > MAX_BLOCK) return NULL;
     void *p;
     do {
         TP_ALLOC_LOCK();

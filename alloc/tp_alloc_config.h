@@ -65,15 +65,42 @@
 #define TP_ALLOC_MAX_REGIONS 3
 #endif
 
-/* Debug build (planned, not written yet): fill fresh memory 0xCD and freed
- * memory 0xDD, surround each block with 0xFD guard bytes and check them;
- * detect interior pointers and writes after free.  Setting it is an error
- * until it exists, so nobody believes they have those checks. */
+/* Debug build: 0 (release) or 1.  The debug build is a layer over the
+ * release allocator (alloc/tp_alloc_debug.c; docs/alloc.md, "The debug
+ * build"): every block gets an 8-byte header (a tag that says live / freed
+ * and where the release block starts, and the size requested) and 0xFD guard
+ * bytes on both sides; fresh memory is filled 0xCD, freed memory 0xDD; freed
+ * blocks wait in a quarantine (below) before they are reused.  It reports
+ * through the error hook, with the caller's return address: double free, free
+ * of a pointer that is foreign, misaligned or inside a block (interior),
+ * overruns and underruns (the first damaged guard byte), writes after free,
+ * and tp_heap_free_sized with another size than the one allocated.  A bad
+ * free changes nothing in the heap; a block whose guards are damaged is
+ * reported and never reused.  tp_class_stats_t.quantization is filled.
+ *
+ * Cost per block: 16 bytes in front of it (header + 8 guard bytes) and at
+ * least 4 guard bytes after it, so a request of n bytes takes a release block
+ * of n + 20 bytes (n + align + 4 for aligned_alloc with align > 16): requests
+ * up to 12 bytes still come from pools, the others from the large level.
+ * Time: every allocation writes all its bytes (fill and guards) and every
+ * free reads the guards and writes the fill: O(n) instead of O(1), a few
+ * instructions per byte, plus the release paths; realloc always moves.
+ * The control block grows by 5 bytes per quarantine slot plus 28 + 4 per
+ * size class.  Set it for the whole allocator (every file of alloc/, and
+ * the code that includes tp_alloc.h): the tests build their own copies. */
 #ifndef TP_ALLOC_DEBUG
 #define TP_ALLOC_DEBUG 0
 #endif
-#if TP_ALLOC_DEBUG
-#error "TP_ALLOC_DEBUG is not implemented yet"
+
+/* Debug build: freed blocks held back, filled 0xDD, before the release
+ * allocator may hand their memory out again; a block leaving the quarantine
+ * (first in, first out) is checked for writes after free, and so is every
+ * quarantined block in tp_heap_validate.  A longer quarantine catches writes
+ * through older stale pointers but keeps that many blocks' memory out of use
+ * (an allocation that would fail drains it first).  Invariant: 0..1024; 0
+ * gives every freed block back at once (writes after free then go unseen). */
+#ifndef TP_ALLOC_DEBUG_QUARANTINE
+#define TP_ALLOC_DEBUG_QUARANTINE 16
 #endif
 
 #if TP_ALLOC_POOL_SHIFT < 8 || TP_ALLOC_POOL_SHIFT > 15
@@ -90,6 +117,12 @@
 #endif
 #if TP_ALLOC_MAX_LOG2 < 10 || TP_ALLOC_MAX_LOG2 > 30
 #error "TP_ALLOC_MAX_LOG2 must be 10..30"
+#endif
+#if TP_ALLOC_DEBUG != 0 && TP_ALLOC_DEBUG != 1
+#error "TP_ALLOC_DEBUG must be 0 or 1"
+#endif
+#if TP_ALLOC_DEBUG_QUARANTINE < 0 || TP_ALLOC_DEBUG_QUARANTINE > 1024
+#error "TP_ALLOC_DEBUG_QUARANTINE must be 0..1024"
 #endif
 
 #endif /* TP_ALLOC_CONFIG_H */

@@ -1,6 +1,8 @@
 /*
  * tp_alloc_diag.c - statistics, the per-class table and the heap validator.
  * Nothing here is on a hot path; validate and the class table walk the heap.
+ * In the debug build, tp_alloc_debug.c adjusts the statistics to what the
+ * user asked for and adds its checks to the validator.
  */
 #include "tp_alloc_internal.h"
 
@@ -26,6 +28,9 @@ void tp_heap_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
     out->error_count = h->error_count;
     out->pools = (uint16_t)(h->npools - h->nfreepools);
     out->free_pools = h->nfreepools;
+#if TP_ALLOC_DEBUG
+    tp_alloc_debug_stats(h, out);
+#endif
 }
 
 unsigned tp_heap_class_count(void) { return TP_ALLOC_NCLASSES; }
@@ -37,7 +42,11 @@ int tp_heap_class_stats(const tp_heap_t *h, unsigned c, tp_class_stats_t *out) {
     out->pools = 0;
     out->blocks_used = 0;
     out->blocks_free = 0;
+#if TP_ALLOC_DEBUG
+    out->quantization = h->dbg.quantization[c];
+#else
     out->quantization = 0;
+#endif
     out->pool_overhead = 0;
     for (uint32_t i = 0; i < h->nregions; i++) {
         const tp_region_info_t *r = &h->regions[i];
@@ -234,7 +243,11 @@ int tp_heap_validate(tp_heap_t *h) {
             "allocation minus free counts disagree with the blocks");
     FAIL_IF(used_small_bytes + used_large_bytes != h->used_bytes, 0,
             "used_bytes statistic disagrees with the blocks");
+#if TP_ALLOC_DEBUG
+    return tp_alloc_debug_validate(h); /* headers, guards, quarantine */
+#else
     return 0;
+#endif
 }
 
 void tp_heap_span(const tp_heap_t *h, uintptr_t *lo, uintptr_t *hi) {

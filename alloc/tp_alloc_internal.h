@@ -1,7 +1,7 @@
 /*
  * tp_alloc_internal.h - the allocator's data layout, shared by its source
  * files (tp_alloc.c: the hot paths; tp_alloc_diag.c: statistics and
- * validation).  Not for users.
+ * validation; tp_alloc_debug.c: the debug build's layer).  Not for users.
  *
  * Large blocks (the segregated-fit level)
  *   A block starts at an address = 4 (mod 8) with a 4-byte header
@@ -38,7 +38,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tp_alloc_config.h"
+
+/* The debug build (TP_ALLOC_DEBUG=1, tp_alloc_debug.c) is a layer over the
+ * release allocator: tp_alloc.c is compiled unchanged, its entry points
+ * renamed to tp_raw_*, and tp_alloc_debug.c (which defines
+ * TP_ALLOC_DEBUG_LAYER) provides the public names on top of them. */
+#if TP_ALLOC_DEBUG && !defined(TP_ALLOC_DEBUG_LAYER)
+#define tp_heap_init tp_raw_init
+#define tp_heap_alloc tp_raw_alloc
+#define tp_heap_calloc tp_raw_calloc
+#define tp_heap_free tp_raw_free
+#define tp_heap_free_sized tp_raw_free_sized
+#define tp_heap_realloc tp_raw_realloc
+#define tp_heap_aligned_alloc tp_raw_aligned_alloc
+#define tp_heap_usable_size tp_raw_usable_size
+#define tp_heap_set_oom_hook tp_raw_set_oom_hook
+#define tp_freelist_alloc tp_raw_freelist_alloc
+#define tp_freelist_free tp_raw_freelist_free
+#define tp_freelist_drain tp_raw_freelist_drain
+#endif
+
 #include "tp_alloc.h"
+
+/* ---- the lock: a critical section on the target, nothing on the host ---- */
+#if defined(TP_ALLOC_LOCK) != defined(TP_ALLOC_UNLOCK)
+#error "define both TP_ALLOC_LOCK and TP_ALLOC_UNLOCK, or neither"
+#endif
+#ifndef TP_ALLOC_LOCK
+#if defined(__arm__) && !defined(TP_HOST)
+#include "critical.h"
+#define TP_ALLOC_LOCK() tp_irqstate_t lock_state_ = tp_critical_enter()
+#define TP_ALLOC_UNLOCK() tp_critical_exit(lock_state_)
+#else
+#define TP_ALLOC_LOCK() ((void)0)
+#define TP_ALLOC_UNLOCK() ((void)0)
+#endif
+#endif
 
 #if UINTPTR_MAX == 0xFFFFFFFFu
 #define TP_ADDR32 1
@@ -84,6 +120,22 @@ typedef struct {
     uint32_t block_bytes; /* bytes in blocks (excl. sentinel and fences) */
 } tp_region_info_t;
 
+#if TP_ALLOC_DEBUG
+#define TP_DEBUG_QSLOTS (TP_ALLOC_DEBUG_QUARANTINE > 0 ? TP_ALLOC_DEBUG_QUARANTINE : 1)
+/* The debug layer's own state, in the control block (tp_alloc_debug.c). */
+typedef struct {
+    ref_t quarantine[TP_DEBUG_QSLOTS];    /* user pointers of freed blocks held back */
+    uint8_t quarantine_shift[TP_DEBUG_QSLOTS]; /* log2(user pointer - release block) */
+    uint16_t q_head, q_count;             /* FIFO: oldest at q_head */
+    uint32_t live_blocks;                 /* blocks handed out and not freed */
+    uint32_t retired_blocks;              /* freed with damaged guards: never reused */
+    size_t live_bytes;                    /* bytes requested by the live blocks */
+    uint32_t quantization[TP_ALLOC_NCLASSES]; /* per class: class size - request, live blocks */
+    tp_alloc_oom_hook_t oom_hook;         /* the user's; the heap's own hook drains the quarantine */
+    void *oom_ctx;
+} tp_alloc_debug_t;
+#endif
+
 struct tp_heap {
 #if !TP_ADDR32
     uintptr_t base;
@@ -111,6 +163,9 @@ struct tp_heap {
     tp_alloc_oom_hook_t oom_hook;
     void *oom_ctx;
     tp_alloc_err_t last_error;
+#if TP_ALLOC_DEBUG
+    tp_alloc_debug_t dbg;
+#endif
 };
 
 /* ---- references ---- */
@@ -172,5 +227,17 @@ static inline uint8_t page_kind(const tp_region_info_t *r, uintptr_t a) {
 
 void tp_alloc_report(tp_heap_t *h, tp_alloc_err_t kind, const void *ptr, size_t size,
                      int size_class, const void *caller, const char *detail);
+
+#if TP_ALLOC_DEBUG
+/* The release entry points as the debug build compiles them (tp_alloc.c). */
+tp_heap_t *tp_raw_init(void *mem, size_t size);
+void *tp_raw_alloc(tp_heap_t *heap, size_t size);
+void tp_raw_free(tp_heap_t *heap, void *ptr);
+void *tp_raw_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
+size_t tp_raw_usable_size(tp_heap_t *heap, const void *ptr);
+/* The debug layer's part of tp_heap_stats and tp_heap_validate (tp_alloc_diag.c). */
+void tp_alloc_debug_stats(const tp_heap_t *h, tp_heap_stats_t *out);
+int tp_alloc_debug_validate(tp_heap_t *h);
+#endif
 
 #endif /* TP_ALLOC_INTERNAL_H */

@@ -2,7 +2,9 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer.  Used by `make host-test`.
 #
 # Each tests/host/test_NAME.c becomes one binary, linked with the harness and
-# every portable source (PORTABLE_SRCS).  Add a portable layer here when it
+# every portable source (PORTABLE_SRCS), all compiled together with
+# HOST_CFLAGS plus HOST_FLAGS_test_NAME when that is set (e.g. the allocator's
+# debug build for test_alloc_debug).  Add a portable layer here when it
 # appears (alloc/, gc/): nothing in it may include Cortex-M headers.
 
 HOST_BUILD := build/host
@@ -15,10 +17,14 @@ PORTABLE_SRCS := kernel/fmt.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/
 TEST_SUPPORT_SRCS := tests/gc_types.c tests/gc_suite.c tests/gc_stress.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(wildcard tests/host/test_*.c))
 
+# per-binary flags: the allocator's debug build, with every file of alloc/
+HOST_FLAGS_test_alloc_debug := -DTP_ALLOC_DEBUG=1
+
 .PHONY: run
 run: $(HOST_TESTS)
 	@tests/host/run.sh $(HOST_TESTS)
 
-$(HOST_BUILD)/%: tests/host/%.c tests/harness.c $(PORTABLE_SRCS) $(TEST_SUPPORT_SRCS) $(wildcard kernel/*.h alloc/*.h gc/*.h tests/*.h)
+$(HOST_BUILD)/%: tests/host/%.c tests/harness.c $(PORTABLE_SRCS) $(TEST_SUPPORT_SRCS) \
+                 $(wildcard kernel/*.h alloc/*.h gc/*.h tests/*.h) tests/host/host.mk
 	@mkdir -p $(@D)
-	@$(HOST_CC) $(HOST_CFLAGS) $(filter %.c,$^) -o $@
+	@$(HOST_CC) $(HOST_CFLAGS) $(HOST_FLAGS_$(notdir $@)) $(filter %.c,$^) -o $@

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tests/harness.h"
+#include "tests/host/alloc_stress.h"
 #include "tp_alloc.h"
 
 #define HEAP_BYTES (64u * 1024u)
@@ -198,6 +199,18 @@ static void test_double_free_is_reported_not_corrupting(void) {
     TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
 
+    /* found by the fuzzer: a block between two free blocks is coalesced with
+     * both; its old header, left inside the free block, must not pass for a
+     * used one (the neighbour after it had been a free block too) */
+    void *left = tp_heap_alloc(h, 37);
+    void *mid = tp_heap_aligned_alloc(h, 1024, 37); /* free space before and after it */
+    tp_heap_free(h, mid);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, mid);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, left);
+
     /* a block whose pool has emptied and is waiting on freepools */
     tp_heap_free(h, keep);
     tp_heap_free(h, x);
@@ -206,7 +219,7 @@ static void test_double_free_is_reported_not_corrupting(void) {
     tp_heap_free(h, keep);
     TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
-    TP_CHECK_EQ(stats(h).error_count, 3u);
+    TP_CHECK_EQ(stats(h).error_count, 4u);
 
     /* a block whose emptied pool went back to the large level (one empty
      * pool is already kept): the stale pointer must not free anything */
@@ -254,6 +267,39 @@ static void test_bad_pointers_are_reported(void) {
     TP_CHECK(tp_heap_realloc(h, &on_stack, 10) == NULL);
     TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_FOREIGN);
     TP_CHECK(tp_heap_usable_size(h, &on_stack) == 0);
+}
+
+/* Release build: an interior pointer into a pool block is caught on the slow
+ * path of free - when freeing would empty the pool or un-fill a full pool.
+ * (The fast path in between does not check it; the debug build always does.) */
+static void test_interior_pool_pointer_on_the_slow_path(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    uint8_t *a = tp_heap_alloc(h, 16); /* the only block of its pool */
+    tp_heap_free(h, a + 8);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_INTERIOR);
+    TP_CHECK(last_ptr == a + 8);
+    TP_CHECK_EQ(stats(h).used_blocks, 1);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, a);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+
+    /* a full pool of 24-byte blocks */
+    tp_class_stats_t cs;
+    tp_heap_class_stats(h, 2, &cs);
+    uint8_t *blocks[64];
+    unsigned n = cs.blocks_per_pool;
+    TP_CHECK(n <= 64u);
+    for (unsigned i = 0; i < n; i++) blocks[i] = tp_heap_alloc(h, 24);
+    tp_heap_class_stats(h, 2, &cs);
+    TP_CHECK_EQ(cs.pools, 1);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, blocks[n / 2u] + 16);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_INTERIOR);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    for (unsigned i = 0; i < n; i++) tp_heap_free(h, blocks[i]);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(errors_seen, 2);
 }
 
 static void test_realloc_edges(void) {
@@ -311,6 +357,48 @@ static void test_aligned_alloc(void) {
     for (int i = 0; i < 8; i++) tp_heap_free(h, ps[i]);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+/* Found by the fuzzer: an aligned request near the largest block size made
+ * the search for a free block index past the free-list table. */
+static void test_aligned_alloc_near_the_largest_block(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    size_t largest = (1u << TP_ALLOC_MAX_LOG2) - 8u - 4u; /* the largest request there is */
+    for (size_t align = 16; align <= 4096; align *= 4) {
+        TP_CHECK(tp_heap_aligned_alloc(h, align, largest) == NULL);
+        TP_CHECK(tp_heap_aligned_alloc(h, align, largest - align) == NULL);
+    }
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    void *p = tp_heap_aligned_alloc(h, 64, HEAP_BYTES / 2u); /* still fine */
+    TP_CHECK(p != NULL && (uintptr_t)p % 64u == 0);
+    tp_heap_free(h, p);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+/* Found by the fuzzer: a new pool taken from the only free block, of exactly
+ * two pools + 16 bytes, which starts 8 bytes short of a page: a page fits in
+ * it only with an 8-byte piece left over, too small for a block. */
+static void test_pool_from_a_block_of_two_pools(void) {
+    tp_heap_t *h = fresh_heap(8u * 1024u);
+    uint8_t *probe = tp_heap_alloc(h, 600); /* the first block of the region */
+    uintptr_t first = (uintptr_t)probe - 4u;
+    tp_heap_free(h, probe);
+    /* a block before it so that the next one starts at page - 12 */
+    uintptr_t want = (uintptr_t)TP_ALLOC_POOL_SIZE - 12u;
+    size_t need_a = TP_ALLOC_POOL_SIZE + ((want - first) & (TP_ALLOC_POOL_SIZE - 1u));
+    void *a = tp_heap_alloc(h, need_a - 4u);
+    uint8_t *b = tp_heap_alloc(h, 2u * TP_ALLOC_POOL_SIZE + 16u - 4u);
+    TP_CHECK(a != NULL && b != NULL);
+    TP_CHECK_EQ(((uintptr_t)b - 4u) % TP_ALLOC_POOL_SIZE, TP_ALLOC_POOL_SIZE - 12u);
+    for (size_t s = 4096; s >= 40; s /= 2) /* use up the rest of the heap */
+        while (tp_heap_alloc(h, s) != NULL) {
+        }
+    tp_heap_free(h, b);
+    void *small = tp_heap_alloc(h, 8); /* needs a pool */
+    TP_CHECK(small != NULL);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(errors_seen, 0);
 }
 
@@ -435,125 +523,21 @@ static void test_print_stats_runs(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
 }
 
-/* ---- randomised stress with a shadow model ---- */
-static uint32_t rng_state;
-static uint32_t rnd(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 17;
-    rng_state ^= rng_state << 5;
-    return rng_state;
-}
-
-typedef struct {
-    uint8_t *p;
-    uint32_t size;
-    uint8_t tag;
-} live_t;
-
-static size_t pick_size(void) {
-    uint32_t r = rnd() % 100u;
-    if (r < 60) return 1u + rnd() % TP_ALLOC_SMALL_MAX;
-    if (r < 90) return TP_ALLOC_SMALL_MAX + 1u + rnd() % 600u;
-    if (r < 99) return 700u + rnd() % 1000u;
-    return 0;
-}
-
-static int check_tag(const live_t *l) {
-    for (uint32_t i = 0; i < l->size; i++)
-        if (l->p[i] != (uint8_t)(l->tag + i)) return 0;
-    return 1;
-}
-
+/* ---- randomised stress with a shadow model (alloc_stress.h) ---- */
 static void stress(size_t heap_bytes, unsigned fill_percent, unsigned ops, uint32_t seed) {
     tp_heap_t *h = fresh_heap(heap_bytes);
-    static live_t live[4096];
-    unsigned nlive = 0;
-    size_t live_bytes = 0, target = heap_bytes * fill_percent / 100u;
-    unsigned bad_tags = 0, invalid = 0, fails = 0;
-    rng_state = seed;
-    for (unsigned op = 0; op < ops; op++) {
-        uint32_t action = rnd() % 100u;
-        if ((live_bytes < target && action < 60) || nlive == 0) {
-            size_t size = pick_size();
-            uint8_t *p;
-            uint32_t how = rnd() % 10u;
-            if (how == 0)
-                p = tp_heap_calloc(h, 1, size);
-            else if (how == 1)
-                p = tp_heap_aligned_alloc(h, (size_t)16u << (rnd() % 5u), size);
-            else
-                p = tp_heap_alloc(h, size);
-            if (p == NULL) {
-                fails++;
-            } else if (nlive < 4096) {
-                live_t *l = &live[nlive++];
-                l->p = p;
-                l->size = (uint32_t)size;
-                l->tag = (uint8_t)rnd();
-                for (uint32_t i = 0; i < size; i++) p[i] = (uint8_t)(l->tag + i);
-                live_bytes += size;
-            } else {
-                tp_heap_free(h, p);
-            }
-        } else if (action < 85) {
-            unsigned i = rnd() % nlive;
-            if (!check_tag(&live[i])) bad_tags++;
-            tp_heap_free(h, live[i].p);
-            live_bytes -= live[i].size;
-            live[i] = live[--nlive];
-        } else {
-            unsigned i = rnd() % nlive;
-            size_t size = pick_size();
-            if (!check_tag(&live[i])) bad_tags++;
-            uint8_t *q = tp_heap_realloc(h, live[i].p, size);
-            if (q == NULL && size != 0) {
-                fails++;
-                if (!check_tag(&live[i])) bad_tags++; /* untouched on failure */
-            } else if (size == 0) {
-                live_bytes -= live[i].size;
-                live[i] = live[--nlive];
-            } else {
-                uint32_t keep = live[i].size < size ? live[i].size : (uint32_t)size;
-                for (uint32_t k = 0; k < keep; k++)
-                    if (q[k] != (uint8_t)(live[i].tag + k)) {
-                        bad_tags++;
-                        break;
-                    }
-                live_bytes = live_bytes - live[i].size + size;
-                live[i].p = q;
-                live[i].size = (uint32_t)size;
-                for (uint32_t k = 0; k < size; k++) q[k] = (uint8_t)(live[i].tag + k);
-            }
-        }
-        if (tp_heap_validate(h) != 0) {
-            if (invalid++ == 0) tp_test_log("    heap invalid after op %u\n", op);
-            break;
-        }
-    }
-    tp_heap_stats_t end = stats(h);
-    tp_test_log("    stress %u%%: %u ops, %u allocs, %u frees, %u failed, %u live at the end, peak footprint %zu of %zu\n",
-                fill_percent, ops, (unsigned)end.alloc_count, (unsigned)end.free_count, fails, nlive,
-                end.footprint_peak, heap_bytes);
-    while (nlive > 0) {
-        if (!check_tag(&live[nlive - 1])) bad_tags++;
-        tp_heap_free(h, live[--nlive].p);
-    }
-    TP_CHECK_EQ(invalid, 0);
-    TP_CHECK_EQ(bad_tags, 0);
+    stress_result_t r = stress_run(h, heap_bytes, fill_percent, ops, seed);
+    TP_CHECK_EQ(r.invalid, 0);
+    TP_CHECK_EQ(r.bad, 0);
     TP_CHECK_EQ(errors_seen, 0);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).used_blocks, 0);
     TP_CHECK_EQ(stats(h).footprint, (size_t)stats(h).free_pools * TP_ALLOC_POOL_SIZE);
-    if (fill_percent >= 100) TP_CHECK(fails > 0); /* the full heap really was full */
+    if (fill_percent >= 100) TP_CHECK(r.fails > 0); /* the full heap really was full */
 }
 
-static unsigned stress_ops(void) {
-    const char *e = getenv("TP_STRESS_OPS");
-    return e != NULL ? (unsigned)strtoul(e, NULL, 10) : 1000000u;
-}
-
-static void test_stress_half_full(void) { stress(24u * 1024u, 50, stress_ops(), 2463534242u); }
-static void test_stress_full(void) { stress(24u * 1024u, 100, stress_ops(), 88172645u); }
+static void test_stress_half_full(void) { stress(24u * 1024u, 50, stress_ops(1000000u, 1u), 2463534242u); }
+static void test_stress_full(void) { stress(24u * 1024u, 100, stress_ops(1000000u, 1u), 88172645u); }
 
 static const tp_test_case cases[] = {
     TP_CASE(test_init_rejects_bad_regions),
@@ -565,9 +549,12 @@ static const tp_test_case cases[] = {
     TP_CASE(test_exhaustion_fails_cleanly),
     TP_CASE(test_double_free_is_reported_not_corrupting),
     TP_CASE(test_bad_pointers_are_reported),
+    TP_CASE(test_interior_pool_pointer_on_the_slow_path),
     TP_CASE(test_realloc_edges),
     TP_CASE(test_calloc_and_overflow),
     TP_CASE(test_aligned_alloc),
+    TP_CASE(test_aligned_alloc_near_the_largest_block),
+    TP_CASE(test_pool_from_a_block_of_two_pools),
     TP_CASE(test_oom_hook_frees_and_retries),
     TP_CASE(test_type_free_lists),
     TP_CASE(test_several_regions),
