@@ -18,6 +18,7 @@
  */
 #include <stdint.h>
 
+#include "alloc/tp_alloc_config.h"
 #include "bench/bench.h"
 #include "console.h"
 #include "cortexm.h"
@@ -115,6 +116,11 @@ typedef struct {
     /* the same, split at SPLIT bytes (tidepool's small/large boundary) */
     uint32_t split_n[2][2], split_max[2][2]; /* [malloc/free][small/large] */
     uint64_t split_sum[2][2];
+    uint32_t small_over;   /* small mallocs above SMALL_SLOW instructions */
+    /* small mallocs that started a pool (allocators with bench_alloc_t.pools):
+     * [0] with a page taken from the large level, [1] with a kept empty pool */
+    uint32_t pool_n[2], pool_max[2];
+    uint64_t pool_sum[2];
     uint32_t failed;       /* failed mallocs, whole run */
     uint32_t failed_meas;  /* of which in the measured operations */
     uint32_t peak_live;    /* bytes */
@@ -126,9 +132,13 @@ typedef struct {
     int completed;         /* whole trace run, no failed malloc */
 } run_t;
 
-/* Requests up to this size are "small" in the split figures (tidepool's
- * TP_ALLOC_SMALL_MAX by default). */
-#define SPLIT 128u
+/* Requests up to this size are "small" in the split figures: tidepool's
+ * TP_ALLOC_SMALL_MAX (its pools' threshold), the same for newlib-nano so
+ * that the rows compare. */
+#define SPLIT TP_ALLOC_SMALL_MAX
+/* A small malloc above this many instructions is counted as slow (the
+ * issue's bound on the small path's maximum). */
+#define SMALL_SLOW 60u
 
 static void account(run_t *r, int op, uint32_t size, uint32_t n) {
     int big = size > SPLIT;
@@ -189,12 +199,16 @@ static int step_malloc(run_state_t *s) {
     uint32_t size = next_size(s->trace);
     void *p;
     uint32_t t = 0;
+    uint32_t in_use0 = 0, kept0 = 0, in_use1 = 0, kept1 = 0;
+    int watch_pools = s->measuring && size <= SPLIT && bench_allocator.pools != NULL;
     r->ops++;
     if (s->mode == RUN_DRY) {
         p = bench_buf;
     } else {
         uintptr_t ret;
+        if (watch_pools) bench_allocator.pools(&in_use0, &kept0);
         t = bench_timed_call(bench_allocator.malloc_fn, s->ctx, size, &ret);
+        if (watch_pools) bench_allocator.pools(&in_use1, &kept1);
         p = (void *)ret;
     }
     if (p == NULL) {
@@ -217,6 +231,13 @@ static int step_malloc(run_state_t *s) {
         r->malloc_sum += n;
         if (n > r->malloc_max) r->malloc_max = n;
         account(r, 0, size, n);
+        if (size <= SPLIT && n > SMALL_SLOW) r->small_over++;
+        if (in_use1 > in_use0) {
+            int kept = kept1 < kept0;
+            r->pool_n[kept]++;
+            r->pool_sum[kept] += n;
+            if (n > r->pool_max[kept]) r->pool_max[kept] = n;
+        }
     }
     if (live_count >= MAXLIVE) {
         tp_printf("bench: more than %u live blocks; raise MAXLIVE\n", (unsigned)MAXLIVE);
@@ -458,13 +479,22 @@ int main(void) {
         for (int op = 0; op < 2; op++)
             for (int big = 0; big < 2; big++)
                 fmt_mean(m[op][big], r->split_sum[op][big], r->split_n[op][big]);
-        tp_printf("%-5s by size: malloc <=%u B %s/%u (%u calls), >%u B %s/%u (%u); "
-                  "free <=%u B %s/%u, >%u B %s/%u\n",
+        tp_printf("%-5s by path: small (<=%u B) malloc %s/%u (%u calls, %u over %u), "
+                  "free %s/%u (%u); large malloc %s/%u (%u), free %s/%u (%u)\n",
                   traces[t].name, (unsigned)SPLIT, m[0][0], (unsigned)r->split_max[0][0],
-                  (unsigned)r->split_n[0][0], (unsigned)SPLIT, m[0][1],
-                  (unsigned)r->split_max[0][1], (unsigned)r->split_n[0][1], (unsigned)SPLIT,
-                  m[1][0], (unsigned)r->split_max[1][0], (unsigned)SPLIT, m[1][1],
-                  (unsigned)r->split_max[1][1]);
+                  (unsigned)r->split_n[0][0], (unsigned)r->small_over, (unsigned)SMALL_SLOW,
+                  m[1][0], (unsigned)r->split_max[1][0], (unsigned)r->split_n[1][0], m[0][1],
+                  (unsigned)r->split_max[0][1], (unsigned)r->split_n[0][1], m[1][1],
+                  (unsigned)r->split_max[1][1], (unsigned)r->split_n[1][1]);
+        if (bench_allocator.pools != NULL) {
+            char pm[2][24];
+            fmt_mean(pm[0], r->pool_sum[0], r->pool_n[0]);
+            fmt_mean(pm[1], r->pool_sum[1], r->pool_n[1]);
+            tp_printf("%-5s small mallocs that started a pool: %u with a page from the large "
+                      "level (%s/%u), %u with a kept empty pool (%s/%u)\n",
+                      traces[t].name, (unsigned)r->pool_n[0], pm[0], (unsigned)r->pool_max[0],
+                      (unsigned)r->pool_n[1], pm[1], (unsigned)r->pool_max[1]);
+        }
     }
     tp_printf("\n");
     for (unsigned t = 0; t < NTRACES; t++) {
@@ -492,6 +522,32 @@ int main(void) {
         tp_printf("BENCH %s.%s.mallocs %u\n", key(), tn, (unsigned)r->malloc_n);
         tp_printf("BENCH %s.%s.frees %u\n", key(), tn, (unsigned)r->free_n);
         tp_printf("BENCH %s.%s.errors %u\n", key(), tn, (unsigned)r->errors);
+        static const char *const op_name[2] = {"malloc", "free"};
+        static const char *const path_name[2] = {"small", "large"};
+        for (int big = 0; big < 2; big++)
+            for (int op = 0; op < 2; op++) {
+                char pm[24];
+                fmt_mean(pm, r->split_sum[op][big], r->split_n[op][big]);
+                tp_printf("BENCH %s.%s.%s_%s_mean %s\n", key(), tn, path_name[big], op_name[op], pm);
+                tp_printf("BENCH %s.%s.%s_%s_max %u\n", key(), tn, path_name[big], op_name[op],
+                          (unsigned)r->split_max[op][big]);
+                tp_printf("BENCH %s.%s.%s_%ss %u\n", key(), tn, path_name[big], op_name[op],
+                          (unsigned)r->split_n[op][big]);
+            }
+        tp_printf("BENCH %s.%s.small_malloc_over%u %u\n", key(), tn, (unsigned)SMALL_SLOW,
+                  (unsigned)r->small_over);
+        if (bench_allocator.pools != NULL) {
+            static const char *const how[2] = {"newpage", "keptpool"};
+            for (int k = 0; k < 2; k++) {
+                char pm[24];
+                fmt_mean(pm, r->pool_sum[k], r->pool_n[k]);
+                tp_printf("BENCH %s.%s.small_malloc_%s %u\n", key(), tn, how[k],
+                          (unsigned)r->pool_n[k]);
+                tp_printf("BENCH %s.%s.small_malloc_%s_mean %s\n", key(), tn, how[k], pm);
+                tp_printf("BENCH %s.%s.small_malloc_%s_max %u\n", key(), tn, how[k],
+                          (unsigned)r->pool_max[k]);
+            }
+        }
     }
     bytes_for_16();
     if (bench_allocator.report != NULL) bench_allocator.report();
