@@ -252,13 +252,18 @@ static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
     return pg;
 }
 
+/* A free block this big always holds a pool page: the page's block starts 0
+ * or 16..POOL_SIZE + 15 bytes into it, which leaves at least MIN_BLOCK after
+ * it. */
+#define POOL_ALWAYS_FITS (2u * POOL_SIZE + 2u * MIN_BLOCK)
+
 /* Takes an aligned page for a new pool from the large level; 0 if none. */
 static uintptr_t pool_page_take(tp_heap_t *h) {
     /* candidates: the heads (and a few more) of the lists from one pool size
-     * up to two; then any block of at least two pools, which always fits */
+     * up to POOL_ALWAYS_FITS; then any block of that size */
     unsigned fl, sl, fl_end, sl_end;
     mapping(POOL_SIZE, &fl, &sl);
-    mapping(2u * POOL_SIZE + MIN_BLOCK, &fl_end, &sl_end);
+    mapping(POOL_ALWAYS_FITS, &fl_end, &sl_end);
     uintptr_t b = 0, pg = 0;
     for (unsigned i = fl * SL_COUNT + sl; i <= fl_end * SL_COUNT + sl_end && b == 0; i++) {
         ref_t r = h->lists[i / SL_COUNT][i % SL_COUNT];
@@ -275,7 +280,7 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
     if (b != 0) {
         list_remove(h, b, block_size(b));
     } else {
-        b = find_free_cold(h, 2u * POOL_SIZE + MIN_BLOCK);
+        b = find_free_cold(h, POOL_ALWAYS_FITS);
         if (b == 0) return 0;
         pg = pool_page_in(b, block_size(b));
     }

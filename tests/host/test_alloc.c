@@ -423,6 +423,43 @@ static void test_validate_detects_corruption(void) {
     tp_heap_free(h, b);
 }
 
+/* A new pool needs an aligned page inside a free block with whole blocks (or
+ * nothing) left before and after it.  A free block of two pools + 16 bytes
+ * placed so that the page after a 16-byte front leaves an 8-byte tail has no
+ * such page: the small request must fall back to the large level (it once
+ * made a pool at address 0). */
+static void test_pool_page_needs_room_at_both_ends(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    enum { N = 2000, NEED = 40, RUN = (2 * TP_ALLOC_POOL_SIZE + 16) / NEED };
+    static uint8_t *blocks[N];
+    int n = 0;
+    while (n < N && (blocks[n] = tp_heap_alloc(h, NEED - 4)) != NULL) n++;
+    TP_CHECK(n > 0 && n < N);
+    TP_CHECK_EQ(RUN * NEED, 2 * TP_ALLOC_POOL_SIZE + 16);
+    /* the blocks are adjacent (cut from the high end downwards): find a run
+     * whose first header is 12 bytes before a page boundary plus 16 */
+    int first = -1;
+    for (int i = RUN - 1; i < n && first < 0; i++) {
+        uintptr_t b = (uintptr_t)blocks[i] - 4u;
+        if (((b + 4u + 8u) & (TP_ALLOC_POOL_SIZE - 1u)) == 0 &&
+            (uintptr_t)blocks[i - RUN + 1] - 4u == b + (RUN - 1) * NEED)
+            first = i;
+    }
+    TP_CHECK(first >= 0);
+    if (first < 0) return;
+    for (int i = first - RUN + 1; i <= first; i++) tp_heap_free(h, blocks[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    uint8_t *s = tp_heap_alloc(h, 16); /* no pool yet: it cannot get a page here */
+    TP_CHECK(s != NULL);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, s);
+    for (int i = 0; i < n; i++)
+        if (i <= first - RUN || i > first) tp_heap_free(h, blocks[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
 static void print_line(const char *fmt, ...) {
     (void)fmt;
 }
@@ -572,6 +609,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_type_free_lists),
     TP_CASE(test_several_regions),
     TP_CASE(test_validate_detects_corruption),
+    TP_CASE(test_pool_page_needs_room_at_both_ends),
     TP_CASE(test_print_stats_runs),
     TP_CASE(test_stress_half_full),
     TP_CASE(test_stress_full),
