@@ -223,11 +223,14 @@ static tp_region_info_t *region_of_rw(tp_heap_t *h, uintptr_t a) {
     return (tp_region_info_t *)(uintptr_t)region_of(h, a);
 }
 
-static void set_page_kind(tp_heap_t *h, uintptr_t pg, uint8_t kind) {
+/* The page map byte of page pg. */
+static uint8_t *page_entry(tp_heap_t *h, uintptr_t pg) {
     tp_region_info_t *r = &h->regions[0];
     if (pg - r->page0 >= ((uintptr_t)r->npages << TP_ALLOC_POOL_SHIFT)) r = region_of_rw(h, pg);
-    r->pagemap[(pg - r->page0) >> TP_ALLOC_POOL_SHIFT] = kind;
+    return &r->pagemap[(pg - r->page0) >> TP_ALLOC_POOL_SHIFT];
 }
+
+static void set_page_kind(tp_heap_t *h, uintptr_t pg, uint8_t kind) { *page_entry(h, pg) = kind; }
 
 /* Splits free block b (off its list) at b + front: [b, b+front) goes back on
  * the free lists, the rest becomes a free block (off its list) at b + front. */
@@ -308,28 +311,45 @@ static void pool_unlink(tp_heap_t *h, ref_t *head, uintptr_t pg) {
         *head = p->next;
 }
 
-/* A pool of class c with a free block, linked on usedpools[c]; 0 if no
- * memory. */
-static uintptr_t pool_new(tp_heap_t *h, unsigned c) {
-    uintptr_t pg;
-    if (h->freepools != 0) {
-        pg = ref_addr(h, h->freepools); /* freepools is linked through next only */
-        h->freepools = POOL(pg)->next;
-        h->nfreepools--;
-    } else {
-        pg = pool_page_take(h);
-        if (pg == 0) return 0;
-        h->npools++;
-    }
+/* A page from the large level for a new pool of class c; 0 if none. */
+__attribute__((noinline)) static uintptr_t pool_page_new(tp_heap_t *h, unsigned c) {
+    uintptr_t pg = pool_page_take(h);
+    if (pg == 0) return 0;
+    h->npools++;
     set_page_kind(h, pg, (uint8_t)(c + 1u));
-    tp_pool_t *p = POOL(pg);
-    uintptr_t first = pg + POOL_HDR;
-    WORD(first) = 0;
-    p->freeblock = addr_ref(h, first);
-    p->used = 0;
-    p->carve = (uint16_t)(POOL_HDR + class_size(c));
-    pool_link(h, &h->usedpools[c], pg);
     return pg;
+}
+
+/* Starts a pool of class c, usedpools[c] being empty: on a kept empty pool
+ * (freepools, linked through next; prev holds the reference of its page map
+ * byte) or on a new page.  Hands out its first block, carves the second;
+ * NULL if no memory.  Lock held. */
+HOT void *pool_new(tp_heap_t *h, unsigned c) {
+    uintptr_t pg;
+    tp_pool_t *p;
+    if (h->freepools != 0) {
+        pg = ref_addr(h, h->freepools);
+        p = POOL(pg);
+        h->freepools = p->next;
+        h->nfreepools--;
+        *(uint8_t *)ref_addr(h, p->prev) = (uint8_t)(c + 1u);
+    } else {
+        pg = pool_page_new(h, c);
+        if (pg == 0) return NULL;
+        p = POOL(pg);
+    }
+    uint32_t size = class_size(c);
+    uintptr_t b = pg + POOL_HDR;
+    WORD(b + 4) = 0; /* not tagged free (a kept pool's block may be) */
+    WORD(b + size) = 0;
+    p->freeblock = addr_ref(h, b + size);
+    p->used = 1;
+    p->carve = (uint16_t)(POOL_HDR + 2u * size);
+    p->next = 0;
+    p->prev = 0;
+    h->usedpools[c] = addr_ref(h, pg);
+    h->class_allocs[c]++;
+    return (void *)b;
 }
 
 /* Called when the pool's free list just ran dry: carve the next never-used
@@ -367,7 +387,9 @@ HOT void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
 __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, unsigned c) {
     pool_unlink(h, &h->usedpools[c], pg);
     if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS) {
-        set_page_kind(h, pg, PM_FREE_POOL);
+        uint8_t *e = page_entry(h, pg);
+        *e = PM_FREE_POOL;
+        POOL(pg)->prev = addr_ref(h, (uintptr_t)e);
         POOL(pg)->next = h->freepools;
         h->freepools = addr_ref(h, pg);
         h->nfreepools++;
@@ -542,10 +564,9 @@ __attribute__((noinline)) static void *alloc_large(tp_heap_t *h, size_t size, in
     return p;
 }
 
-static void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
-    uintptr_t pg = h->usedpools[c] != 0 ? ref_addr(h, h->usedpools[c]) : pool_new(h, c);
-    if (pg == 0) return NULL;
-    return pool_pop(h, POOL(pg), c);
+HOT void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
+    if (h->usedpools[c] == 0) return pool_new(h, c);
+    return pool_pop(h, POOL(ref_addr(h, h->usedpools[c])), c);
 }
 
 /* An aligned block (align > TP_ALLOC_GRAIN) from the large level; lock held. */
@@ -562,7 +583,7 @@ static void *alloc_aligned_locked(tp_heap_t *h, uint32_t need, size_t align) {
 
 /* One attempt.  Small requests fall back from pools to the large level when
  * no page can be had for a new pool. */
-static void *alloc_once(tp_heap_t *h, size_t size) {
+HOT void *alloc_once(tp_heap_t *h, size_t size) {
     void *p = NULL;
     if (size - 1u < TP_ALLOC_SMALL_MAX) {
         TP_ALLOC_LOCK();
