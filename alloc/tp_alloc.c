@@ -224,7 +224,7 @@ static tp_region_info_t *region_of_rw(tp_heap_t *h, uintptr_t a) {
 }
 
 /* The page map byte of page pg. */
-static uint8_t *page_entry(tp_heap_t *h, uintptr_t pg) {
+HOT uint8_t *page_entry(tp_heap_t *h, uintptr_t pg) {
     tp_region_info_t *r = &h->regions[0];
     if (pg - r->page0 >= ((uintptr_t)r->npages << TP_ALLOC_POOL_SHIFT)) r = region_of_rw(h, pg);
     return &r->pagemap[(pg - r->page0) >> TP_ALLOC_POOL_SHIFT];
@@ -243,21 +243,26 @@ static uintptr_t split_off_front(tp_heap_t *h, uintptr_t b, uint32_t front) {
     return b + front;
 }
 
-/* Where a pool page would go inside free block [b, b+size): 0 if it does not
- * fit.  The pieces left before and after must be empty or whole blocks. */
+/* Where a pool page would go inside free block [b, b+size): the highest
+ * page that fits (like the small large blocks, pools gather at the high end
+ * of the blocks they are cut from: measured, it fragments less than the
+ * lowest); 0 if none.  The pieces left before and after must be empty or
+ * whole blocks. */
 static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
-    uintptr_t pg = (b + BLOCK_HDR + POOL_MASK) & ~POOL_MASK;
-    if (pg - BLOCK_HDR - b != 0 && pg - BLOCK_HDR - b < MIN_BLOCK) pg += POOL_SIZE;
-    uintptr_t end = pg + POOL_END; /* end of the pool's large block */
-    if (end > b + size) return 0;
-    uintptr_t back = b + size - end;
-    if (back != 0 && back < MIN_BLOCK) return 0;
+    uintptr_t end = b + size;
+    if (size < POOL_SIZE) return 0;
+    uintptr_t pg = (end - POOL_END) & ~POOL_MASK; /* the page's block ends by the block's end */
+    uintptr_t back = end - (pg + POOL_END);
+    if (back != 0 && back < MIN_BLOCK) pg -= POOL_SIZE;
+    if (pg < b + BLOCK_HDR) return 0;
+    uintptr_t front = pg - BLOCK_HDR - b;
+    if (front != 0 && front < MIN_BLOCK) return 0;
     return pg;
 }
 
-/* A free block this big always holds a pool page: the page's block starts 0
- * or 16..POOL_SIZE + 15 bytes into it, which leaves at least MIN_BLOCK after
- * it. */
+/* A free block this big always holds a pool page: the page's block ends 0
+ * or 16..POOL_SIZE + 15 bytes before the block's end, which leaves at least
+ * MIN_BLOCK before it. */
 #define POOL_ALWAYS_FITS (2u * POOL_SIZE + 2u * MIN_BLOCK)
 
 /* Takes an aligned page for a new pool from the large level; 0 if none. */
@@ -383,22 +388,24 @@ HOT void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
     return (void *)b;
 }
 
-/* The pool just became empty. */
+/* The pool just became empty: it is kept on freepools (linked through next;
+ * prev remembers its page map byte) or handed back. */
 __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, unsigned c) {
+    uint8_t *e = page_entry(h, pg);
     pool_unlink(h, &h->usedpools[c], pg);
     if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS) {
-        uint8_t *e = page_entry(h, pg);
         *e = PM_FREE_POOL;
         POOL(pg)->prev = addr_ref(h, (uintptr_t)e);
         POOL(pg)->next = h->freepools;
         h->freepools = addr_ref(h, pg);
         h->nfreepools++;
     } else {
-        set_page_kind(h, pg, 0);
+        *e = 0;
         h->npools--;
         large_release_cold(h, pg - BLOCK_HDR);
     }
 }
+
 
 /* ======================================================================
  * Errors
@@ -594,9 +601,30 @@ HOT void *alloc_once(tp_heap_t *h, size_t size) {
     return p;
 }
 
-/* After a failed attempt: 1 if the out-of-memory hook freed memory and the
- * attempt should be repeated; otherwise the failure is counted and 0. */
+/* Hands the kept empty pools back to the large level (at most
+ * TP_ALLOC_KEEP_FREE_POOLS of them); 0 if there were none. */
+static int release_kept_pools(tp_heap_t *h) {
+    int any = 0;
+    TP_ALLOC_LOCK();
+    while (h->freepools != 0) {
+        uintptr_t pg = ref_addr(h, h->freepools);
+        tp_pool_t *p = POOL(pg);
+        h->freepools = p->next;
+        h->nfreepools--;
+        *(uint8_t *)ref_addr(h, p->prev) = 0;
+        h->npools--;
+        large_release_cold(h, pg - BLOCK_HDR);
+        any = 1;
+    }
+    TP_ALLOC_UNLOCK();
+    return any;
+}
+
+/* After a failed attempt: 1 if the attempt should be repeated, because the
+ * kept empty pools were released or the out-of-memory hook freed memory;
+ * otherwise the failure is counted and 0. */
 static int retry_after_oom(tp_heap_t *h, size_t size) {
+    if (release_kept_pools(h)) return 1;
     if (h->oom_hook != NULL && h->oom_hook(h, size, h->oom_ctx)) return 1;
     TP_ALLOC_LOCK();
     h->fail_count++;
@@ -710,9 +738,9 @@ __attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const v
     }
 }
 
-/* The fast path takes a valid free of a block of the first region, unless it
- * empties its pool; everything else - other regions, emptied pools, every
- * error - goes to free_slow, which checks again from scratch. */
+/* The fast path takes a valid free of a block of the first region; everything
+ * else - other regions, every error - goes to free_slow, which checks again
+ * from scratch. */
 void tp_heap_free(tp_heap_t *h, void *ptr) {
     uintptr_t a = (uintptr_t)ptr;
     const tp_region_info_t *r = &h->regions[0];
@@ -728,16 +756,20 @@ void tp_heap_free(tp_heap_t *h, void *ptr) {
             if (off >= POOL_HDR && off < p->carve && WORD(a + 4) != (rf ^ FREE_TAG)) {
                 ref_t head = p->freeblock;
                 uint32_t used = p->used - 1u;
+                h->class_frees[c]++;
                 if (used != 0) {
                     WORD(a) = head;
                     WORD(a + 4) = rf ^ FREE_TAG;
                     p->freeblock = rf;
                     p->used = (uint16_t)used;
-                    h->class_frees[c]++;
                     if (head == 0) pool_link(h, &h->usedpools[c], pg); /* was full */
-                    TP_ALLOC_UNLOCK();
-                    return;
+                } else {
+                    /* the pool empties: its blocks need no list now */
+                    p->used = 0;
+                    pool_empty(h, pg, c);
                 }
+                TP_ALLOC_UNLOCK();
+                return;
             }
         } else if (c == ~0u && free_large_locked(h, r, a, 1) == TP_ALLOC_OK) {
             TP_ALLOC_UNLOCK();

@@ -117,10 +117,13 @@ typedef struct {
     uint32_t split_n[2][2], split_max[2][2]; /* [malloc/free][small/large] */
     uint64_t split_sum[2][2];
     uint32_t small_over;   /* small mallocs above SMALL_SLOW instructions */
-    /* small mallocs that started a pool (allocators with bench_alloc_t.pools):
-     * [0] with a page taken from the large level, [1] with a kept empty pool */
-    uint32_t pool_n[2], pool_max[2];
-    uint64_t pool_sum[2];
+    /* pool events (allocators with bench_alloc_t.pools), by kind:
+     * small mallocs that started a pool [POOL_NEWPAGE] with a page taken from
+     * the large level, [POOL_KEPTPOOL] with a kept empty pool; small frees that
+     * emptied a pool, which was [POOL_EMPTY_KEPT] kept or [POOL_EMPTY_RELEASED]
+     * handed back */
+    uint32_t pool_n[4], pool_max[4];
+    uint64_t pool_sum[4];
     uint32_t failed;       /* failed mallocs, whole run */
     uint32_t failed_meas;  /* of which in the measured operations */
     uint32_t peak_live;    /* bytes */
@@ -139,6 +142,25 @@ typedef struct {
 /* A small malloc above this many instructions is counted as slow (the
  * issue's bound on the small path's maximum). */
 #define SMALL_SLOW 60u
+
+enum { POOL_NEWPAGE, POOL_KEPTPOOL, POOL_EMPTY_KEPT, POOL_EMPTY_RELEASED };
+static const char *const pool_event_key[4] = {"small_malloc_newpage", "small_malloc_keptpool",
+                                              "small_free_poolkept", "small_free_poolreleased"};
+
+/* Classifies a small call by the pool counts before and after it. */
+static void pool_event(run_t *r, uint32_t in_use0, uint32_t kept0, uint32_t in_use1,
+                       uint32_t kept1, uint32_t n) {
+    int k;
+    if (in_use1 > in_use0)
+        k = kept1 < kept0 ? POOL_KEPTPOOL : POOL_NEWPAGE;
+    else if (in_use1 < in_use0)
+        k = kept1 > kept0 ? POOL_EMPTY_KEPT : POOL_EMPTY_RELEASED;
+    else
+        return;
+    r->pool_n[k]++;
+    r->pool_sum[k] += n;
+    if (n > r->pool_max[k]) r->pool_max[k] = n;
+}
 
 static void account(run_t *r, int op, uint32_t size, uint32_t n) {
     int big = size > SPLIT;
@@ -232,12 +254,7 @@ static int step_malloc(run_state_t *s) {
         if (n > r->malloc_max) r->malloc_max = n;
         account(r, 0, size, n);
         if (size <= SPLIT && n > SMALL_SLOW) r->small_over++;
-        if (in_use1 > in_use0) {
-            int kept = kept1 < kept0;
-            r->pool_n[kept]++;
-            r->pool_sum[kept] += n;
-            if (n > r->pool_max[kept]) r->pool_max[kept] = n;
-        }
+        if (watch_pools) pool_event(r, in_use0, kept0, in_use1, kept1, n);
     }
     if (live_count >= MAXLIVE) {
         tp_printf("bench: more than %u live blocks; raise MAXLIVE\n", (unsigned)MAXLIVE);
@@ -268,13 +285,18 @@ static void step_free(run_state_t *s, uint32_t x) {
     }
     if (s->mode != RUN_DRY) {
         uintptr_t ignored;
+        uint32_t in_use0 = 0, kept0 = 0, in_use1 = 0, kept1 = 0;
+        int watch_pools = s->measuring && size <= SPLIT && bench_allocator.pools != NULL;
+        if (watch_pools) bench_allocator.pools(&in_use0, &kept0);
         uint32_t t = bench_timed_call(bench_allocator.free_fn, s->ctx, (uintptr_t)p, &ignored);
+        if (watch_pools) bench_allocator.pools(&in_use1, &kept1);
         if (s->measuring) {
             uint32_t n = t - overhead;
             r->free_n++;
             r->free_sum += n;
             if (n > r->free_max) r->free_max = n;
             account(r, 1, size, n);
+            if (watch_pools) pool_event(r, in_use0, kept0, in_use1, kept1, n);
         }
     }
     live_count--;
@@ -487,13 +509,19 @@ int main(void) {
                   (unsigned)r->split_max[0][1], (unsigned)r->split_n[0][1], m[1][1],
                   (unsigned)r->split_max[1][1], (unsigned)r->split_n[1][1]);
         if (bench_allocator.pools != NULL) {
-            char pm[2][24];
-            fmt_mean(pm[0], r->pool_sum[0], r->pool_n[0]);
-            fmt_mean(pm[1], r->pool_sum[1], r->pool_n[1]);
+            char pm[4][24];
+            for (int k = 0; k < 4; k++) fmt_mean(pm[k], r->pool_sum[k], r->pool_n[k]);
             tp_printf("%-5s small mallocs that started a pool: %u with a page from the large "
                       "level (%s/%u), %u with a kept empty pool (%s/%u)\n",
-                      traces[t].name, (unsigned)r->pool_n[0], pm[0], (unsigned)r->pool_max[0],
-                      (unsigned)r->pool_n[1], pm[1], (unsigned)r->pool_max[1]);
+                      traces[t].name, (unsigned)r->pool_n[POOL_NEWPAGE], pm[POOL_NEWPAGE],
+                      (unsigned)r->pool_max[POOL_NEWPAGE], (unsigned)r->pool_n[POOL_KEPTPOOL],
+                      pm[POOL_KEPTPOOL], (unsigned)r->pool_max[POOL_KEPTPOOL]);
+            tp_printf("%-5s small frees that emptied a pool: %u kept it (%s/%u), %u handed it "
+                      "back to the large level (%s/%u)\n",
+                      traces[t].name, (unsigned)r->pool_n[POOL_EMPTY_KEPT], pm[POOL_EMPTY_KEPT],
+                      (unsigned)r->pool_max[POOL_EMPTY_KEPT],
+                      (unsigned)r->pool_n[POOL_EMPTY_RELEASED], pm[POOL_EMPTY_RELEASED],
+                      (unsigned)r->pool_max[POOL_EMPTY_RELEASED]);
         }
     }
     tp_printf("\n");
@@ -537,14 +565,13 @@ int main(void) {
         tp_printf("BENCH %s.%s.small_malloc_over%u %u\n", key(), tn, (unsigned)SMALL_SLOW,
                   (unsigned)r->small_over);
         if (bench_allocator.pools != NULL) {
-            static const char *const how[2] = {"newpage", "keptpool"};
-            for (int k = 0; k < 2; k++) {
+            for (int k = 0; k < 4; k++) {
                 char pm[24];
                 fmt_mean(pm, r->pool_sum[k], r->pool_n[k]);
-                tp_printf("BENCH %s.%s.small_malloc_%s %u\n", key(), tn, how[k],
+                tp_printf("BENCH %s.%s.%s %u\n", key(), tn, pool_event_key[k],
                           (unsigned)r->pool_n[k]);
-                tp_printf("BENCH %s.%s.small_malloc_%s_mean %s\n", key(), tn, how[k], pm);
-                tp_printf("BENCH %s.%s.small_malloc_%s_max %u\n", key(), tn, how[k],
+                tp_printf("BENCH %s.%s.%s_mean %s\n", key(), tn, pool_event_key[k], pm);
+                tp_printf("BENCH %s.%s.%s_max %u\n", key(), tn, pool_event_key[k],
                           (unsigned)r->pool_max[k]);
             }
         }

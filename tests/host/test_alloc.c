@@ -139,6 +139,28 @@ static void test_full_and_empty_pools(void) {
     TP_CHECK_EQ(errors_seen, 0);
 }
 
+/* Empty pools are kept for reuse, but never at the cost of a failed
+ * allocation: they go back to the large level first. */
+static void test_kept_pools_never_make_malloc_fail(void) {
+    tp_heap_t *h = fresh_heap(16u * 1024u);
+    size_t largest0 = stats(h).largest_free;
+    void *a = tp_heap_alloc(h, 8), *b = tp_heap_alloc(h, 16);
+    tp_heap_free(h, a);
+    tp_heap_free(h, b);
+    tp_heap_stats_t s = stats(h);
+    TP_CHECK_EQ(s.pools, 0);
+    TP_CHECK_EQ(s.free_pools, TP_ALLOC_KEEP_FREE_POOLS < 2u ? TP_ALLOC_KEEP_FREE_POOLS : 2u);
+    void *big = tp_heap_alloc(h, largest0); /* fits only without the kept pools */
+    TP_CHECK(big != NULL);
+    s = stats(h);
+    TP_CHECK_EQ(s.free_pools, 0);
+    TP_CHECK_EQ(s.fail_count, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, big);
+    TP_CHECK_EQ(stats(h).largest_free, largest0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
 static void test_large_blocks_coalesce(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     size_t largest0 = stats(h).largest_free;
@@ -208,13 +230,18 @@ static void test_double_free_is_reported_not_corrupting(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).error_count, 3u);
 
-    /* a block whose emptied pool went back to the large level (one empty
-     * pool is already kept): the stale pointer must not free anything */
+    /* a block whose emptied pool went back to the large level (as many
+     * empty pools as are kept already are): the stale pointer must not free
+     * anything */
     h = fresh_heap(HEAP_BYTES);
-    void *k = tp_heap_alloc(h, 8), *m = tp_heap_alloc(h, 16);
+    void *k[TP_ALLOC_NCLASSES];
+    unsigned nk = TP_ALLOC_KEEP_FREE_POOLS < TP_ALLOC_NCLASSES - 1u ? TP_ALLOC_KEEP_FREE_POOLS
+                                                                     : TP_ALLOC_NCLASSES - 1u;
+    for (unsigned i = 0; i < nk; i++) k[i] = tp_heap_alloc(h, 8u * (i + 1u)); /* one class each */
+    void *m = tp_heap_alloc(h, TP_ALLOC_SMALL_MAX);
     void *big1 = tp_heap_alloc(h, 400);
-    tp_heap_free(h, k); /* its pool is kept on freepools */
-    tp_heap_free(h, m); /* its pool is released */
+    for (unsigned i = 0; i < nk; i++) tp_heap_free(h, k[i]); /* their pools are kept */
+    tp_heap_free(h, m); /* its pool is released (if no more are kept) */
     TP_CHECK_EQ(stats(h).pools, 0);
     last_kind = TP_ALLOC_OK;
     tp_heap_free(h, m);
@@ -599,6 +626,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_pool_recycles_blocks),
     TP_CASE(test_full_and_empty_pools),
     TP_CASE(test_large_blocks_coalesce),
+    TP_CASE(test_kept_pools_never_make_malloc_fail),
     TP_CASE(test_exhaustion_fails_cleanly),
     TP_CASE(test_double_free_is_reported_not_corrupting),
     TP_CASE(test_bad_pointers_are_reported),
