@@ -13,22 +13,27 @@
  * Large blocks: segregated fit
  * ====================================================================== */
 
-static void list_insert(tp_heap_t *h, uintptr_t b, uint32_t size) {
-    unsigned fl, sl;
-    mapping(size, &fl, &sl);
+/* The hot paths are built from always-inlined pieces (at -Os the compiler
+ * would otherwise call them, and the calls cost more than the work). */
+#define HOT static inline __attribute__((always_inline))
+
+/* Puts free block b at the head of list (fl, sl). */
+HOT void list_push(tp_heap_t *h, uintptr_t b, unsigned fl, unsigned sl) {
     ref_t r = addr_ref(h, b);
     ref_t head = h->lists[fl][sl];
     WORD(b + 4) = head;
     WORD(b + 8) = 0;
-    if (head != 0) WORD(ref_addr(h, head) + 8) = r;
+    if (head != 0) {
+        WORD(ref_addr(h, head) + 8) = r;
+    } else {
+        h->fl_bitmap |= 1u << fl;
+        h->sl_bitmap[fl] |= 1u << sl;
+    }
     h->lists[fl][sl] = r;
-    h->fl_bitmap |= 1u << fl;
-    h->sl_bitmap[fl] |= 1u << sl;
 }
 
-static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
-    unsigned fl, sl;
-    mapping(size, &fl, &sl);
+/* Takes free block b off its list (fl, sl). */
+HOT void list_unlink(tp_heap_t *h, uintptr_t b, unsigned fl, unsigned sl) {
     ref_t next = WORD(b + 4), prev = WORD(b + 8);
     if (next != 0) WORD(ref_addr(h, next) + 8) = prev;
     if (prev != 0) {
@@ -42,113 +47,158 @@ static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
     }
 }
 
+static void list_insert(tp_heap_t *h, uintptr_t b, uint32_t size) {
+    unsigned fl, sl;
+    mapping(size, &fl, &sl);
+    list_push(h, b, fl, sl);
+}
+
+static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
+    unsigned fl, sl;
+    mapping(size, &fl, &sl);
+    list_unlink(h, b, fl, sl);
+}
+
 /* Makes [b, b+size) a free block (flags of b's predecessor kept) and tells
  * the next block. */
-static void make_free(tp_heap_t *h, uintptr_t b, uint32_t size) {
+HOT void make_free(tp_heap_t *h, uintptr_t b, uint32_t size) {
+    unsigned fl, sl;
     WORD(b) = size | F_FREE | (WORD(b) & F_PREV_FREE);
     WORD(b + size - 4u) = size;
     WORD(b + size) |= F_PREV_FREE;
-    list_insert(h, b, size);
+    mapping(size, &fl, &sl);
+    list_push(h, b, fl, sl);
 }
 
 /* A free block of at least `need` bytes, removed from its list; 0 if none. */
-static uintptr_t find_free(tp_heap_t *h, uint32_t need) {
+HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     unsigned fl, sl;
     mapping(need, &fl, &sl);
-    /* a better fit first: the request's own list holds blocks that may or may
-     * not be big enough; look at a few of them */
     ref_t r = h->lists[fl][sl];
-    uintptr_t best = 0;
-    uint32_t best_size = UINT32_MAX;
-    for (unsigned i = 0; r != 0 && i < TP_ALLOC_FIT_SCAN; i++) {
+    if (r != 0) {
         uintptr_t b = ref_addr(h, r);
-        uint32_t s = block_size(b);
-        if (s >= need && s < best_size) {
-            best = b;
-            best_size = s;
-            if (s == need) break;
+        /* the lists of first level 0 and 1 hold one size each: their head
+         * fits.  The others hold blocks that may or may not be big enough:
+         * look at a few of them for the closest fit. */
+        if (fl >= 2u) {
+            uintptr_t best = 0;
+            uint32_t best_size = UINT32_MAX;
+            for (unsigned i = 0;;) {
+                uint32_t s = block_size(b);
+                if (s >= need && s < best_size) {
+                    best = b;
+                    best_size = s;
+                    if (s == need) break;
+                }
+                r = WORD(b + 4);
+                if (r == 0 || ++i == TP_ALLOC_FIT_SCAN) break;
+                b = ref_addr(h, r);
+            }
+            b = best;
         }
-        r = WORD(b + 4);
-    }
-    if (best == 0) {
-        /* any block of a bigger list fits */
-        uint32_t sl_map = sl + 1u < SL_COUNT ? h->sl_bitmap[fl] & (~0u << (sl + 1u)) : 0u;
-        if (sl_map == 0) {
-            uint32_t fl_map = fl + 1u < 32u ? h->fl_bitmap & (~0u << (fl + 1u)) : 0u;
-            if (fl_map == 0) return 0;
-            fl = ffs32(fl_map);
-            sl_map = h->sl_bitmap[fl];
+        if (b != 0) {
+            list_unlink(h, b, fl, sl);
+            return b;
         }
-        sl = ffs32(sl_map);
-        best = ref_addr(h, h->lists[fl][sl]);
-        best_size = block_size(best);
     }
-    list_remove(h, best, best_size);
-    return best;
+    /* any block of a bigger list fits: take the head of the first one */
+    uint32_t sl_map = h->sl_bitmap[fl] & (~1u << sl);
+    if (sl_map == 0) {
+        uint32_t fl_map = h->fl_bitmap & (~1u << fl);
+        if (fl_map == 0) return 0;
+        fl = ffs32(fl_map);
+        sl_map = h->sl_bitmap[fl];
+    }
+    sl = ffs32(sl_map);
+    uintptr_t b = ref_addr(h, h->lists[fl][sl]);
+    ref_t next = WORD(b + 4);
+    h->lists[fl][sl] = next;
+    if (next != 0) {
+        WORD(ref_addr(h, next) + 8) = 0;
+    } else {
+        h->sl_bitmap[fl] &= ~(1u << sl);
+        if (h->sl_bitmap[fl] == 0) h->fl_bitmap &= ~(1u << fl);
+    }
+    return b;
+}
+
+/* find_free for the paths that are not hot (pools, aligned blocks). */
+__attribute__((noinline)) static uintptr_t find_free_cold(tp_heap_t *h, uint32_t need) {
+    return find_free(h, need);
 }
 
 /* Turns the free block b (already off its list) into a used block of `need`
  * bytes, giving back the tail when it is big enough to be a block. */
-static uintptr_t carve_used(tp_heap_t *h, uintptr_t b, uint32_t need, int may_take_high) {
+HOT uintptr_t carve_used(tp_heap_t *h, uintptr_t b, uint32_t need, int may_take_high) {
     uint32_t size = block_size(b);
     uint32_t rest = size - need;
-    if (may_take_high && rest >= MIN_BLOCK && need < TP_ALLOC_SPLIT_HIGH_BELOW) {
-        /* small requests from the high end of the block, big ones from the low end */
-        WORD(b) = rest | F_FREE | (WORD(b) & F_PREV_FREE);
-        WORD(b + rest - 4u) = rest;
-        list_insert(h, b, rest);
-        uintptr_t u = b + rest;
-        WORD(u) = need | F_PREV_FREE;
-        WORD(u + need) &= ~F_PREV_FREE;
-        h->footprint += need;
-        if (h->footprint > h->footprint_peak) h->footprint_peak = h->footprint;
-        return u;
-    }
     if (rest >= MIN_BLOCK) {
-        WORD(b) = need | (WORD(b) & F_PREV_FREE);
-        uintptr_t tail = b + need;
-        WORD(tail) = rest | F_FREE; /* predecessor (b) is in use */
-        WORD(tail + rest - 4u) = rest;
-        list_insert(h, tail, rest); /* the block after already has F_PREV_FREE */
-        h->footprint += need;
+        unsigned fl, sl;
+        mapping(rest, &fl, &sl);
+        uintptr_t u, f;
+        if (may_take_high && need < TP_ALLOC_SPLIT_HIGH_BELOW) {
+            /* small requests from the high end of the block, big ones from the low end */
+            f = b;
+            u = b + rest;
+            WORD(f) = rest | F_FREE | (WORD(b) & F_PREV_FREE);
+            WORD(u) = need | F_PREV_FREE;
+            WORD(u + need) &= ~F_PREV_FREE;
+        } else {
+            u = b;
+            f = b + need;
+            WORD(u) = need | (WORD(b) & F_PREV_FREE);
+            WORD(f) = rest | F_FREE; /* the block after already has F_PREV_FREE */
+        }
+        WORD(f + rest - 4u) = rest;
+        list_push(h, f, fl, sl);
+        b = u;
+        size = need;
     } else {
         WORD(b) = size | (WORD(b) & F_PREV_FREE);
         WORD(b + size) &= ~F_PREV_FREE;
-        h->footprint += size;
     }
+    h->footprint += size;
     if (h->footprint > h->footprint_peak) h->footprint_peak = h->footprint;
     return b;
 }
 
+/* The block size for a request of `size` bytes; 0 for 0 bytes or too many. */
 static uint32_t large_need(size_t size) {
-    if (size > MAX_BLOCK - BLOCK_HDR) return 0;
+    if (size - 1u >= MAX_BLOCK - BLOCK_HDR) return 0;
     uint32_t need = ((uint32_t)size + BLOCK_HDR + 7u) & ~7u;
     return need < MIN_BLOCK ? MIN_BLOCK : need;
 }
 
-/* Gives a used block back, coalescing with free neighbours. */
-static void large_release(tp_heap_t *h, uintptr_t b) {
-    uint32_t size = block_size(b);
+/* Gives a used block back, coalescing with free neighbours.  A region is
+ * laid out as pieces of at most MAX_BLOCK bytes between fences that are
+ * never freed, so a coalesced block is never bigger than MAX_BLOCK. */
+HOT void large_release(tp_heap_t *h, uintptr_t b) {
+    uint32_t hdr = WORD(b);
+    uint32_t size = hdr & ~F_MASK;
+    unsigned fl, sl;
     h->footprint -= size;
     uintptr_t next = b + size;
-    if (WORD(next) & F_FREE) {
-        uint32_t ns = block_size(next);
-        if (size + ns <= MAX_BLOCK) {
-            list_remove(h, next, ns);
-            size += ns;
-        }
+    uint32_t nhdr = WORD(next);
+    if (nhdr & F_FREE) {
+        uint32_t ns = nhdr & ~F_MASK;
+        mapping(ns, &fl, &sl);
+        list_unlink(h, next, fl, sl);
+        size += ns;
     }
-    if (WORD(b) & F_PREV_FREE) {
+    if (hdr & F_PREV_FREE) {
         uint32_t ps = WORD(b - 4u);
-        uintptr_t prev = b - ps;
-        if (size + ps <= MAX_BLOCK) {
-            list_remove(h, prev, ps);
-            WORD(b) |= F_FREE; /* left inside the free block: a second free must see it free */
-            b = prev;
-            size += ps;
-        }
+        WORD(b) |= F_FREE; /* left inside the free block: a second free must see it free */
+        b -= ps;
+        mapping(ps, &fl, &sl);
+        list_unlink(h, b, fl, sl);
+        size += ps;
     }
     make_free(h, b, size);
+}
+
+/* large_release for the paths that are not hot (pools, realloc, free_slow). */
+__attribute__((noinline)) static void large_release_cold(tp_heap_t *h, uintptr_t b) {
+    large_release(h, b);
 }
 
 /* ======================================================================
@@ -159,10 +209,14 @@ static tp_region_info_t *region_of_rw(tp_heap_t *h, uintptr_t a) {
     return (tp_region_info_t *)(uintptr_t)region_of(h, a);
 }
 
-static void set_page_kind(tp_heap_t *h, uintptr_t pg, uint8_t kind) {
-    tp_region_info_t *r = region_of_rw(h, pg);
-    r->pagemap[(pg - r->page0) >> TP_ALLOC_POOL_SHIFT] = kind;
+/* The page map byte of page pg. */
+HOT uint8_t *page_entry(tp_heap_t *h, uintptr_t pg) {
+    tp_region_info_t *r = &h->regions[0];
+    if (pg - r->page0 >= ((uintptr_t)r->npages << TP_ALLOC_POOL_SHIFT)) r = region_of_rw(h, pg);
+    return &r->pagemap[(pg - r->page0) >> TP_ALLOC_POOL_SHIFT];
 }
+
+static void set_page_kind(tp_heap_t *h, uintptr_t pg, uint8_t kind) { *page_entry(h, pg) = kind; }
 
 /* Splits free block b (off its list) at b + front: [b, b+front) goes back on
  * the free lists, the rest becomes a free block (off its list) at b + front. */
@@ -175,27 +229,35 @@ static uintptr_t split_off_front(tp_heap_t *h, uintptr_t b, uint32_t front) {
     return b + front;
 }
 
-/* Where a pool page would go inside free block [b, b+size): 0 if it does not
- * fit.  The pieces left before and after must be empty or whole blocks. */
+/* Where a pool page would go inside free block [b, b+size): the highest
+ * page that fits (like the small large blocks, pools gather at the high end
+ * of the blocks they are cut from: measured, it fragments less than the
+ * lowest); 0 if none.  The pieces left before and after must be empty or
+ * whole blocks. */
 static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
-    uintptr_t pg = (b + BLOCK_HDR + POOL_MASK) & ~POOL_MASK;
-    if (pg - BLOCK_HDR - b != 0 && pg - BLOCK_HDR - b < MIN_BLOCK) pg += POOL_SIZE;
-    uintptr_t end = pg + POOL_END; /* end of the pool's large block */
-    if (end > b + size) return 0;
-    uintptr_t back = b + size - end;
-    if (back != 0 && back < MIN_BLOCK) return 0;
+    uintptr_t end = b + size;
+    if (size < POOL_SIZE) return 0;
+    uintptr_t pg = (end - POOL_END) & ~POOL_MASK; /* the page's block ends by the block's end */
+    uintptr_t back = end - (pg + POOL_END);
+    if (back != 0 && back < MIN_BLOCK) pg -= POOL_SIZE;
+    if (pg < b + BLOCK_HDR) return 0;
+    uintptr_t front = pg - BLOCK_HDR - b;
+    if (front != 0 && front < MIN_BLOCK) return 0;
     return pg;
 }
+
+/* A free block this big always holds a pool page: the page's block ends 0
+ * or 16..POOL_SIZE + 15 bytes before the block's end, which leaves at least
+ * MIN_BLOCK before it. */
+#define POOL_ALWAYS_FITS (2u * POOL_SIZE + 2u * MIN_BLOCK)
 
 /* Takes an aligned page for a new pool from the large level; 0 if none. */
 static uintptr_t pool_page_take(tp_heap_t *h) {
     /* candidates: the heads (and a few more) of the lists from one pool size
-     * up to two; then any block of at least two pools + 24 bytes, which
-     * always fits (the page may start a pool + 8 bytes into the block, and
-     * what is left after it must be nothing or a whole block) */
+     * up to POOL_ALWAYS_FITS; then any block of that size */
     unsigned fl, sl, fl_end, sl_end;
     mapping(POOL_SIZE, &fl, &sl);
-    mapping(2u * POOL_SIZE + MIN_BLOCK, &fl_end, &sl_end);
+    mapping(POOL_ALWAYS_FITS, &fl_end, &sl_end);
     uintptr_t b = 0, pg = 0;
     for (unsigned i = fl * SL_COUNT + sl; i <= fl_end * SL_COUNT + sl_end && b == 0; i++) {
         ref_t r = h->lists[i / SL_COUNT][i % SL_COUNT];
@@ -212,7 +274,7 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
     if (b != 0) {
         list_remove(h, b, block_size(b));
     } else {
-        b = find_free(h, 2u * POOL_SIZE + MIN_BLOCK + 8u);
+        b = find_free_cold(h, POOL_ALWAYS_FITS);
         if (b == 0) return 0;
         pg = pool_page_in(b, block_size(b));
     }
@@ -240,71 +302,96 @@ static void pool_unlink(tp_heap_t *h, ref_t *head, uintptr_t pg) {
         *head = p->next;
 }
 
-/* A pool of class c with a free block, linked on usedpools[c]; 0 if no
- * memory. */
-static uintptr_t pool_new(tp_heap_t *h, unsigned c) {
-    uintptr_t pg;
-    if (h->freepools != 0) {
-        pg = ref_addr(h, h->freepools);
-        pool_unlink(h, &h->freepools, pg);
-        h->nfreepools--;
-    } else {
-        pg = pool_page_take(h);
-        if (pg == 0) return 0;
-        h->npools++;
-    }
+/* A page from the large level for a new pool of class c; 0 if none. */
+__attribute__((noinline)) static uintptr_t pool_page_new(tp_heap_t *h, unsigned c) {
+    uintptr_t pg = pool_page_take(h);
+    if (pg == 0) return 0;
+    h->npools++;
     set_page_kind(h, pg, (uint8_t)(c + 1u));
-    tp_pool_t *p = POOL(pg);
-    uintptr_t first = pg + POOL_HDR;
-    WORD(first) = 0;
-    p->freeblock = addr_ref(h, first);
-    p->used = 0;
-    p->carve = (uint16_t)(POOL_HDR + class_size(c));
-    pool_link(h, &h->usedpools[c], pg);
     return pg;
 }
 
-/* Called when the pool's free list just ran dry: carve the next never-used
- * block, or take the pool off usedpools (it is full).  Returns the new head
- * of the free list (0 when full). */
-__attribute__((noinline)) static ref_t pool_refill(tp_heap_t *h, tp_pool_t *p, unsigned c) {
+/* Starts a pool of class c, usedpools[c] being empty: on a kept empty pool
+ * (freepools, linked through next; prev holds the reference of its page map
+ * byte) or on a new page.  Hands out its first block, carves the second;
+ * NULL if no memory.  Lock held. */
+HOT void *pool_new(tp_heap_t *h, unsigned c) {
+    uintptr_t pg;
+    tp_pool_t *p;
+    if (h->freepools != 0) {
+        pg = ref_addr(h, h->freepools);
+        p = POOL(pg);
+        h->freepools = p->next;
+        h->nfreepools--;
+        *(uint8_t *)ref_addr(h, p->prev) = (uint8_t)(c + 1u);
+    } else {
+        pg = pool_page_new(h, c);
+        if (pg == 0) return NULL;
+        p = POOL(pg);
+    }
     uint32_t size = class_size(c);
-    if ((uint32_t)p->carve + size <= POOL_END) {
-        uintptr_t b = (uintptr_t)p + p->carve;
-        p->carve = (uint16_t)(p->carve + size);
+    uintptr_t b = pg + POOL_HDR;
+    WORD(b + 4) = 0; /* not tagged free (a kept pool's block may be) */
+    WORD(b + size) = 0;
+    p->freeblock = addr_ref(h, b + size);
+    p->used = 1;
+    p->carve = (uint16_t)(POOL_HDR + 2u * size);
+    p->next = 0;
+    p->prev = 0;
+    h->usedpools[c] = addr_ref(h, pg);
+    h->class_allocs[c]++;
+    return (void *)b;
+}
+
+/* Called when the pool's free list just ran dry: carve the next never-used
+ * block, or take the pool off usedpools (it is full; it is the head of the
+ * list).  Returns the new head of the free list (0 when full). */
+HOT ref_t pool_refill(tp_heap_t *h, tp_pool_t *p, unsigned c) {
+    uint32_t size = class_size(c);
+    uint32_t carve = p->carve;
+    if (carve + size <= POOL_END) {
+        uintptr_t b = (uintptr_t)p + carve;
+        p->carve = (uint16_t)(carve + size);
         WORD(b) = 0;
         return addr_ref(h, b);
     }
-    pool_unlink(h, &h->usedpools[c], (uintptr_t)p);
+    ref_t next = p->next;
+    h->usedpools[c] = next;
+    if (next != 0) POOL(ref_addr(h, next))->prev = 0;
     return 0;
 }
 
-/* Hands out the first free block of a pool on usedpools[c]; lock held. */
-__attribute__((always_inline)) static inline void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
+/* Hands out the first free block of the pool at the head of usedpools[c];
+ * lock held. */
+HOT void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
     uintptr_t b = ref_addr(h, p->freeblock);
     ref_t next = WORD(b);
     WORD(b + 4) = 0; /* no longer tagged free */
     p->used++;
     if (next == 0) next = pool_refill(h, p, c);
     p->freeblock = next;
-    h->used_bytes += class_size(c);
-    h->alloc_count++;
+    h->class_allocs[c]++;
     return (void *)b;
 }
 
-/* The pool just became empty. */
+/* The pool just became empty: it is kept on freepools (linked through next;
+ * prev remembers its page map byte) or handed back. */
 __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, unsigned c) {
+    uint8_t *e = page_entry(h, pg);
     pool_unlink(h, &h->usedpools[c], pg);
     if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS) {
-        set_page_kind(h, pg, PM_FREE_POOL);
-        pool_link(h, &h->freepools, pg);
+        *e = PM_FREE_POOL;
+        POOL(pg)->prev = addr_ref(h, (uintptr_t)e);
+        POOL(pg)->next = h->freepools;
+        h->freepools = addr_ref(h, pg);
         h->nfreepools++;
     } else {
-        set_page_kind(h, pg, 0);
+        *e = 0;
         h->npools--;
-        large_release(h, pg - BLOCK_HDR);
+        large_release_cold(h, pg - BLOCK_HDR);
     }
 }
+
 
 /* ======================================================================
  * Errors
@@ -445,51 +532,85 @@ int tp_heap_add_region(tp_heap_t *h, void *mem, size_t size) {
  * Allocation
  * ====================================================================== */
 
-static void *alloc_large_locked(tp_heap_t *h, uint32_t need) {
+HOT void *alloc_large_locked(tp_heap_t *h, uint32_t need) {
     uintptr_t b = find_free(h, need);
     if (b == 0) return NULL;
     b = carve_used(h, b, need, 1);
-    h->used_bytes += block_size(b) - BLOCK_HDR;
-    h->alloc_count++;
+    h->large_allocs++;
     return (void *)(b + BLOCK_HDR);
 }
 
-static void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
-    uintptr_t pg = h->usedpools[c] != 0 ? ref_addr(h, h->usedpools[c]) : pool_new(h, c);
-    if (pg == 0) return NULL;
-    return pool_pop(h, POOL(pg), c);
+static void *alloc_slow(tp_heap_t *h, size_t size);
+
+/* One attempt at the large level (malloc's large path, and the fallback of
+ * small requests when no page can be had for a pool).  The first attempt of
+ * a malloc goes on to alloc_slow when it fails: size 0, out of memory. */
+__attribute__((noinline)) static void *alloc_large(tp_heap_t *h, size_t size, int first) {
+    uint32_t need = large_need(size);
+    void *p = NULL;
+    if (need != 0) {
+        TP_ALLOC_LOCK();
+        p = alloc_large_locked(h, need);
+        TP_ALLOC_UNLOCK();
+    }
+    if (p == NULL && first) return alloc_slow(h, size);
+    return p;
+}
+
+HOT void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
+    if (h->usedpools[c] == 0) return pool_new(h, c);
+    return pool_pop(h, POOL(ref_addr(h, h->usedpools[c])), c);
 }
 
 /* An aligned block (align > TP_ALLOC_GRAIN) from the large level; lock held. */
 static void *alloc_aligned_locked(tp_heap_t *h, uint32_t need, size_t align) {
-    uintptr_t b = find_free(h, need + (uint32_t)align + MIN_BLOCK);
+    uintptr_t b = find_free_cold(h, need + (uint32_t)align + MIN_BLOCK);
     if (b == 0) return NULL;
     uintptr_t pa = (b + BLOCK_HDR + align - 1u) & ~(uintptr_t)(align - 1u);
     if (pa - BLOCK_HDR - b != 0 && pa - BLOCK_HDR - b < MIN_BLOCK) pa += align;
     if (pa - BLOCK_HDR != b) b = split_off_front(h, b, (uint32_t)(pa - BLOCK_HDR - b));
     (void)carve_used(h, b, need, 0);
-    h->used_bytes += block_size(b) - BLOCK_HDR;
-    h->alloc_count++;
+    h->large_allocs++;
     return (void *)pa;
 }
 
 /* One attempt.  Small requests fall back from pools to the large level when
  * no page can be had for a new pool. */
-static void *alloc_once(tp_heap_t *h, size_t size) {
+HOT void *alloc_once(tp_heap_t *h, size_t size) {
     void *p = NULL;
-    TP_ALLOC_LOCK();
-    if (size - 1u < TP_ALLOC_SMALL_MAX) p = alloc_small_slow_locked(h, (unsigned)((size - 1u) >> 3));
-    if (p == NULL) {
-        uint32_t need = large_need(size);
-        if (need != 0) p = alloc_large_locked(h, need);
+    if (size - 1u < TP_ALLOC_SMALL_MAX) {
+        TP_ALLOC_LOCK();
+        p = alloc_small_slow_locked(h, (unsigned)((size - 1u) >> 3));
+        TP_ALLOC_UNLOCK();
     }
-    TP_ALLOC_UNLOCK();
+    if (p == NULL) p = alloc_large(h, size, 0);
     return p;
 }
 
-/* After a failed attempt: 1 if the out-of-memory hook freed memory and the
- * attempt should be repeated; otherwise the failure is counted and 0. */
+/* Hands the kept empty pools back to the large level (at most
+ * TP_ALLOC_KEEP_FREE_POOLS of them); 0 if there were none. */
+static int release_kept_pools(tp_heap_t *h) {
+    int any = 0;
+    TP_ALLOC_LOCK();
+    while (h->freepools != 0) {
+        uintptr_t pg = ref_addr(h, h->freepools);
+        tp_pool_t *p = POOL(pg);
+        h->freepools = p->next;
+        h->nfreepools--;
+        *(uint8_t *)ref_addr(h, p->prev) = 0;
+        h->npools--;
+        large_release_cold(h, pg - BLOCK_HDR);
+        any = 1;
+    }
+    TP_ALLOC_UNLOCK();
+    return any;
+}
+
+/* After a failed attempt: 1 if the attempt should be repeated, because the
+ * kept empty pools were released or the out-of-memory hook freed memory;
+ * otherwise the failure is counted and 0. */
 static int retry_after_oom(tp_heap_t *h, size_t size) {
+    if (release_kept_pools(h)) return 1;
     if (h->oom_hook != NULL && h->oom_hook(h, size, h->oom_ctx)) return 1;
     TP_ALLOC_LOCK();
     h->fail_count++;
@@ -516,8 +637,9 @@ void *tp_heap_alloc(tp_heap_t *h, size_t size) {
             return b;
         }
         TP_ALLOC_UNLOCK();
+        return alloc_slow(h, size);
     }
-    return alloc_slow(h, size);
+    return alloc_large(h, size, 1);
 }
 
 void *tp_heap_calloc(tp_heap_t *h, size_t n, size_t size) {
@@ -550,15 +672,15 @@ static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
     WORD(a) = head;
     WORD(a + 4) = r ^ FREE_TAG;
     p->freeblock = r;
-    h->used_bytes -= class_size(c);
-    h->free_count++;
+    h->class_frees[c]++;
     if (head == 0) pool_link(h, &h->usedpools[c], pg); /* was full */
     if (--p->used == 0) pool_empty(h, pg, c);
     return TP_ALLOC_OK;
 }
 
-/* Checks the header of a large block at payload a; lock held. */
-static tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, uintptr_t a) {
+/* Checks the header of a large block at payload a and frees it; lock held.
+ * hot: from tp_heap_free, with large_release inlined. */
+HOT tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, uintptr_t a, int hot) {
     uintptr_t b = a - BLOCK_HDR;
     uint32_t hdr = WORD(b);
     uint32_t size = hdr & ~F_MASK;
@@ -566,9 +688,11 @@ static tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r,
     if (hdr & F_FREE) return TP_ALLOC_ERR_DOUBLE_FREE;
     if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b || (WORD(b + size) & F_PREV_FREE))
         return TP_ALLOC_ERR_BAD_HEADER;
-    h->used_bytes -= size - BLOCK_HDR;
-    h->free_count++;
-    large_release(h, b);
+    h->large_frees++;
+    if (hot)
+        large_release(h, b);
+    else
+        large_release_cold(h, b);
     return TP_ALLOC_OK;
 }
 
@@ -591,7 +715,7 @@ __attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const v
             cls = kind - 1;
             err = free_small_locked(h, a, (unsigned)cls);
         } else {
-            err = free_large_locked(h, r, a);
+            err = free_large_locked(h, r, a, 0);
         }
     }
     TP_ALLOC_UNLOCK();
@@ -601,10 +725,9 @@ __attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const v
     }
 }
 
-/* The fast path takes only a valid free of a pool block of the first region
- * that leaves its pool neither newly non-full nor empty; everything else -
- * other regions, large blocks, pool bookkeeping, every error - goes to
- * free_slow, which checks again from scratch. */
+/* The fast path takes a valid free of a block of the first region; everything
+ * else - other regions, every error - goes to free_slow, which checks again
+ * from scratch. */
 void tp_heap_free(tp_heap_t *h, void *ptr) {
     uintptr_t a = (uintptr_t)ptr;
     const tp_region_info_t *r = &h->regions[0];
@@ -612,23 +735,40 @@ void tp_heap_free(tp_heap_t *h, void *ptr) {
     uint32_t page = (uint32_t)((a - r->page0) >> TP_ALLOC_POOL_SHIFT);
     if (page < r->npages && (a & 7u) == 0) {
         unsigned c = r->pagemap[page] - 1u;
-        uint32_t off = (uint32_t)(a & POOL_MASK);
-        tp_pool_t *p = POOL(a & ~POOL_MASK);
-        ref_t rf = addr_ref(h, a);
-        if (c < TP_ALLOC_NCLASSES && off >= POOL_HDR && off < p->carve &&
-            WORD(a + 4) != (rf ^ FREE_TAG)) {
-            ref_t head = p->freeblock;
-            uint32_t used = p->used - 1u;
-            if (head != 0 && used != 0) {
-                WORD(a) = head;
-                WORD(a + 4) = rf ^ FREE_TAG;
-                p->freeblock = rf;
-                p->used = (uint16_t)used;
-                h->used_bytes -= class_size(c);
-                h->free_count++;
+        if (c < TP_ALLOC_NCLASSES) {
+            uint32_t off = (uint32_t)(a & POOL_MASK);
+            uintptr_t pg = a - off;
+            tp_pool_t *p = POOL(pg);
+            ref_t rf = addr_ref(h, a);
+            if (off >= POOL_HDR && off < p->carve && WORD(a + 4) != (rf ^ FREE_TAG)) {
+                ref_t head = p->freeblock;
+                uint32_t used = p->used - 1u;
+                /* where the pool changes list (it empties, or was full) an
+                 * interior pointer would do lasting harm: checked there, so
+                 * the common case pays nothing; free_slow reports it */
+                if ((used == 0 || head == 0) && (off - POOL_HDR) % class_size(c) != 0) {
+                    TP_ALLOC_UNLOCK();
+                    free_slow(h, ptr, CALLER());
+                    return;
+                }
+                h->class_frees[c]++;
+                if (used != 0) {
+                    WORD(a) = head;
+                    WORD(a + 4) = rf ^ FREE_TAG;
+                    p->freeblock = rf;
+                    p->used = (uint16_t)used;
+                    if (head == 0) pool_link(h, &h->usedpools[c], pg); /* was full */
+                } else {
+                    /* the pool empties: its blocks need no list now */
+                    p->used = 0;
+                    pool_empty(h, pg, c);
+                }
                 TP_ALLOC_UNLOCK();
                 return;
             }
+        } else if (c == ~0u && free_large_locked(h, r, a, 1) == TP_ALLOC_OK) {
+            TP_ALLOC_UNLOCK();
+            return;
         }
     }
     TP_ALLOC_UNLOCK();
@@ -656,7 +796,7 @@ size_t tp_heap_usable_size(tp_heap_t *h, const void *ptr) {
 }
 
 /* Grows or shrinks the large block at payload a in place; lock held.
- * Returns 1 on success (the caller adjusts used_bytes), 0 if it cannot. */
+ * Returns 1 on success, 0 if it cannot. */
 static int large_resize_locked(tp_heap_t *h, uintptr_t a, uint32_t need) {
     uintptr_t b = a - BLOCK_HDR;
     uint32_t size = block_size(b);
@@ -676,7 +816,7 @@ static int large_resize_locked(tp_heap_t *h, uintptr_t a, uint32_t need) {
     if (rest >= MIN_BLOCK) {
         WORD(b) = need | (WORD(b) & F_PREV_FREE);
         WORD(b + need) = rest; /* a used block (predecessor in use) ... */
-        large_release(h, b + need); /* ... released: coalesces, fixes footprint */
+        large_release_cold(h, b + need); /* ... released: coalesces, fixes footprint */
     }
     if (h->footprint > h->footprint_peak) h->footprint_peak = h->footprint;
     return 1;
@@ -704,9 +844,7 @@ void *tp_heap_realloc(tp_heap_t *h, void *ptr, size_t size) {
         uint32_t need = large_need(size);
         if (need != 0 && size > TP_ALLOC_SMALL_MAX / 2u) {
             TP_ALLOC_LOCK();
-            size_t before = block_size(a - BLOCK_HDR);
             int ok = large_resize_locked(h, a, need);
-            if (ok) h->used_bytes = h->used_bytes - before + block_size(a - BLOCK_HDR);
             TP_ALLOC_UNLOCK();
             if (ok) return ptr;
         }

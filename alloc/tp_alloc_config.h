@@ -29,9 +29,11 @@
 #define TP_ALLOC_NCLASSES (TP_ALLOC_SMALL_MAX / TP_ALLOC_GRAIN)
 
 /* Empty pools kept for reuse by any class before pools are handed back to
- * the large-block allocator.  0 returns every empty pool at once. */
+ * the large-block allocator.  0 returns every empty pool at once.  Kept
+ * pools are handed back, all of them, before an allocation fails (so they
+ * never make one fail): a bounded cost, at most this many pools. */
 #ifndef TP_ALLOC_KEEP_FREE_POOLS
-#define TP_ALLOC_KEEP_FREE_POOLS 1u
+#define TP_ALLOC_KEEP_FREE_POOLS 2u
 #endif
 
 /* Second-level bits of the segregated-fit index: 2^bits lists per power of

@@ -623,7 +623,7 @@ void tp_alloc_debug_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
     const tp_alloc_debug_t *d = &h->dbg;
     out->used_bytes = d->live_bytes;
     out->used_blocks = d->live_blocks;
-    out->free_count = h->free_count + d->q_count + d->retired_blocks;
+    out->free_count = out->free_count + d->q_count + d->retired_blocks;
     out->largest_free = out->largest_free > DBG_OVERHEAD ? out->largest_free - DBG_OVERHEAD : 0;
 }
 

@@ -9,8 +9,13 @@
 void tp_heap_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
     out->heap_size = h->heap_size;
     out->metadata_bytes = h->metadata_bytes;
-    out->used_bytes = h->used_bytes;
-    out->used_blocks = h->alloc_count - h->free_count;
+    uint32_t allocs = h->large_allocs, frees = h->large_frees;
+    for (unsigned c = 0; c < TP_ALLOC_NCLASSES; c++) {
+        allocs += h->class_allocs[c];
+        frees += h->class_frees[c];
+    }
+    out->used_bytes = heap_used_bytes(h);
+    out->used_blocks = allocs - frees;
     out->footprint = h->footprint;
     out->footprint_peak = h->footprint_peak;
     out->free_bytes = h->total_block_bytes - h->footprint;
@@ -22,8 +27,8 @@ void tp_heap_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
         /* a request r needs a block of round8(r + 4): any block on that list fits r = min - 4 */
         out->largest_free = min > BLOCK_HDR ? min - BLOCK_HDR : 0;
     }
-    out->alloc_count = h->alloc_count;
-    out->free_count = h->free_count;
+    out->alloc_count = allocs;
+    out->free_count = frees;
     out->fail_count = h->fail_count;
     out->error_count = h->error_count;
     out->pools = (uint16_t)(h->npools - h->nfreepools);
@@ -129,8 +134,8 @@ static int on_pool_list(const tp_heap_t *h, ref_t head, uintptr_t pg) {
 
 int tp_heap_validate(tp_heap_t *h) {
     size_t free_blocks_phys = 0, used_large_bytes = 0, used_small_bytes = 0;
-    size_t used_blocks = 0, footprint = 0;
-    uint32_t pools = 0;
+    size_t footprint = 0;
+    uint32_t pools = 0, large_used = 0, class_used[TP_ALLOC_NCLASSES] = {0};
 
     for (uint32_t i = 0; i < h->nregions; i++) {
         const tp_region_info_t *r = &h->regions[i];
@@ -159,7 +164,7 @@ int tp_heap_validate(tp_heap_t *h) {
                         uint32_t used = 0;
                         if (pool_check(h, payload, c, &used) != 0) return -1;
                         used_small_bytes += (size_t)used * class_size(c);
-                        used_blocks += used;
+                        class_used[c] += used;
                         int listed = on_pool_list(h, h->usedpools[c], payload);
                         FAIL_IF(listed != (POOL(payload)->freeblock != 0), payload,
                                 "pool on usedpools iff it has a free block: violated");
@@ -169,7 +174,7 @@ int tp_heap_validate(tp_heap_t *h) {
                     }
                 } else {
                     used_large_bytes += size - BLOCK_HDR;
-                    used_blocks++;
+                    large_used++;
                 }
             }
             prev_free = (hdr & F_FREE) != 0;
@@ -239,9 +244,12 @@ int tp_heap_validate(tp_heap_t *h) {
 
     /* running statistics agree with what is there */
     FAIL_IF(footprint != h->footprint, 0, "footprint statistic disagrees with the blocks");
-    FAIL_IF(used_blocks != h->alloc_count - h->free_count, 0,
-            "allocation minus free counts disagree with the blocks");
-    FAIL_IF(used_small_bytes + used_large_bytes != h->used_bytes, 0,
+    for (unsigned c = 0; c < TP_ALLOC_NCLASSES; c++)
+        FAIL_IF(class_used[c] != h->class_allocs[c] - h->class_frees[c], c,
+                "a class's allocation minus free counts disagree with its pools");
+    FAIL_IF(large_used != h->large_allocs - h->large_frees, 0,
+            "large allocation minus free counts disagree with the blocks");
+    FAIL_IF(used_small_bytes + used_large_bytes != heap_used_bytes(h), 0,
             "used_bytes statistic disagrees with the blocks");
 #if TP_ALLOC_DEBUG
     return tp_alloc_debug_validate(h); /* headers, guards, quarantine */

@@ -153,10 +153,13 @@ struct tp_heap {
     size_t heap_size;
     size_t metadata_bytes;
     size_t total_block_bytes; /* sum of regions' block_bytes */
-    size_t used_bytes;
     size_t footprint;       /* large-level bytes in use (blocks and pools) */
     size_t footprint_peak;
-    uint32_t alloc_count, free_count, fail_count, error_count;
+    /* allocations and frees counted by path: tp_heap_stats adds them up,
+     * and derives the bytes in use (heap_used_bytes) */
+    uint32_t class_allocs[TP_ALLOC_NCLASSES], class_frees[TP_ALLOC_NCLASSES];
+    uint32_t large_allocs, large_frees;
+    uint32_t fail_count, error_count;
     /* hooks */
     tp_alloc_error_hook_t error_hook;
     void *error_ctx;
@@ -195,7 +198,7 @@ static inline unsigned pool_capacity(unsigned c) { return (POOL_END - POOL_HDR) 
 static inline unsigned fls32(uint32_t x) { return 31u - (unsigned)__builtin_clz(x); }
 static inline unsigned ffs32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
 
-static inline void mapping(uint32_t size, unsigned *fl, unsigned *sl) {
+__attribute__((always_inline)) static inline void mapping(uint32_t size, unsigned *fl, unsigned *sl) {
     if (size < LINEAR_LIMIT) {
         *fl = 0;
         *sl = size >> 3;
@@ -223,6 +226,17 @@ static inline const tp_region_info_t *region_of(const tp_heap_t *h, uintptr_t a)
 
 static inline uint8_t page_kind(const tp_region_info_t *r, uintptr_t a) {
     return r->pagemap[(a - r->page0) >> TP_ALLOC_POOL_SHIFT];
+}
+
+/* Bytes handed out: class sizes of the small blocks in use, and the usable
+ * bytes of the large ones (their blocks less a header each; footprint holds
+ * the large blocks and every pool page).  O(classes). */
+static inline size_t heap_used_bytes(const tp_heap_t *h) {
+    size_t small = 0;
+    for (unsigned c = 0; c < TP_ALLOC_NCLASSES; c++)
+        small += (size_t)(h->class_allocs[c] - h->class_frees[c]) * class_size(c);
+    size_t large_blocks = h->footprint - (size_t)h->npools * POOL_SIZE;
+    return small + large_blocks - (size_t)(h->large_allocs - h->large_frees) * BLOCK_HDR;
 }
 
 void tp_alloc_report(tp_heap_t *h, tp_alloc_err_t kind, const void *ptr, size_t size,

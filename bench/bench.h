@@ -53,6 +53,10 @@ typedef struct {
     /* Highest heap address used since init, as an offset from bench_buf
      * (may be NULL): lets the fragmentation search be checked. */
     size_t (*high_water)(void);
+    /* Pools (pages of small blocks of one size) in use and kept empty, read
+     * before and after each measured small malloc to tell which ones started a
+     * pool (may be NULL: an allocator without pools). */
+    void (*pools)(uint32_t *in_use, uint32_t *kept);
     /* Called after the timed run of each trace, heap still live: prints the
      * allocator's own view of it (may be NULL). */
     void (*after_run)(const char *trace);

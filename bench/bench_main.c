@@ -18,6 +18,7 @@
  */
 #include <stdint.h>
 
+#include "alloc/tp_alloc_config.h"
 #include "bench/bench.h"
 #include "console.h"
 #include "cortexm.h"
@@ -115,6 +116,14 @@ typedef struct {
     /* the same, split at SPLIT bytes (tidepool's small/large boundary) */
     uint32_t split_n[2][2], split_max[2][2]; /* [malloc/free][small/large] */
     uint64_t split_sum[2][2];
+    uint32_t small_over;   /* small mallocs above SMALL_SLOW instructions */
+    /* pool events (allocators with bench_alloc_t.pools), by kind:
+     * small mallocs that started a pool [POOL_NEWPAGE] with a page taken from
+     * the large level, [POOL_KEPTPOOL] with a kept empty pool; small frees that
+     * emptied a pool, which was [POOL_EMPTY_KEPT] kept or [POOL_EMPTY_RELEASED]
+     * handed back */
+    uint32_t pool_n[4], pool_max[4];
+    uint64_t pool_sum[4];
     uint32_t failed;       /* failed mallocs, whole run */
     uint32_t failed_meas;  /* of which in the measured operations */
     uint32_t peak_live;    /* bytes */
@@ -126,9 +135,32 @@ typedef struct {
     int completed;         /* whole trace run, no failed malloc */
 } run_t;
 
-/* Requests up to this size are "small" in the split figures (tidepool's
- * TP_ALLOC_SMALL_MAX by default). */
-#define SPLIT 128u
+/* Requests up to this size are "small" in the split figures: tidepool's
+ * TP_ALLOC_SMALL_MAX (its pools' threshold), the same for newlib-nano so
+ * that the rows compare. */
+#define SPLIT TP_ALLOC_SMALL_MAX
+/* A small malloc above this many instructions is counted as slow (the
+ * issue's bound on the small path's maximum). */
+#define SMALL_SLOW 60u
+
+enum { POOL_NEWPAGE, POOL_KEPTPOOL, POOL_EMPTY_KEPT, POOL_EMPTY_RELEASED };
+static const char *const pool_event_key[4] = {"small_malloc_newpage", "small_malloc_keptpool",
+                                              "small_free_poolkept", "small_free_poolreleased"};
+
+/* Classifies a small call by the pool counts before and after it. */
+static void pool_event(run_t *r, uint32_t in_use0, uint32_t kept0, uint32_t in_use1,
+                       uint32_t kept1, uint32_t n) {
+    int k;
+    if (in_use1 > in_use0)
+        k = kept1 < kept0 ? POOL_KEPTPOOL : POOL_NEWPAGE;
+    else if (in_use1 < in_use0)
+        k = kept1 > kept0 ? POOL_EMPTY_KEPT : POOL_EMPTY_RELEASED;
+    else
+        return;
+    r->pool_n[k]++;
+    r->pool_sum[k] += n;
+    if (n > r->pool_max[k]) r->pool_max[k] = n;
+}
 
 static void account(run_t *r, int op, uint32_t size, uint32_t n) {
     int big = size > SPLIT;
@@ -189,12 +221,16 @@ static int step_malloc(run_state_t *s) {
     uint32_t size = next_size(s->trace);
     void *p;
     uint32_t t = 0;
+    uint32_t in_use0 = 0, kept0 = 0, in_use1 = 0, kept1 = 0;
+    int watch_pools = s->measuring && size <= SPLIT && bench_allocator.pools != NULL;
     r->ops++;
     if (s->mode == RUN_DRY) {
         p = bench_buf;
     } else {
         uintptr_t ret;
+        if (watch_pools) bench_allocator.pools(&in_use0, &kept0);
         t = bench_timed_call(bench_allocator.malloc_fn, s->ctx, size, &ret);
+        if (watch_pools) bench_allocator.pools(&in_use1, &kept1);
         p = (void *)ret;
     }
     if (p == NULL) {
@@ -217,6 +253,8 @@ static int step_malloc(run_state_t *s) {
         r->malloc_sum += n;
         if (n > r->malloc_max) r->malloc_max = n;
         account(r, 0, size, n);
+        if (size <= SPLIT && n > SMALL_SLOW) r->small_over++;
+        if (watch_pools) pool_event(r, in_use0, kept0, in_use1, kept1, n);
     }
     if (live_count >= MAXLIVE) {
         tp_printf("bench: more than %u live blocks; raise MAXLIVE\n", (unsigned)MAXLIVE);
@@ -247,13 +285,18 @@ static void step_free(run_state_t *s, uint32_t x) {
     }
     if (s->mode != RUN_DRY) {
         uintptr_t ignored;
+        uint32_t in_use0 = 0, kept0 = 0, in_use1 = 0, kept1 = 0;
+        int watch_pools = s->measuring && size <= SPLIT && bench_allocator.pools != NULL;
+        if (watch_pools) bench_allocator.pools(&in_use0, &kept0);
         uint32_t t = bench_timed_call(bench_allocator.free_fn, s->ctx, (uintptr_t)p, &ignored);
+        if (watch_pools) bench_allocator.pools(&in_use1, &kept1);
         if (s->measuring) {
             uint32_t n = t - overhead;
             r->free_n++;
             r->free_sum += n;
             if (n > r->free_max) r->free_max = n;
             account(r, 1, size, n);
+            if (watch_pools) pool_event(r, in_use0, kept0, in_use1, kept1, n);
         }
     }
     live_count--;
@@ -458,13 +501,28 @@ int main(void) {
         for (int op = 0; op < 2; op++)
             for (int big = 0; big < 2; big++)
                 fmt_mean(m[op][big], r->split_sum[op][big], r->split_n[op][big]);
-        tp_printf("%-5s by size: malloc <=%u B %s/%u (%u calls), >%u B %s/%u (%u); "
-                  "free <=%u B %s/%u, >%u B %s/%u\n",
+        tp_printf("%-5s by path: small (<=%u B) malloc %s/%u (%u calls, %u over %u), "
+                  "free %s/%u (%u); large malloc %s/%u (%u), free %s/%u (%u)\n",
                   traces[t].name, (unsigned)SPLIT, m[0][0], (unsigned)r->split_max[0][0],
-                  (unsigned)r->split_n[0][0], (unsigned)SPLIT, m[0][1],
-                  (unsigned)r->split_max[0][1], (unsigned)r->split_n[0][1], (unsigned)SPLIT,
-                  m[1][0], (unsigned)r->split_max[1][0], (unsigned)SPLIT, m[1][1],
-                  (unsigned)r->split_max[1][1]);
+                  (unsigned)r->split_n[0][0], (unsigned)r->small_over, (unsigned)SMALL_SLOW,
+                  m[1][0], (unsigned)r->split_max[1][0], (unsigned)r->split_n[1][0], m[0][1],
+                  (unsigned)r->split_max[0][1], (unsigned)r->split_n[0][1], m[1][1],
+                  (unsigned)r->split_max[1][1], (unsigned)r->split_n[1][1]);
+        if (bench_allocator.pools != NULL) {
+            char pm[4][24];
+            for (int k = 0; k < 4; k++) fmt_mean(pm[k], r->pool_sum[k], r->pool_n[k]);
+            tp_printf("%-5s small mallocs that started a pool: %u with a page from the large "
+                      "level (%s/%u), %u with a kept empty pool (%s/%u)\n",
+                      traces[t].name, (unsigned)r->pool_n[POOL_NEWPAGE], pm[POOL_NEWPAGE],
+                      (unsigned)r->pool_max[POOL_NEWPAGE], (unsigned)r->pool_n[POOL_KEPTPOOL],
+                      pm[POOL_KEPTPOOL], (unsigned)r->pool_max[POOL_KEPTPOOL]);
+            tp_printf("%-5s small frees that emptied a pool: %u kept it (%s/%u), %u handed it "
+                      "back to the large level (%s/%u)\n",
+                      traces[t].name, (unsigned)r->pool_n[POOL_EMPTY_KEPT], pm[POOL_EMPTY_KEPT],
+                      (unsigned)r->pool_max[POOL_EMPTY_KEPT],
+                      (unsigned)r->pool_n[POOL_EMPTY_RELEASED], pm[POOL_EMPTY_RELEASED],
+                      (unsigned)r->pool_max[POOL_EMPTY_RELEASED]);
+        }
     }
     tp_printf("\n");
     for (unsigned t = 0; t < NTRACES; t++) {
@@ -492,6 +550,31 @@ int main(void) {
         tp_printf("BENCH %s.%s.mallocs %u\n", key(), tn, (unsigned)r->malloc_n);
         tp_printf("BENCH %s.%s.frees %u\n", key(), tn, (unsigned)r->free_n);
         tp_printf("BENCH %s.%s.errors %u\n", key(), tn, (unsigned)r->errors);
+        static const char *const op_name[2] = {"malloc", "free"};
+        static const char *const path_name[2] = {"small", "large"};
+        for (int big = 0; big < 2; big++)
+            for (int op = 0; op < 2; op++) {
+                char pm[24];
+                fmt_mean(pm, r->split_sum[op][big], r->split_n[op][big]);
+                tp_printf("BENCH %s.%s.%s_%s_mean %s\n", key(), tn, path_name[big], op_name[op], pm);
+                tp_printf("BENCH %s.%s.%s_%s_max %u\n", key(), tn, path_name[big], op_name[op],
+                          (unsigned)r->split_max[op][big]);
+                tp_printf("BENCH %s.%s.%s_%ss %u\n", key(), tn, path_name[big], op_name[op],
+                          (unsigned)r->split_n[op][big]);
+            }
+        tp_printf("BENCH %s.%s.small_malloc_over%u %u\n", key(), tn, (unsigned)SMALL_SLOW,
+                  (unsigned)r->small_over);
+        if (bench_allocator.pools != NULL) {
+            for (int k = 0; k < 4; k++) {
+                char pm[24];
+                fmt_mean(pm, r->pool_sum[k], r->pool_n[k]);
+                tp_printf("BENCH %s.%s.%s %u\n", key(), tn, pool_event_key[k],
+                          (unsigned)r->pool_n[k]);
+                tp_printf("BENCH %s.%s.%s_mean %s\n", key(), tn, pool_event_key[k], pm);
+                tp_printf("BENCH %s.%s.%s_max %u\n", key(), tn, pool_event_key[k],
+                          (unsigned)r->pool_max[k]);
+            }
+        }
     }
     bytes_for_16();
     if (bench_allocator.report != NULL) bench_allocator.report();

@@ -106,6 +106,7 @@ const bench_alloc_t bench_allocator = {
     .free_space = nl_free_space,
     .errors = NULL,
     .high_water = nl_high_water,
+    .pools = NULL,
     .after_run = NULL,
     .report = nl_report,
 };

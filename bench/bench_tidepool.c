@@ -50,6 +50,14 @@ static uint32_t tp_errors(void) {
     return hook_errors;
 }
 
+/* Pools in use and empty pools kept, as tp_heap_stats counts them. */
+static void tp_pools(uint32_t *in_use, uint32_t *kept) {
+    tp_heap_stats_t st;
+    tp_heap_stats(heap, &st);
+    *in_use = st.pools;
+    *kept = st.free_pools;
+}
+
 /* The heap at the end of a timed run (nominal size, the trace's blocks
  * still live), as tp_heap_stats sees it. */
 static void tp_after_run(const char *trace) {
@@ -102,6 +110,7 @@ const bench_alloc_t bench_allocator = {
     .free_space = tp_free_space,
     .errors = tp_errors,
     .high_water = NULL,
+    .pools = tp_pools,
     .after_run = tp_after_run,
     .report = tp_report,
 };

@@ -68,6 +68,19 @@ awk '
                        v[p "malloc_mean"] " / " v[p "malloc_max"], v[p "free_mean"] " / " v[p "free_max"], \
                        v[p "failed"], v[p "peak_live"], v[p "min_heap"], v[p "frag"]
             }
+        printf "\nby path (small = requests the pools serve, TP_ALLOC_SMALL_MAX; the same split for newlib-nano)\n"
+        printf "%-5s %-12s %16s %16s %16s %16s %9s\n", "trace", "allocator", "small malloc", \
+               "small free", "large malloc", "large free", "small>60"
+        for (t = 1; t <= 3; t++)
+            for (k = 1; k <= 2; k++) {
+                p = K[k] "." T[t] "."
+                if (!((p "small_malloc_mean") in v)) continue
+                printf "%-5s %-12s %16s %16s %16s %16s %9s\n", T[t], name[K[k]], \
+                       v[p "small_malloc_mean"] " / " v[p "small_malloc_max"], \
+                       v[p "small_free_mean"] " / " v[p "small_free_max"], \
+                       v[p "large_malloc_mean"] " / " v[p "large_malloc_max"], \
+                       v[p "large_free_mean"] " / " v[p "large_free_max"], v[p "small_malloc_over60"]
+            }
         printf "\n"
         if ("newlib.kernel_lock_extra" in v)
             printf "newlib-nano runs with Debian\x27s empty malloc lock; the kernel\x27s interrupt-safe lock adds %s to each of its figures (tidepool\x27s include its own lock)\n", \

@@ -140,6 +140,28 @@ static void test_full_and_empty_pools(void) {
     TP_CHECK_EQ(errors_seen, 0);
 }
 
+/* Empty pools are kept for reuse, but never at the cost of a failed
+ * allocation: they go back to the large level first. */
+static void test_kept_pools_never_make_malloc_fail(void) {
+    tp_heap_t *h = fresh_heap(16u * 1024u);
+    size_t largest0 = stats(h).largest_free;
+    void *a = tp_heap_alloc(h, 8), *b = tp_heap_alloc(h, 16);
+    tp_heap_free(h, a);
+    tp_heap_free(h, b);
+    tp_heap_stats_t s = stats(h);
+    TP_CHECK_EQ(s.pools, 0);
+    TP_CHECK_EQ(s.free_pools, TP_ALLOC_KEEP_FREE_POOLS < 2u ? TP_ALLOC_KEEP_FREE_POOLS : 2u);
+    void *big = tp_heap_alloc(h, largest0); /* fits only without the kept pools */
+    TP_CHECK(big != NULL);
+    s = stats(h);
+    TP_CHECK_EQ(s.free_pools, 0);
+    TP_CHECK_EQ(s.fail_count, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, big);
+    TP_CHECK_EQ(stats(h).largest_free, largest0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
 static void test_large_blocks_coalesce(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     size_t largest0 = stats(h).largest_free;
@@ -221,13 +243,18 @@ static void test_double_free_is_reported_not_corrupting(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).error_count, 4u);
 
-    /* a block whose emptied pool went back to the large level (one empty
-     * pool is already kept): the stale pointer must not free anything */
+    /* a block whose emptied pool went back to the large level (as many
+     * empty pools as are kept already are): the stale pointer must not free
+     * anything */
     h = fresh_heap(HEAP_BYTES);
-    void *k = tp_heap_alloc(h, 8), *m = tp_heap_alloc(h, 16);
+    void *k[TP_ALLOC_NCLASSES];
+    unsigned nk = TP_ALLOC_KEEP_FREE_POOLS < TP_ALLOC_NCLASSES - 1u ? TP_ALLOC_KEEP_FREE_POOLS
+                                                                     : TP_ALLOC_NCLASSES - 1u;
+    for (unsigned i = 0; i < nk; i++) k[i] = tp_heap_alloc(h, 8u * (i + 1u)); /* one class each */
+    void *m = tp_heap_alloc(h, TP_ALLOC_SMALL_MAX);
     void *big1 = tp_heap_alloc(h, 400);
-    tp_heap_free(h, k); /* its pool is kept on freepools */
-    tp_heap_free(h, m); /* its pool is released */
+    for (unsigned i = 0; i < nk; i++) tp_heap_free(h, k[i]); /* their pools are kept */
+    tp_heap_free(h, m); /* its pool is released (if no more are kept) */
     TP_CHECK_EQ(stats(h).pools, 0);
     last_kind = TP_ALLOC_OK;
     tp_heap_free(h, m);
@@ -511,6 +538,43 @@ static void test_validate_detects_corruption(void) {
     tp_heap_free(h, b);
 }
 
+/* A new pool needs an aligned page inside a free block with whole blocks (or
+ * nothing) left before and after it.  A free block of two pools + 16 bytes
+ * placed so that the page after a 16-byte front leaves an 8-byte tail has no
+ * such page: the small request must fall back to the large level (it once
+ * made a pool at address 0). */
+static void test_pool_page_needs_room_at_both_ends(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    enum { N = 2000, NEED = 40, RUN = (2 * TP_ALLOC_POOL_SIZE + 16) / NEED };
+    static uint8_t *blocks[N];
+    int n = 0;
+    while (n < N && (blocks[n] = tp_heap_alloc(h, NEED - 4)) != NULL) n++;
+    TP_CHECK(n > 0 && n < N);
+    TP_CHECK_EQ(RUN * NEED, 2 * TP_ALLOC_POOL_SIZE + 16);
+    /* the blocks are adjacent (cut from the high end downwards): find a run
+     * whose first header is 12 bytes before a page boundary plus 16 */
+    int first = -1;
+    for (int i = RUN - 1; i < n && first < 0; i++) {
+        uintptr_t b = (uintptr_t)blocks[i] - 4u;
+        if (((b + 4u + 8u) & (TP_ALLOC_POOL_SIZE - 1u)) == 0 &&
+            (uintptr_t)blocks[i - RUN + 1] - 4u == b + (RUN - 1) * NEED)
+            first = i;
+    }
+    TP_CHECK(first >= 0);
+    if (first < 0) return;
+    for (int i = first - RUN + 1; i <= first; i++) tp_heap_free(h, blocks[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    uint8_t *s = tp_heap_alloc(h, 16); /* no pool yet: it cannot get a page here */
+    TP_CHECK(s != NULL);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    tp_heap_free(h, s);
+    for (int i = 0; i < n; i++)
+        if (i <= first - RUN || i > first) tp_heap_free(h, blocks[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
 static void print_line(const char *fmt, ...) {
     (void)fmt;
 }
@@ -546,6 +610,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_pool_recycles_blocks),
     TP_CASE(test_full_and_empty_pools),
     TP_CASE(test_large_blocks_coalesce),
+    TP_CASE(test_kept_pools_never_make_malloc_fail),
     TP_CASE(test_exhaustion_fails_cleanly),
     TP_CASE(test_double_free_is_reported_not_corrupting),
     TP_CASE(test_bad_pointers_are_reported),
@@ -559,6 +624,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_type_free_lists),
     TP_CASE(test_several_regions),
     TP_CASE(test_validate_detects_corruption),
+    TP_CASE(test_pool_page_needs_room_at_both_ends),
     TP_CASE(test_print_stats_runs),
     TP_CASE(test_stress_half_full),
     TP_CASE(test_stress_full),
