@@ -191,7 +191,7 @@ void tp_heap_span(const tp_heap_t *heap, uintptr_t *lo, uintptr_t *hi);
  * for the next allocation of that type (it is not handed to other types), up
  * to `cap` blocks; beyond the cap blocks go back to the heap.  Not locked:
  * a free list belongs to one context, or its owner locks it. */
-typedef struct {
+typedef struct tp_freelist_s {
     void *head;
     uint16_t count;
     uint16_t cap;

@@ -144,7 +144,10 @@ static void free_object(tp_obj_t *o) {
     const tp_type_t *t = tp_type_of(o);
     if (t->dealloc != NULL) t->dealloc(o);
     o->flags = 0;
-    tp_heap_free(G.heap, o);
+    if (t->freelist != NULL)
+        tp_freelist_free(G.heap, t->freelist, o);
+    else
+        tp_heap_free(G.heap, o);
 }
 
 /* Unwinds the deallocation stack down to `saved`: each dead container's
@@ -304,12 +307,14 @@ static void safe_point(void) {
 tp_obj_t *tp_gc_new(const tp_type_t *t, size_t size) {
     int container = (t->flags & TP_TYPE_CONTAINER) != 0;
     if (size < (container ? sizeof(tp_gc_head_t) : sizeof(tp_obj_t)) || t->index == 0 ||
-        tp_types[t->index] != t || size > UINT16_MAX * 8u) {
+        tp_types[t->index] != t || size > UINT16_MAX * 8u ||
+        (t->freelist != NULL && size != t->freelist->block_size)) {
         tp_gc_error("tp_gc_new: bad type or size", NULL);
         return NULL;
     }
     if (container) safe_point();
-    tp_obj_t *o = tp_heap_alloc(G.heap, size);
+    tp_obj_t *o = t->freelist != NULL ? tp_freelist_alloc(G.heap, t->freelist)
+                                      : tp_heap_alloc(G.heap, size);
     if (o == NULL) return NULL;
     memset(o, 0, size);
     o->rc = 1;

@@ -93,6 +93,9 @@ typedef struct tp_type {
     /* Frees what the object owns besides references (buffers), after clear.
      * Optional.  The object's own memory is freed by the collector. */
     void (*dealloc)(tp_obj_t *self);
+    /* Optional per-type free list (level +3, alloc/tp_alloc.h): objects of the
+     * type are then all freelist->block_size bytes, recycled through it. */
+    struct tp_freelist_s *freelist;
     uint8_t index;            /* set by tp_type_register */
 } tp_type_t;
 

@@ -620,6 +620,24 @@ static void test_debug_flags(void) {
     tp_gc_set_print(NULL);
 }
 
+static void test_per_type_free_list(void) {
+    FRESH();
+    tp_freelist_t fl;
+    tp_freelist_init(&fl, sizeof(tt_leaf_t), 4);
+    tt_leaf_type.freelist = &fl;
+    tp_obj_t *a = tt_leaf(1);
+    tp_decref(a);
+    TP_CHECK_EQ(fl.count, 1); /* kept for the type, not given back to the heap */
+    tp_obj_t *b = tt_leaf(2);
+    TP_CHECK(b == a);         /* and reused by the next object of the type */
+    TP_CHECK_EQ(fl.hits, 1);
+    TP_CHECK_EQ(fl.count, 0);
+    tp_decref(b);
+    tp_freelist_drain(tp_gc_heap(), &fl);
+    tt_leaf_type.freelist = NULL;
+    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+}
+
 static void test_freeze(void) {
     FRESH();
     tp_obj_t *a = tt_node(1);
@@ -827,6 +845,7 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_weakref_read_during_mark_keeps_alive),
     TP_CASE(test_callbacks_start_stop),
     TP_CASE(test_debug_flags),
+    TP_CASE(test_per_type_free_list),
     TP_CASE(test_freeze),
     TP_CASE(test_referents_tracked),
     TP_CASE(test_deep_chain_no_recursion),
