@@ -6,6 +6,7 @@
 #   make BOARD=name          build the demo and the test images for one board
 #   make test-board          run the test images of BOARD only
 #   make host-test           the portable code on the host under ASan/UBSan
+#   make fuzz                the allocator under libFuzzer, FUZZ_SECONDS (60) per build
 #   make size                per-section and per-region memory use of the demo
 #   make flash               build with the UART console and flash (st-flash/OpenOCD)
 #   make debug               QEMU halted with a gdb stub, and gdb-multiarch attached
@@ -63,8 +64,8 @@ Q := $(if $(V),,@)
 QEMU_CMD = timeout $(QEMU_TIMEOUT) qemu-system-arm -M $(QEMU_MACHINE) -display none \
            -monitor none -serial stdio -semihosting-config enable=on,target=native
 
-.PHONY: all demo tests run test test-board host-test size flash debug deps boards clean \
-        print-% link-test
+.PHONY: all demo tests run test test-board host-test fuzz fuzz-short size flash debug deps \
+        boards clean print-% link-test
 .DEFAULT_GOAL := all
 
 all: demo tests
@@ -116,6 +117,12 @@ test-board: tests
 
 host-test: deps
 	@$(MAKE) --no-print-directory -f tests/host/host.mk
+
+# The allocator's libFuzzer target, release and debug builds (tests/fuzz/fuzz.mk):
+# `make fuzz` runs each FUZZ_SECONDS; `make test` runs fuzz-short (FUZZ_RUNS
+# inputs each, seed 1, the same every time).
+fuzz fuzz-short: deps
+	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk $@
 
 link-test: $(KERNEL_OBJS) $(BUILD)/obj/demo/main.o
 	@BOARD=$(BOARD) BUILD=$(BUILD) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh - runs every test of tidepool and ends with "N passed, N failed".
 #
-#   1. host tests of the portable code (ASan + UBSan)
+#   1. host tests of the portable code (ASan + UBSan), and a short,
+#      deterministic run of the allocator's fuzz target (make fuzz-short)
 #   2. for every emulated board: every image in tests/target/ under QEMU,
 #      the UART-console variant where the board's UART is emulated, the demo,
 #      and the link checks
@@ -111,6 +112,14 @@ if [ -z "${NO_HOST:-}" ]; then
     status=$?
     grep -vE '^PASS ' "$WORK/host.log"
     count_summary "host" "$WORK/host.log" "$status"
+    echo "== fuzz (libFuzzer, release and debug builds of the allocator)"
+    if out=$("${MAKE[@]}" fuzz-short 2>&1); then
+        ok "$(grep -c '^pass ' <<<"$out")"
+        grep '^pass ' <<<"$out"
+    else
+        echo "$out" | sed 's/^/    | /' | tail -40
+        bad "fuzz"
+    fi
 fi
 
 # ---- 2./3. boards

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tidepool needs when they are missing.
-#   tools/ensure-deps.sh          toolchain, newlib-nano, QEMU, gdb-multiarch, host gcc
+#   tools/ensure-deps.sh          toolchain, newlib-nano, QEMU, gdb-multiarch, host gcc,
+#                                 clang with libFuzzer (libclang-rt)
 #   tools/ensure-deps.sh flash    also st-flash and OpenOCD
 # As root it runs apt-get; otherwise it uses sudo when that needs no password;
 # otherwise it names the missing packages and fails.
@@ -16,6 +17,12 @@ fi
 have qemu-system-arm || need+=(qemu-system-arm)
 have gdb-multiarch || need+=(gdb-multiarch)
 have gcc || need+=(gcc)
+# clang with libFuzzer and the sanitizer runtimes (make fuzz, make test)
+if ! have clang; then
+    need+=(clang libclang-rt-dev)
+elif ! ls "$(clang -print-resource-dir)"/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1; then
+    need+=("libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev")
+fi
 have make || need+=(make)
 have python3 || need+=(python3)
 if [ "${1:-}" = flash ]; then
