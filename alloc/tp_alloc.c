@@ -178,7 +178,7 @@ HOT uintptr_t carve_used(tp_heap_t *h, uintptr_t b, uint32_t need, int may_take_
 }
 
 /* The block size for a request of `size` bytes; 0 for 0 bytes or too many. */
-static uint32_t large_need(size_t size) {
+HOT uint32_t large_need(size_t size) {
     if (size - 1u >= MAX_BLOCK - BLOCK_HDR) return 0;
     uint32_t need = ((uint32_t)size + BLOCK_HDR + 7u) & ~7u;
     return need < MIN_BLOCK ? MIN_BLOCK : need;
@@ -692,15 +692,20 @@ static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
 }
 
 /* Checks the header of a large block at payload a and frees it; lock held.
- * hot: from tp_heap_free, with large_release inlined. */
-HOT tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, uintptr_t a, int hot) {
+ * hot: from tp_heap_free, with large_release inlined.  sized (the fast path
+ * of free_sized): the caller's size `req` must leave fewer than MIN_BLOCK
+ * bytes of the block unused (else TP_ALLOC_ERR_SIZE_MISMATCH, nothing freed;
+ * free_checked decides, exactly, with large_need_sized). */
+HOT tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, uintptr_t a, int hot,
+                                     int sized, size_t req) {
     uintptr_t b = a - BLOCK_HDR;
+    if (b < r->start) return TP_ALLOC_ERR_FOREIGN;
     uint32_t hdr = WORD(b);
     uint32_t size = hdr & ~F_MASK;
-    if (b < r->start) return TP_ALLOC_ERR_FOREIGN;
     if (hdr & F_FREE) return TP_ALLOC_ERR_DOUBLE_FREE;
     if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b || (WORD(b + size) & F_PREV_FREE))
         return TP_ALLOC_ERR_BAD_HEADER;
+    if (sized && size - BLOCK_HDR - req >= MIN_BLOCK) return TP_ALLOC_ERR_SIZE_MISMATCH;
     h->large_frees++;
     if (hot)
         large_release(h, b);
@@ -709,11 +714,26 @@ HOT tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, ui
     return TP_ALLOC_OK;
 }
 
-__attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const void *caller) {
+/* free_sized: the block size a request of `size` bytes makes, which a large
+ * block must have, or up to MIN_BLOCK - 8 more (a rest too small to split
+ * off); UINT32_MAX (nothing fits) for 0 or too many bytes. */
+HOT uint32_t large_need_sized(size_t size) {
+    uint32_t need = large_need(size);
+    return need != 0 ? need : UINT32_MAX;
+}
+
+/* Every free that the fast path does not take, checked from scratch.  sized:
+ * from free_sized, with the caller's size, which is checked against the
+ * block only once the pointer has passed every other check: a size that does
+ * not fit is reported, and the block - which the pointer identifies - freed
+ * all the same. */
+__attribute__((noinline)) static void free_checked(tp_heap_t *h, void *ptr, size_t size,
+                                                   int sized, const void *caller) {
     uintptr_t a = (uintptr_t)ptr;
     if (ptr == NULL) return;
     tp_alloc_err_t err;
     int cls = -1;
+    size_t bsize = 0;
     TP_ALLOC_LOCK();
     const tp_region_info_t *r = region_of(h, a);
     if (r == NULL) {
@@ -726,29 +746,45 @@ __attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const v
             err = TP_ALLOC_ERR_DOUBLE_FREE; /* its pool is empty: every block is free */
         } else if (kind != 0) {
             cls = kind - 1;
+            bsize = class_size((unsigned)cls);
             err = free_small_locked(h, a, (unsigned)cls);
+            if (err == TP_ALLOC_OK && sized && (size == 0 ? 0u : (size - 1u) >> 3) != (size_t)cls)
+                err = TP_ALLOC_ERR_SIZE_MISMATCH;
         } else {
-            err = free_large_locked(h, r, a, 0);
+            uint32_t bs = block_size(a - BLOCK_HDR); /* a is in the region: a - 4 is readable */
+            err = free_large_locked(h, r, a, 0, 0, 0);
+            if (err == TP_ALLOC_OK && sized && bs - large_need_sized(size == 0 ? 1u : size) >= MIN_BLOCK)
+                err = TP_ALLOC_ERR_SIZE_MISMATCH;
+            if (err == TP_ALLOC_ERR_SIZE_MISMATCH) bsize = bs - BLOCK_HDR;
         }
     }
     TP_ALLOC_UNLOCK();
-    if (err != TP_ALLOC_OK) {
-        size_t size = cls >= 0 ? class_size((unsigned)cls) : 0;
-        tp_alloc_report(h, err, ptr, size, cls, caller, tp_alloc_err_name(err));
-    }
+    if (err != TP_ALLOC_OK) tp_alloc_report(h, err, ptr, bsize, cls, caller, tp_alloc_err_name(err));
 }
 
-/* The fast path takes a valid free of a block of the first region; everything
- * else - other regions, every error - goes to free_slow, which checks again
- * from scratch. */
-void tp_heap_free(tp_heap_t *h, void *ptr) {
+__attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const void *caller) {
+    free_checked(h, ptr, 0, 0, caller);
+}
+
+__attribute__((noinline)) static void free_sized_slow(tp_heap_t *h, void *ptr, size_t size,
+                                                      const void *caller) {
+    free_checked(h, ptr, size, 1, caller);
+}
+
+/* The fast path of free and free_sized (sized: with the caller's size, which
+ * must fit the block) takes a valid free of a block of the first region;
+ * everything else - other regions, every error, a size that does not fit -
+ * goes to free_slow, which checks again from scratch. */
+HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *caller) {
     uintptr_t a = (uintptr_t)ptr;
     const tp_region_info_t *r = &h->regions[0];
     TP_ALLOC_LOCK();
     uint32_t page = (uint32_t)((a - r->page0) >> TP_ALLOC_POOL_SHIFT);
     if (page < r->npages && (a & 7u) == 0) {
-        unsigned c = r->pagemap[page] - 1u;
-        if (c < TP_ALLOC_NCLASSES) {
+        unsigned kind = r->pagemap[page];
+        /* free: the page's class; free_sized: the size's, which the page must have */
+        unsigned c = sized ? (unsigned)((size - 1u) >> 3) : kind - 1u;
+        if (c < TP_ALLOC_NCLASSES && (!sized || kind == c + 1u)) {
             uint32_t off = (uint32_t)(a & POOL_MASK);
             uintptr_t pg = a - off;
             tp_pool_t *p = POOL(pg);
@@ -771,18 +807,23 @@ void tp_heap_free(tp_heap_t *h, void *ptr) {
                 TP_ALLOC_UNLOCK();
                 return;
             }
-        } else if (c == ~0u && free_large_locked(h, r, a, 1) == TP_ALLOC_OK) {
+        } else if (kind == 0 &&
+                   free_large_locked(h, r, a, 1, sized, size) == TP_ALLOC_OK) {
             TP_ALLOC_UNLOCK();
             return;
         }
     }
     TP_ALLOC_UNLOCK();
-    free_slow(h, ptr, CALLER());
+    if (sized)
+        free_sized_slow(h, ptr, size, caller);
+    else
+        free_slow(h, ptr, caller);
 }
 
+void tp_heap_free(tp_heap_t *h, void *ptr) { free_fast(h, ptr, 0, 0, CALLER()); }
+
 void tp_heap_free_sized(tp_heap_t *h, void *ptr, size_t size) {
-    (void)size;
-    free_slow(h, ptr, CALLER());
+    free_fast(h, ptr, size, 1, CALLER());
 }
 
 /* ======================================================================

@@ -84,8 +84,12 @@ void *tp_heap_alloc(tp_heap_t *heap, size_t size);
 void *tp_heap_calloc(tp_heap_t *heap, size_t n, size_t size);
 /* free semantics: NULL is ignored. */
 void tp_heap_free(tp_heap_t *heap, void *ptr);
-/* free with the size the caller allocated: checked against the block's class
- * in the debug build. */
+/* free with the size the caller allocated (or any size of the same class, or
+ * that would have made the same large block; the size of a realloc, or
+ * tp_heap_usable_size, do): as fast as free, and the size is checked against
+ * the block.  A size that does not fit is reported (TP_ALLOC_ERR_SIZE_MISMATCH)
+ * and the block, which the pointer identifies, is freed all the same: a wrong
+ * size never corrupts the heap.  Every error of free is reported as by free. */
 void tp_heap_free_sized(tp_heap_t *heap, void *ptr, size_t size);
 /* realloc semantics: grows or shrinks in place when it can; NULL ptr = alloc;
  * size 0 frees and returns NULL.  On failure the old block is untouched. */
@@ -107,7 +111,7 @@ typedef enum {
     TP_ALLOC_ERR_OVERRUN,         /* guard bytes after the block damaged (debug) */
     TP_ALLOC_ERR_UNDERRUN,        /* guard bytes before the block damaged (debug) */
     TP_ALLOC_ERR_WRITE_AFTER_FREE,/* a freed block was written to (debug) */
-    TP_ALLOC_ERR_SIZE_MISMATCH,   /* free_sized with a size of another class (debug) */
+    TP_ALLOC_ERR_SIZE_MISMATCH,   /* free_sized with a size that does not fit the block */
     TP_ALLOC_ERR_CORRUPT,         /* validate() found an inconsistency */
 } tp_alloc_err_t;
 

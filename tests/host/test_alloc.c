@@ -423,6 +423,84 @@ static void test_several_regions(void) {
     TP_CHECK_EQ(errors_seen, 0);
 }
 
+/* free_sized: right sizes free like free; a size that does not fit the block
+ * is reported and the block freed all the same; every other error is the
+ * one free reports. */
+static void test_free_sized(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    /* right sizes: each class, sizes of the same class, large, malloc(0),
+     * fallbacks, aligned, after realloc, usable size */
+    for (size_t n = 0; n <= TP_ALLOC_SMALL_MAX; n++) {
+        void *p = tp_heap_alloc(h, n);
+        tp_heap_free_sized(h, p, n);
+        void *q = tp_heap_alloc(h, n);
+        tp_heap_free_sized(h, q, n == 0 ? 1u : ((n - 1u) | 7u) + 1u); /* the class size */
+    }
+    size_t large[] = {TP_ALLOC_SMALL_MAX + 1u, 100, 500, 501, 1000, 4093, 12000};
+    for (unsigned i = 0; i < sizeof large / sizeof large[0]; i++) {
+        void *p = tp_heap_alloc(h, large[i]);
+        TP_CHECK(p != NULL);
+        tp_heap_free_sized(h, p, large[i]);
+        p = tp_heap_alloc(h, large[i]);
+        tp_heap_free_sized(h, p, tp_heap_usable_size(h, p));
+    }
+    void *al = tp_heap_aligned_alloc(h, 256, 40);
+    tp_heap_free_sized(h, al, 40);
+    void *rl = tp_heap_alloc(h, 3000);
+    rl = tp_heap_realloc(h, rl, 2000); /* in place */
+    tp_heap_free_sized(h, rl, 2000);
+    rl = tp_heap_alloc(h, 300);
+    rl = tp_heap_realloc(h, rl, 296); /* the block stays as it is */
+    tp_heap_free_sized(h, rl, 296);
+    tp_heap_free_sized(h, NULL, 5); /* no-op */
+    TP_CHECK_EQ(errors_seen, 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+
+    /* wrong sizes: reported, the block freed */
+    struct {
+        size_t alloc, freed;
+    } wrong[] = {{16, 8}, {16, 17}, {8, 0 + TP_ALLOC_SMALL_MAX}, {24, 600}, {600, 24},
+                 {600, 700}, {600, 500}, {5000, 4000}, {5000, 0}, {40, SIZE_MAX}};
+    for (unsigned i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        void *keep = tp_heap_alloc(h, wrong[i].alloc); /* the pool stays */
+        void *p = tp_heap_alloc(h, wrong[i].alloc);
+        size_t used = stats(h).used_blocks;
+        last_kind = TP_ALLOC_OK;
+        tp_heap_free_sized(h, p, wrong[i].freed);
+        TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_SIZE_MISMATCH);
+        TP_CHECK(last_ptr == p);
+        TP_CHECK_EQ(stats(h).used_blocks, used - 1u);
+        TP_CHECK_EQ(tp_heap_validate(h), 0);
+        last_kind = TP_ALLOC_OK;
+        tp_heap_free_sized(h, p, wrong[i].alloc); /* now it is a double free */
+        /* (a large block may have been merged into a free neighbour: its
+         * old header is then just bytes of a free block) */
+        TP_CHECK(last_kind == TP_ALLOC_ERR_DOUBLE_FREE ||
+                 (wrong[i].alloc > TP_ALLOC_SMALL_MAX && last_kind == TP_ALLOC_ERR_BAD_HEADER));
+        tp_heap_free(h, keep);
+        TP_CHECK_EQ(tp_heap_validate(h), 0);
+    }
+    /* the errors of free, whatever the size */
+    int on_stack;
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free_sized(h, &on_stack, sizeof on_stack);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_FOREIGN);
+    uint8_t *s = tp_heap_alloc(h, 32);
+    tp_heap_free_sized(h, s + 1, 31);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_MISALIGNED);
+    tp_heap_free_sized(h, (uint8_t *)((uintptr_t)s & ~(uintptr_t)(TP_ALLOC_POOL_SIZE - 1u)), 16);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_FOREIGN);
+    uint8_t *l = tp_heap_alloc(h, 700);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free_sized(h, l + 8, 692);
+    TP_CHECK(last_kind == TP_ALLOC_ERR_BAD_HEADER || last_kind == TP_ALLOC_ERR_DOUBLE_FREE);
+    tp_heap_free_sized(h, l, 700);
+    tp_heap_free_sized(h, s, 32);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+}
+
 static void test_validate_detects_corruption(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     uint8_t *a = tp_heap_alloc(h, 300);
@@ -562,7 +640,10 @@ static void stress(size_t heap_bytes, unsigned fill_percent, unsigned ops, uint3
         } else if (action < 85) {
             unsigned i = rnd() % nlive;
             if (!check_tag(&live[i])) bad_tags++;
-            tp_heap_free(h, live[i].p);
+            if (rnd() & 1u)
+                tp_heap_free_sized(h, live[i].p, live[i].size);
+            else
+                tp_heap_free(h, live[i].p);
             live_bytes -= live[i].size;
             live[i] = live[--nlive];
         } else {
@@ -636,6 +717,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_oom_hook_frees_and_retries),
     TP_CASE(test_type_free_lists),
     TP_CASE(test_several_regions),
+    TP_CASE(test_free_sized),
     TP_CASE(test_validate_detects_corruption),
     TP_CASE(test_pool_page_needs_room_at_both_ends),
     TP_CASE(test_print_stats_runs),
