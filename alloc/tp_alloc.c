@@ -561,14 +561,13 @@ static void *alloc_slow(tp_heap_t *h, size_t size);
  * a malloc goes on to alloc_slow when it fails: size 0, out of memory. */
 __attribute__((noinline)) static void *alloc_large(tp_heap_t *h, size_t size, int first) {
     uint32_t need = large_need(size);
-    void *p = NULL;
     if (need != 0) {
         TP_ALLOC_LOCK();
-        p = alloc_large_locked(h, need);
+        void *p = alloc_large_locked(h, need);
         TP_ALLOC_UNLOCK();
+        if (p != NULL) return p;
     }
-    if (p == NULL && first) return alloc_slow(h, size);
-    return p;
+    return first ? alloc_slow(h, size) : NULL;
 }
 
 HOT void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
