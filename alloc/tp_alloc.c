@@ -388,9 +388,16 @@ HOT void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
     return (void *)b;
 }
 
-/* The pool just became empty: it is kept on freepools (linked through next;
- * prev remembers its page map byte) or handed back. */
+/* Whether the pool pg, on usedpools, is the only pool there: an empty pool
+ * that is stays where it is, for its class (freeing its last block is then an
+ * ordinary free). */
+HOT int pool_alone(const tp_pool_t *p) { return (p->next | p->prev) == 0; }
+
+/* The pool just became empty, not alone on usedpools: it is kept on
+ * freepools (linked through next; prev remembers its page map byte) or handed
+ * back. */
 __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, unsigned c) {
+    if (pool_alone(POOL(pg))) return;
     uint8_t *e = page_entry(h, pg);
     pool_unlink(h, &h->usedpools[c], pg);
     if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS) {
@@ -600,8 +607,9 @@ HOT void *alloc_once(tp_heap_t *h, size_t size) {
     return p;
 }
 
-/* Hands the kept empty pools back to the large level (at most
- * TP_ALLOC_KEEP_FREE_POOLS of them); 0 if there were none. */
+/* Hands the kept empty pools back to the large level: those on freepools
+ * and the empty ones alone on usedpools (at most TP_ALLOC_KEEP_FREE_POOLS +
+ * TP_ALLOC_NCLASSES); 0 if there were none. */
 static int release_kept_pools(tp_heap_t *h) {
     int any = 0;
     TP_ALLOC_LOCK();
@@ -611,6 +619,15 @@ static int release_kept_pools(tp_heap_t *h) {
         h->freepools = p->next;
         h->nfreepools--;
         *(uint8_t *)ref_addr(h, p->prev) = 0;
+        h->npools--;
+        large_release_cold(h, pg - BLOCK_HDR);
+        any = 1;
+    }
+    for (unsigned c = 0; c < TP_ALLOC_NCLASSES; c++) {
+        uintptr_t pg = h->usedpools[c] != 0 ? ref_addr(h, h->usedpools[c]) : 0;
+        if (pg == 0 || POOL(pg)->used != 0) continue; /* (an empty pool there is alone) */
+        h->usedpools[c] = 0;
+        *page_entry(h, pg) = 0;
         h->npools--;
         large_release_cold(h, pg - BLOCK_HDR);
         any = 1;
@@ -792,7 +809,7 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
                 ref_t head = p->freeblock;
                 uint32_t used = p->used - 1u;
                 h->class_frees[c]++;
-                if (used != 0) {
+                if (used != 0 || pool_alone(p)) {
                     WORD(a) = head;
                     WORD(a + 4) = rf ^ FREE_TAG;
                     p->freeblock = rf;

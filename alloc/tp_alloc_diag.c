@@ -29,8 +29,11 @@ void tp_heap_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
     out->free_count = frees;
     out->fail_count = h->fail_count;
     out->error_count = h->error_count;
-    out->pools = (uint16_t)(h->npools - h->nfreepools);
-    out->free_pools = h->nfreepools;
+    unsigned kept = h->nfreepools; /* and the empty pools alone on usedpools */
+    for (unsigned c = 0; c < TP_ALLOC_NCLASSES; c++)
+        if (h->usedpools[c] != 0 && POOL(ref_addr(h, h->usedpools[c]))->used == 0) kept++;
+    out->pools = (uint16_t)(h->npools - kept);
+    out->free_pools = (uint16_t)kept;
 }
 
 unsigned tp_heap_class_count(void) { return TP_ALLOC_NCLASSES; }

@@ -133,7 +133,7 @@ static void test_full_and_empty_pools(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     tp_heap_stats_t s = stats(h);
     TP_CHECK_EQ(s.pools, 0);
-    TP_CHECK(s.free_pools <= TP_ALLOC_KEEP_FREE_POOLS);
+    TP_CHECK(s.free_pools <= TP_ALLOC_KEEP_FREE_POOLS + 1u); /* + the class's last */
     /* the emptied pools went back to the large level, which coalesced them */
     TP_CHECK(s.largest_free >= HEAP_BYTES / 2u);
     TP_CHECK_EQ(errors_seen, 0);
@@ -230,19 +230,23 @@ static void test_double_free_is_reported_not_corrupting(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).error_count, 3u);
 
-    /* a block whose emptied pool went back to the large level (as many
-     * empty pools as are kept already are): the stale pointer must not free
-     * anything */
+    /* a block whose emptied pool went back to the large level: the stale
+     * pointer must not free anything.  Pools of one class, all full, emptied
+     * one after the other: the first stays (the class's only pool with a
+     * free block), the next TP_ALLOC_KEEP_FREE_POOLS are kept, the one after
+     * is handed back. */
     h = fresh_heap(HEAP_BYTES);
-    void *k[TP_ALLOC_NCLASSES];
-    unsigned nk = TP_ALLOC_KEEP_FREE_POOLS < TP_ALLOC_NCLASSES - 1u ? TP_ALLOC_KEEP_FREE_POOLS
-                                                                     : TP_ALLOC_NCLASSES - 1u;
-    for (unsigned i = 0; i < nk; i++) k[i] = tp_heap_alloc(h, 8u * (i + 1u)); /* one class each */
-    void *m = tp_heap_alloc(h, TP_ALLOC_SMALL_MAX);
+    enum { NPOOLS = TP_ALLOC_KEEP_FREE_POOLS + 2, MAXB = NPOOLS * TP_ALLOC_POOL_SIZE / 16 };
+    static void *bl[MAXB];
+    tp_class_stats_t cs;
+    tp_heap_class_stats(h, 1, &cs);
+    unsigned nb = NPOOLS * cs.blocks_per_pool;
+    for (unsigned i = 0; i < nb; i++) bl[i] = tp_heap_alloc(h, 16);
     void *big1 = tp_heap_alloc(h, 400);
-    for (unsigned i = 0; i < nk; i++) tp_heap_free(h, k[i]); /* their pools are kept */
-    tp_heap_free(h, m); /* its pool is released (if no more are kept) */
+    for (unsigned i = 0; i < nb; i++) tp_heap_free(h, bl[i]); /* pool by pool */
     TP_CHECK_EQ(stats(h).pools, 0);
+    TP_CHECK_EQ(stats(h).free_pools, NPOOLS - 1);
+    void *m = bl[nb - 1];
     last_kind = TP_ALLOC_OK;
     tp_heap_free(h, m);
     TP_CHECK(last_kind == TP_ALLOC_ERR_BAD_HEADER || last_kind == TP_ALLOC_ERR_DOUBLE_FREE);
