@@ -74,17 +74,6 @@ static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
     list_unlink(h, b, fl, sl);
 }
 
-/* Makes [b, b+size) a free block (flags of b's predecessor kept) and tells
- * the next block. */
-HOT void make_free(tp_heap_t *h, uintptr_t b, uint32_t size) {
-    unsigned fl, sl;
-    WORD(b) = size | F_FREE | (WORD(b) & F_PREV_FREE);
-    WORD(b + size - 4u) = size;
-    WORD(b + size) |= F_PREV_FREE;
-    mapping(size, &fl, &sl);
-    list_push(h, b, fl, sl);
-}
-
 /* A free block of at least `need` bytes, removed from its list; 0 if none. */
 HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     unsigned fl, sl;
@@ -187,13 +176,12 @@ HOT uint32_t large_need(size_t size) {
 /* Gives a used block back, coalescing with free neighbours.  A region is
  * laid out as pieces of at most MAX_BLOCK bytes between fences that are
  * never freed, so a coalesced block is never bigger than MAX_BLOCK. */
-HOT void large_release(tp_heap_t *h, uintptr_t b) {
-    uint32_t hdr = WORD(b);
-    uint32_t size = hdr & ~F_MASK;
+HOT void large_release_at(tp_heap_t *h, uintptr_t b, uint32_t hdr, uint32_t nhdr) {
+    /* (hdr and nhdr: the headers of b and of the block after it, read by the
+     * caller; the statistics are written last, as they could alias them) */
+    uint32_t size = hdr & ~F_MASK, used = size;
     unsigned fl, sl;
-    h->footprint -= size;
     uintptr_t next = b + size;
-    uint32_t nhdr = WORD(next);
     if (nhdr & F_FREE) {
         uint32_t ns = nhdr & ~F_MASK;
         mapping(ns, &fl, &sl);
@@ -207,7 +195,19 @@ HOT void large_release(tp_heap_t *h, uintptr_t b) {
         list_unlink(h, b, fl, sl);
         size += ps;
     }
-    make_free(h, b, size);
+    /* make_free, knowing that the block before is in use: it was, or it is
+     * now part of b (two free blocks are never adjacent) */
+    WORD(b) = size | F_FREE;
+    WORD(b + size - 4u) = size;
+    WORD(b + size) |= F_PREV_FREE;
+    mapping(size, &fl, &sl);
+    list_push(h, b, fl, sl);
+    h->footprint -= used;
+}
+
+HOT void large_release(tp_heap_t *h, uintptr_t b) {
+    uint32_t hdr = WORD(b);
+    large_release_at(h, b, hdr, WORD(b + (hdr & ~F_MASK)));
 }
 
 /* large_release for the paths that are not hot (pools, realloc, free_slow). */
@@ -719,14 +719,15 @@ HOT tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, ui
     uint32_t hdr = WORD(b);
     uint32_t size = hdr & ~F_MASK;
     if (hdr & F_FREE) return TP_ALLOC_ERR_DOUBLE_FREE;
-    if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b || (WORD(b + size) & F_PREV_FREE))
-        return TP_ALLOC_ERR_BAD_HEADER;
+    if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b) return TP_ALLOC_ERR_BAD_HEADER;
+    uint32_t nhdr = WORD(b + size);
+    if (nhdr & F_PREV_FREE) return TP_ALLOC_ERR_BAD_HEADER;
     if (sized && size - BLOCK_HDR - req >= MIN_BLOCK) return TP_ALLOC_ERR_SIZE_MISMATCH;
-    h->large_frees++;
     if (hot)
-        large_release(h, b);
+        large_release_at(h, b, hdr, nhdr);
     else
         large_release_cold(h, b);
+    h->large_frees++;
     return TP_ALLOC_OK;
 }
 
