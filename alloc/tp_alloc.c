@@ -195,7 +195,7 @@ HOT void large_release_at(tp_heap_t *h, uintptr_t b, uint32_t hdr, uint32_t nhdr
         list_unlink(h, b, fl, sl);
         size += ps;
     }
-    /* make_free, knowing that the block before is in use: it was, or it is
+    /* the free block, knowing that the block before is in use: it was, or it is
      * now part of b (two free blocks are never adjacent) */
     WORD(b) = size | F_FREE;
     WORD(b + size - 4u) = size;
