@@ -298,12 +298,24 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
     return pg;
 }
 
-static void pool_link(tp_heap_t *h, ref_t *head, uintptr_t pg) {
+/* Links the pool pg, which was full, on usedpools (*head): first, or second
+ * after an empty pool, which is only ever the first (see pool_alone). */
+HOT void pool_link(tp_heap_t *h, ref_t *head, uintptr_t pg) {
     tp_pool_t *p = POOL(pg);
-    ref_t r = addr_ref(h, pg);
-    p->next = *head;
+    ref_t r = addr_ref(h, pg), hr = *head;
+    if (hr != 0) {
+        tp_pool_t *hp = POOL(ref_addr(h, hr));
+        if (hp->used == 0) {
+            p->prev = hr;
+            p->next = hp->next;
+            if (hp->next != 0) POOL(ref_addr(h, hp->next))->prev = r;
+            hp->next = r;
+            return;
+        }
+        hp->prev = r;
+    }
+    p->next = hr;
     p->prev = 0;
-    if (*head != 0) POOL(ref_addr(h, *head))->prev = r;
     *head = r;
 }
 
@@ -390,7 +402,9 @@ HOT void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
 
 /* Whether the pool pg, on usedpools, is the only pool there: an empty pool
  * that is stays where it is, for its class (freeing its last block is then an
- * ordinary free). */
+ * ordinary free).  A pool that was full may be linked behind it later; the
+ * empty pool stays first (pool_link), where the next allocation takes it, and
+ * where tp_heap_stats and release_kept_pools look for it. */
 HOT int pool_alone(const tp_pool_t *p) { return (p->next | p->prev) == 0; }
 
 /* The pool just became empty, not alone on usedpools: it is kept on
@@ -625,8 +639,8 @@ static int release_kept_pools(tp_heap_t *h) {
     }
     for (unsigned c = 0; c < TP_ALLOC_NCLASSES; c++) {
         uintptr_t pg = h->usedpools[c] != 0 ? ref_addr(h, h->usedpools[c]) : 0;
-        if (pg == 0 || POOL(pg)->used != 0) continue; /* (an empty pool there is alone) */
-        h->usedpools[c] = 0;
+        if (pg == 0 || POOL(pg)->used != 0) continue; /* (an empty pool there is the first) */
+        pool_unlink(h, &h->usedpools[c], pg);
         *page_entry(h, pg) = 0;
         h->npools--;
         large_release_cold(h, pg - BLOCK_HDR);

@@ -161,6 +161,53 @@ static void test_kept_pools_never_make_malloc_fail(void) {
     TP_CHECK_EQ(errors_seen, 0);
 }
 
+/* A class's only pool with a free block stays when it empties; a pool that
+ * was full and gets a block back is linked behind it, so that it is the one
+ * used next, counted as kept, and handed back if an allocation would fail. */
+static void test_empty_pool_stays_first(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    tp_class_stats_t cs;
+    tp_heap_class_stats(h, 1, &cs);
+    enum { MAXB = TP_ALLOC_POOL_SIZE / 16 };
+    void *full[MAXB];
+    unsigned n = cs.blocks_per_pool;
+    for (unsigned i = 0; i < n; i++) full[i] = tp_heap_alloc(h, 16); /* pool A, full */
+    void *x = tp_heap_alloc(h, 16);                                   /* pool B */
+    tp_heap_free(h, x); /* B empties, alone among the pools with a free block: it stays */
+    tp_heap_stats_t s = stats(h);
+    TP_CHECK_EQ(s.pools, 1);
+    TP_CHECK_EQ(s.free_pools, 1);
+    tp_heap_free(h, full[0]); /* A is no longer full: linked behind B */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    s = stats(h);
+    TP_CHECK_EQ(s.pools, 1);
+    TP_CHECK_EQ(s.free_pools, 1);
+    void *y = tp_heap_alloc(h, 16); /* from B, the first */
+    TP_CHECK(y == x);
+    TP_CHECK_EQ(stats(h).pools, 2);
+    tp_heap_free(h, y); /* B empties again, not alone now: kept on freepools */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    s = stats(h);
+    TP_CHECK_EQ(s.pools, 1);
+    TP_CHECK_EQ(s.free_pools, 1);
+    /* again B first and empty, A behind it; an allocation that fails hands B back */
+    void *z1 = tp_heap_alloc(h, 16); /* A's free block: A full */
+    void *z2 = tp_heap_alloc(h, 16); /* B, from freepools */
+    tp_heap_free(h, z2);             /* B empties, alone: stays */
+    tp_heap_free(h, z1);             /* A linked behind B */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).free_pools, 1);
+    TP_CHECK(tp_heap_alloc(h, HEAP_BYTES) == NULL);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    s = stats(h);
+    TP_CHECK_EQ(s.pools, 1);
+    TP_CHECK_EQ(s.free_pools, 0);
+    for (unsigned i = 1; i < n; i++) tp_heap_free(h, full[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
 static void test_large_blocks_coalesce(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     size_t largest0 = stats(h).largest_free;
@@ -712,6 +759,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_full_and_empty_pools),
     TP_CASE(test_large_blocks_coalesce),
     TP_CASE(test_kept_pools_never_make_malloc_fail),
+    TP_CASE(test_empty_pool_stays_first),
     TP_CASE(test_exhaustion_fails_cleanly),
     TP_CASE(test_double_free_is_reported_not_corrupting),
     TP_CASE(test_bad_pointers_are_reported),
