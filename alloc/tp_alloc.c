@@ -59,17 +59,6 @@ static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
     list_unlink(h, b, fl, sl);
 }
 
-/* Makes [b, b+size) a free block (flags of b's predecessor kept) and tells
- * the next block. */
-HOT void make_free(tp_heap_t *h, uintptr_t b, uint32_t size) {
-    unsigned fl, sl;
-    WORD(b) = size | F_FREE | (WORD(b) & F_PREV_FREE);
-    WORD(b + size - 4u) = size;
-    WORD(b + size) |= F_PREV_FREE;
-    mapping(size, &fl, &sl);
-    list_push(h, b, fl, sl);
-}
-
 /* A free block of at least `need` bytes, removed from its list; 0 if none. */
 HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     unsigned fl, sl;
@@ -163,7 +152,7 @@ HOT uintptr_t carve_used(tp_heap_t *h, uintptr_t b, uint32_t need, int may_take_
 }
 
 /* The block size for a request of `size` bytes; 0 for 0 bytes or too many. */
-static uint32_t large_need(size_t size) {
+HOT uint32_t large_need(size_t size) {
     if (size - 1u >= MAX_BLOCK - BLOCK_HDR) return 0;
     uint32_t need = ((uint32_t)size + BLOCK_HDR + 7u) & ~7u;
     return need < MIN_BLOCK ? MIN_BLOCK : need;
@@ -172,13 +161,12 @@ static uint32_t large_need(size_t size) {
 /* Gives a used block back, coalescing with free neighbours.  A region is
  * laid out as pieces of at most MAX_BLOCK bytes between fences that are
  * never freed, so a coalesced block is never bigger than MAX_BLOCK. */
-HOT void large_release(tp_heap_t *h, uintptr_t b) {
-    uint32_t hdr = WORD(b);
-    uint32_t size = hdr & ~F_MASK;
+HOT void large_release_at(tp_heap_t *h, uintptr_t b, uint32_t hdr, uint32_t nhdr) {
+    /* (hdr and nhdr: the headers of b and of the block after it, read by the
+     * caller; the statistics are written last, as they could alias them) */
+    uint32_t size = hdr & ~F_MASK, used = size;
     unsigned fl, sl;
-    h->footprint -= size;
     uintptr_t next = b + size;
-    uint32_t nhdr = WORD(next);
     if (nhdr & F_FREE) {
         uint32_t ns = nhdr & ~F_MASK;
         mapping(ns, &fl, &sl);
@@ -193,7 +181,19 @@ HOT void large_release(tp_heap_t *h, uintptr_t b) {
         list_unlink(h, b, fl, sl);
         size += ps;
     }
-    make_free(h, b, size);
+    /* the free block, knowing that the block before is in use: it was, or it is
+     * now part of b (two free blocks are never adjacent) */
+    WORD(b) = size | F_FREE;
+    WORD(b + size - 4u) = size;
+    WORD(b + size) |= F_PREV_FREE;
+    mapping(size, &fl, &sl);
+    list_push(h, b, fl, sl);
+    h->footprint -= used;
+}
+
+HOT void large_release(tp_heap_t *h, uintptr_t b) {
+    uint32_t hdr = WORD(b);
+    large_release_at(h, b, hdr, WORD(b + (hdr & ~F_MASK)));
 }
 
 /* large_release for the paths that are not hot (pools, realloc, free_slow). */
@@ -284,12 +284,24 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
     return pg;
 }
 
-static void pool_link(tp_heap_t *h, ref_t *head, uintptr_t pg) {
+/* Links the pool pg, which was full, on usedpools (*head): first, or second
+ * after an empty pool, which is only ever the first (see pool_alone). */
+HOT void pool_link(tp_heap_t *h, ref_t *head, uintptr_t pg) {
     tp_pool_t *p = POOL(pg);
-    ref_t r = addr_ref(h, pg);
-    p->next = *head;
+    ref_t r = addr_ref(h, pg), hr = *head;
+    if (hr != 0) {
+        tp_pool_t *hp = POOL(ref_addr(h, hr));
+        if (hp->used == 0) {
+            p->prev = hr;
+            p->next = hp->next;
+            if (hp->next != 0) POOL(ref_addr(h, hp->next))->prev = r;
+            hp->next = r;
+            return;
+        }
+        hp->prev = r;
+    }
+    p->next = hr;
     p->prev = 0;
-    if (*head != 0) POOL(ref_addr(h, *head))->prev = r;
     *head = r;
 }
 
@@ -374,9 +386,18 @@ HOT void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
     return (void *)b;
 }
 
-/* The pool just became empty: it is kept on freepools (linked through next;
- * prev remembers its page map byte) or handed back. */
+/* Whether the pool pg, on usedpools, is the only pool there: an empty pool
+ * that is stays where it is, for its class (freeing its last block is then an
+ * ordinary free).  A pool that was full may be linked behind it later; the
+ * empty pool stays first (pool_link), where the next allocation takes it, and
+ * where tp_heap_stats and release_kept_pools look for it. */
+HOT int pool_alone(const tp_pool_t *p) { return (p->next | p->prev) == 0; }
+
+/* The pool just became empty, not alone on usedpools: it is kept on
+ * freepools (linked through next; prev remembers its page map byte) or handed
+ * back. */
 __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, unsigned c) {
+    if (pool_alone(POOL(pg))) return;
     uint8_t *e = page_entry(h, pg);
     pool_unlink(h, &h->usedpools[c], pg);
     if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS) {
@@ -547,14 +568,13 @@ static void *alloc_slow(tp_heap_t *h, size_t size);
  * a malloc goes on to alloc_slow when it fails: size 0, out of memory. */
 __attribute__((noinline)) static void *alloc_large(tp_heap_t *h, size_t size, int first) {
     uint32_t need = large_need(size);
-    void *p = NULL;
     if (need != 0) {
         TP_ALLOC_LOCK();
-        p = alloc_large_locked(h, need);
+        void *p = alloc_large_locked(h, need);
         TP_ALLOC_UNLOCK();
+        if (p != NULL) return p;
     }
-    if (p == NULL && first) return alloc_slow(h, size);
-    return p;
+    return first ? alloc_slow(h, size) : NULL;
 }
 
 HOT void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
@@ -587,8 +607,9 @@ HOT void *alloc_once(tp_heap_t *h, size_t size) {
     return p;
 }
 
-/* Hands the kept empty pools back to the large level (at most
- * TP_ALLOC_KEEP_FREE_POOLS of them); 0 if there were none. */
+/* Hands the kept empty pools back to the large level: those on freepools
+ * and the empty ones alone on usedpools (at most TP_ALLOC_KEEP_FREE_POOLS +
+ * TP_ALLOC_NCLASSES); 0 if there were none. */
 static int release_kept_pools(tp_heap_t *h) {
     int any = 0;
     TP_ALLOC_LOCK();
@@ -598,6 +619,15 @@ static int release_kept_pools(tp_heap_t *h) {
         h->freepools = p->next;
         h->nfreepools--;
         *(uint8_t *)ref_addr(h, p->prev) = 0;
+        h->npools--;
+        large_release_cold(h, pg - BLOCK_HDR);
+        any = 1;
+    }
+    for (unsigned c = 0; c < TP_ALLOC_NCLASSES; c++) {
+        uintptr_t pg = h->usedpools[c] != 0 ? ref_addr(h, h->usedpools[c]) : 0;
+        if (pg == 0 || POOL(pg)->used != 0) continue; /* (an empty pool there is the first) */
+        pool_unlink(h, &h->usedpools[c], pg);
+        *page_entry(h, pg) = 0;
         h->npools--;
         large_release_cold(h, pg - BLOCK_HDR);
         any = 1;
@@ -679,28 +709,49 @@ static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
 }
 
 /* Checks the header of a large block at payload a and frees it; lock held.
- * hot: from tp_heap_free, with large_release inlined. */
-HOT tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, uintptr_t a, int hot) {
+ * hot: from tp_heap_free, with large_release inlined.  sized (the fast path
+ * of free_sized): the caller's size `req` must leave fewer than MIN_BLOCK
+ * bytes of the block unused (else TP_ALLOC_ERR_SIZE_MISMATCH, nothing freed;
+ * free_checked decides, exactly, with large_need_sized). */
+HOT tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, uintptr_t a, int hot,
+                                     int sized, size_t req) {
     uintptr_t b = a - BLOCK_HDR;
+    if (b < r->start) return TP_ALLOC_ERR_FOREIGN;
     uint32_t hdr = WORD(b);
     uint32_t size = hdr & ~F_MASK;
-    if (b < r->start) return TP_ALLOC_ERR_FOREIGN;
     if (hdr & F_FREE) return TP_ALLOC_ERR_DOUBLE_FREE;
-    if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b || (WORD(b + size) & F_PREV_FREE))
-        return TP_ALLOC_ERR_BAD_HEADER;
-    h->large_frees++;
+    if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b) return TP_ALLOC_ERR_BAD_HEADER;
+    uint32_t nhdr = WORD(b + size);
+    if (nhdr & F_PREV_FREE) return TP_ALLOC_ERR_BAD_HEADER;
+    if (sized && size - BLOCK_HDR - req >= MIN_BLOCK) return TP_ALLOC_ERR_SIZE_MISMATCH;
     if (hot)
-        large_release(h, b);
+        large_release_at(h, b, hdr, nhdr);
     else
         large_release_cold(h, b);
+    h->large_frees++;
     return TP_ALLOC_OK;
 }
 
-__attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const void *caller) {
+/* free_sized: the block size a request of `size` bytes makes, which a large
+ * block must have, or up to MIN_BLOCK - 8 more (a rest too small to split
+ * off); UINT32_MAX (nothing fits) for 0 or too many bytes. */
+HOT uint32_t large_need_sized(size_t size) {
+    uint32_t need = large_need(size);
+    return need != 0 ? need : UINT32_MAX;
+}
+
+/* Every free that the fast path does not take, checked from scratch.  sized:
+ * from free_sized, with the caller's size, which is checked against the
+ * block only once the pointer has passed every other check: a size that does
+ * not fit is reported, and the block - which the pointer identifies - freed
+ * all the same. */
+__attribute__((noinline)) static void free_checked(tp_heap_t *h, void *ptr, size_t size,
+                                                   int sized, const void *caller) {
     uintptr_t a = (uintptr_t)ptr;
     if (ptr == NULL) return;
     tp_alloc_err_t err;
     int cls = -1;
+    size_t bsize = 0;
     TP_ALLOC_LOCK();
     const tp_region_info_t *r = region_of(h, a);
     if (r == NULL) {
@@ -713,29 +764,45 @@ __attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const v
             err = TP_ALLOC_ERR_DOUBLE_FREE; /* its pool is empty: every block is free */
         } else if (kind != 0) {
             cls = kind - 1;
+            bsize = class_size((unsigned)cls);
             err = free_small_locked(h, a, (unsigned)cls);
+            if (err == TP_ALLOC_OK && sized && (size == 0 ? 0u : (size - 1u) >> 3) != (size_t)cls)
+                err = TP_ALLOC_ERR_SIZE_MISMATCH;
         } else {
-            err = free_large_locked(h, r, a, 0);
+            uint32_t bs = block_size(a - BLOCK_HDR); /* a is in the region: a - 4 is readable */
+            err = free_large_locked(h, r, a, 0, 0, 0);
+            if (err == TP_ALLOC_OK && sized && bs - large_need_sized(size == 0 ? 1u : size) >= MIN_BLOCK)
+                err = TP_ALLOC_ERR_SIZE_MISMATCH;
+            if (err == TP_ALLOC_ERR_SIZE_MISMATCH) bsize = bs - BLOCK_HDR;
         }
     }
     TP_ALLOC_UNLOCK();
-    if (err != TP_ALLOC_OK) {
-        size_t size = cls >= 0 ? class_size((unsigned)cls) : 0;
-        tp_alloc_report(h, err, ptr, size, cls, caller, tp_alloc_err_name(err));
-    }
+    if (err != TP_ALLOC_OK) tp_alloc_report(h, err, ptr, bsize, cls, caller, tp_alloc_err_name(err));
 }
 
-/* The fast path takes a valid free of a block of the first region; everything
- * else - other regions, every error - goes to free_slow, which checks again
- * from scratch. */
-void tp_heap_free(tp_heap_t *h, void *ptr) {
+__attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const void *caller) {
+    free_checked(h, ptr, 0, 0, caller);
+}
+
+__attribute__((noinline)) static void free_sized_slow(tp_heap_t *h, void *ptr, size_t size,
+                                                      const void *caller) {
+    free_checked(h, ptr, size, 1, caller);
+}
+
+/* The fast path of free and free_sized (sized: with the caller's size, which
+ * must fit the block) takes a valid free of a block of the first region;
+ * everything else - other regions, every error, a size that does not fit -
+ * goes to free_slow, which checks again from scratch. */
+HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *caller) {
     uintptr_t a = (uintptr_t)ptr;
     const tp_region_info_t *r = &h->regions[0];
     TP_ALLOC_LOCK();
     uint32_t page = (uint32_t)((a - r->page0) >> TP_ALLOC_POOL_SHIFT);
     if (page < r->npages && (a & 7u) == 0) {
-        unsigned c = r->pagemap[page] - 1u;
-        if (c < TP_ALLOC_NCLASSES) {
+        unsigned kind = r->pagemap[page];
+        /* free: the page's class; free_sized: the size's, which the page must have */
+        unsigned c = sized ? (unsigned)((size - 1u) >> 3) : kind - 1u;
+        if (c < TP_ALLOC_NCLASSES && (!sized || kind == c + 1u)) {
             uint32_t off = (uint32_t)(a & POOL_MASK);
             uintptr_t pg = a - off;
             tp_pool_t *p = POOL(pg);
@@ -752,7 +819,7 @@ void tp_heap_free(tp_heap_t *h, void *ptr) {
                     return;
                 }
                 h->class_frees[c]++;
-                if (used != 0) {
+                if (used != 0 || pool_alone(p)) {
                     WORD(a) = head;
                     WORD(a + 4) = rf ^ FREE_TAG;
                     p->freeblock = rf;
@@ -766,18 +833,23 @@ void tp_heap_free(tp_heap_t *h, void *ptr) {
                 TP_ALLOC_UNLOCK();
                 return;
             }
-        } else if (c == ~0u && free_large_locked(h, r, a, 1) == TP_ALLOC_OK) {
+        } else if (kind == 0 &&
+                   free_large_locked(h, r, a, 1, sized, size) == TP_ALLOC_OK) {
             TP_ALLOC_UNLOCK();
             return;
         }
     }
     TP_ALLOC_UNLOCK();
-    free_slow(h, ptr, CALLER());
+    if (sized)
+        free_sized_slow(h, ptr, size, caller);
+    else
+        free_slow(h, ptr, caller);
 }
 
+void tp_heap_free(tp_heap_t *h, void *ptr) { free_fast(h, ptr, 0, 0, CALLER()); }
+
 void tp_heap_free_sized(tp_heap_t *h, void *ptr, size_t size) {
-    (void)size;
-    free_slow(h, ptr, CALLER());
+    free_fast(h, ptr, size, 1, CALLER());
 }
 
 /* ======================================================================

@@ -22,19 +22,24 @@
  *
  * A pool is one aligned page of TP_ALLOC_POOL_SIZE bytes holding blocks of one
  * class (0 bytes of header per block; a 16-byte pool header at the start of
- * the page).  Pools with a free block are on usedpools[class]; an empty pool
- * is kept on freepools (up to TP_ALLOC_KEEP_FREE_POOLS, reusable by any class)
- * or handed back to the large-block allocator, which coalesces it.  A block's
- * pool is its address rounded down to the page; a byte map per region tells
- * pool pages from large blocks, so free() needs no size.
+ * the page).  Pools with a free block are on usedpools[class]; a pool that
+ * empties stays there if it is its class's only one, else it is kept on
+ * freepools (up to TP_ALLOC_KEEP_FREE_POOLS, reusable by any class) or handed
+ * back to the large-block allocator, which coalesces it.  Kept empty pools
+ * are handed back before an allocation fails.  A block's pool is its address
+ * rounded down to the page; a byte map per region tells pool pages from large
+ * blocks, so free() needs no size.
  *
  * Time bounds (no figure grows with heap size):
- *   small malloc/free        O(1): a few loads and stores
+ *   small malloc/free        O(1): a few loads and stores; starting a pool on
+ *                            a new page: a bounded search of the free lists
  *   large malloc             O(1): bitmap search plus at most TP_ALLOC_FIT_SCAN
  *                            list entries examined for a better fit
  *   large free               O(1): coalescing with both neighbours
  *   realloc                  O(1) in place, else malloc + copy + free
- *   tp_heap_stats            O(1)
+ *   a failing allocation     O(1): hands back at most TP_ALLOC_KEEP_FREE_POOLS +
+ *                            classes kept empty pools, then the OOM hook
+ *   tp_heap_stats            O(classes)
  *   tp_heap_class_stats, tp_heap_validate, tp_heap_walk    O(heap): diagnostics
  *
  * Interrupt safety: every entry point may be called from thread mode and from
@@ -52,8 +57,8 @@
  * error hook and ignored: the heap is never corrupted by it.  (The debug
  * build's checks - interior pointers, guards, writes after free - are planned;
  * the release checks are: double free of any block, pointers outside the
- * regions, misaligned, into a pool header or unused pool space, and large
- * blocks whose header is not a used one.)
+ * regions, misaligned, into a pool header or unused pool space, large blocks
+ * whose header is not a used one, and free_sized's size.)
  */
 #ifndef TP_ALLOC_H
 #define TP_ALLOC_H
@@ -84,8 +89,12 @@ void *tp_heap_alloc(tp_heap_t *heap, size_t size);
 void *tp_heap_calloc(tp_heap_t *heap, size_t n, size_t size);
 /* free semantics: NULL is ignored. */
 void tp_heap_free(tp_heap_t *heap, void *ptr);
-/* free with the size the caller allocated: checked against the block's class
- * in the debug build. */
+/* free with the size the caller allocated (or any size of the same class, or
+ * that would have made the same large block; the size of a realloc, or
+ * tp_heap_usable_size, do): as fast as free, and the size is checked against
+ * the block.  A size that does not fit is reported (TP_ALLOC_ERR_SIZE_MISMATCH)
+ * and the block, which the pointer identifies, is freed all the same: a wrong
+ * size never corrupts the heap.  Every error of free is reported as by free. */
 void tp_heap_free_sized(tp_heap_t *heap, void *ptr, size_t size);
 /* realloc semantics: grows or shrinks in place when it can; NULL ptr = alloc;
  * size 0 frees and returns NULL.  On failure the old block is untouched. */
@@ -107,7 +116,7 @@ typedef enum {
     TP_ALLOC_ERR_OVERRUN,         /* guard bytes after the block damaged (debug) */
     TP_ALLOC_ERR_UNDERRUN,        /* guard bytes before the block damaged (debug) */
     TP_ALLOC_ERR_WRITE_AFTER_FREE,/* a freed block was written to (debug) */
-    TP_ALLOC_ERR_SIZE_MISMATCH,   /* free_sized with a size of another class (debug) */
+    TP_ALLOC_ERR_SIZE_MISMATCH,   /* free_sized with a size that does not fit the block */
     TP_ALLOC_ERR_CORRUPT,         /* validate() found an inconsistency */
 } tp_alloc_err_t;
 
@@ -148,11 +157,12 @@ typedef struct {
     uint32_t free_count;      /* successful frees */
     uint32_t fail_count;      /* allocations that returned NULL */
     uint32_t error_count;     /* errors reported */
-    uint16_t pools;           /* pools in use */
-    uint16_t free_pools;      /* empty pools kept on freepools */
+    uint16_t pools;           /* pools with a block in use */
+    uint16_t free_pools;      /* empty pools kept: on freepools, or the only
+                                 pool of their class */
 } tp_heap_stats_t;
 
-/* O(1). */
+/* O(classes). */
 void tp_heap_stats(const tp_heap_t *heap, tp_heap_stats_t *out);
 
 typedef struct {

@@ -31,8 +31,11 @@ void tp_heap_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
     out->free_count = frees;
     out->fail_count = h->fail_count;
     out->error_count = h->error_count;
-    out->pools = (uint16_t)(h->npools - h->nfreepools);
-    out->free_pools = h->nfreepools;
+    unsigned kept = h->nfreepools; /* and the empty pools alone on usedpools */
+    for (unsigned c = 0; c < TP_ALLOC_NCLASSES; c++)
+        if (h->usedpools[c] != 0 && POOL(ref_addr(h, h->usedpools[c]))->used == 0) kept++;
+    out->pools = (uint16_t)(h->npools - kept);
+    out->free_pools = (uint16_t)kept;
 #if TP_ALLOC_DEBUG
     tp_alloc_debug_stats(h, out);
 #endif
@@ -229,6 +232,7 @@ int tp_heap_validate(tp_heap_t *h) {
                     "usedpools holds a page that is not a pool of its class");
             FAIL_IF(POOL(pg)->prev != prev, pg, "usedpools back link broken");
             FAIL_IF(++n > pools, pg, "usedpools longer than the pool count (a loop?)");
+            FAIL_IF(POOL(pg)->used == 0 && n > 1, pg, "an empty pool on usedpools is not the first");
             prev = pr;
         }
     }

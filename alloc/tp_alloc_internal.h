@@ -25,6 +25,9 @@
  *   pg + POOL_SIZE - 4.  The region's page map has one byte per page:
  *   0 = not a pool, class + 1 = a pool of that class, PM_FREE_POOL = an
  *   empty pool waiting on freepools.
+ *   usedpools[c] is doubly linked (next, prev); freepools through next only,
+ *   and prev of a pool there is the reference of its page map byte.  An
+ *   empty pool on usedpools[c] is the first there (at most one).
  *   Free blocks of a pool: word 0 = next free (ref), word 1 = ref ^ FREE_TAG,
  *   which makes a second free of the same block visible in O(1).
  *

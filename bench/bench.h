@@ -14,9 +14,16 @@
 /* Any function, called as fn(a0, a1); cast with (bench_fn_t). */
 typedef void (*bench_fn_t)(void);
 
-/* Calls fn(a0, a1) with interrupts masked, stores its r0 in *ret and returns
- * the TIM2 counts (= guest instructions) between the reads around the call. */
-uint32_t bench_timed_call(bench_fn_t fn, uintptr_t a0, uintptr_t a1, uintptr_t *ret);
+/* Calls fn(a0, a1, a2) with interrupts masked, stores its r0 in *ret and
+ * returns the TIM2 counts (= guest instructions) between the reads around the
+ * call. */
+uint32_t bench_timed_call3(bench_fn_t fn, uintptr_t a0, uintptr_t a1, uintptr_t a2,
+                           uintptr_t *ret);
+/* The same for fn(a0, a1). */
+static inline uint32_t bench_timed_call(bench_fn_t fn, uintptr_t a0, uintptr_t a1,
+                                        uintptr_t *ret) {
+    return bench_timed_call3(fn, a0, a1, 0, ret);
+}
 void bench_empty(void);  /* returns at once: the overhead reference */
 void bench_nop100(void); /* 100 NOPs: the counter check */
 
@@ -44,6 +51,9 @@ typedef struct {
     int (*init)(size_t size, uintptr_t *ctx);
     bench_fn_t malloc_fn; /* void *malloc_fn(ctx, size_t size) */
     bench_fn_t free_fn;   /* void free_fn(ctx, void *ptr) */
+    /* void free_sized_fn(ctx, void *ptr, size_t size), the size asked for
+     * (may be NULL): a second timed run of each trace frees through it. */
+    bench_fn_t free_sized_fn;
     /* Bytes the heap can still hand out, as the allocator accounts them
      * (docs/bench-method.md: bytes_for_16). */
     size_t (*free_space)(void);

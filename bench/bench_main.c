@@ -106,6 +106,7 @@ static uint32_t next_size(unsigned trace) {
 typedef enum {
     RUN_DRY,    /* no allocator: the trace's own figures */
     RUN_TIMED,  /* nominal heap: timing, tags, failures counted */
+    RUN_SIZED,  /* the same, every free through free_sized_fn */
     RUN_SEARCH, /* a candidate heap size: stops at the first failure */
 } run_mode_t;
 
@@ -262,7 +263,7 @@ static int step_malloc(run_state_t *s) {
         return -1;
     }
     uint16_t serial = s->serial++;
-    if (s->mode == RUN_TIMED) fill(p, size, tag_of(serial));
+    if (s->mode == RUN_TIMED || s->mode == RUN_SIZED) fill(p, size, tag_of(serial));
     live_ptr[live_count] = p;
     live_size[live_count] = (uint16_t)size;
     live_serial[live_count] = serial;
@@ -279,7 +280,8 @@ static void step_free(run_state_t *s, uint32_t x) {
     void *p = live_ptr[i];
     uint32_t size = live_size[i];
     r->ops++;
-    if (s->mode == RUN_TIMED && check(p, size, tag_of(live_serial[i])) != 0) {
+    if ((s->mode == RUN_TIMED || s->mode == RUN_SIZED) &&
+        check(p, size, tag_of(live_serial[i])) != 0) {
         r->errors++;
         report_error(traces[s->trace].name, "tag damaged before free", p, size);
     }
@@ -288,7 +290,10 @@ static void step_free(run_state_t *s, uint32_t x) {
         uint32_t in_use0 = 0, kept0 = 0, in_use1 = 0, kept1 = 0;
         int watch_pools = s->measuring && size <= SPLIT && bench_allocator.pools != NULL;
         if (watch_pools) bench_allocator.pools(&in_use0, &kept0);
-        uint32_t t = bench_timed_call(bench_allocator.free_fn, s->ctx, (uintptr_t)p, &ignored);
+        uint32_t t = s->mode == RUN_SIZED
+                         ? bench_timed_call3(bench_allocator.free_sized_fn, s->ctx, (uintptr_t)p,
+                                             size, &ignored)
+                         : bench_timed_call(bench_allocator.free_fn, s->ctx, (uintptr_t)p, &ignored);
         if (watch_pools) bench_allocator.pools(&in_use1, &kept1);
         if (s->measuring) {
             uint32_t n = t - overhead;
@@ -340,7 +345,7 @@ static void run_trace(unsigned trace, run_mode_t mode, uint32_t heap_size, run_t
     /* warm-up, then the measured operations */
     for (int phase = 0; phase < 2; phase++) {
         uint32_t want = phase == 0 ? WARMUP_STEPS : MEASURED_OPS;
-        s.measuring = phase == 1 && mode == RUN_TIMED;
+        s.measuring = phase == 1 && (mode == RUN_TIMED || mode == RUN_SIZED);
         for (uint32_t done = 0; done < want;) {
             int k = step(&s);
             if (k < 0) return;
@@ -348,7 +353,7 @@ static void run_trace(unsigned trace, run_mode_t mode, uint32_t heap_size, run_t
         }
     }
     /* the blocks still live must still hold their tags */
-    if (mode == RUN_TIMED)
+    if (mode == RUN_TIMED || mode == RUN_SIZED)
         for (uint32_t i = 0; i < live_count; i++)
             if (check(live_ptr[i], live_size[i], tag_of(live_serial[i])) != 0) {
                 r->errors++;
@@ -440,7 +445,7 @@ int main(void) {
     tp_printf("BENCH %s.timer_overhead %u\n", key(), (unsigned)overhead);
     if (timer_ok != 0) tp_printf("BENCH %s.timer_ok 0\n", key());
 
-    run_t res[NTRACES];
+    run_t res[NTRACES], sized[NTRACES];
     uint32_t minheap[NTRACES], peak[NTRACES];
     for (unsigned t = 0; t < NTRACES; t++) {
         const trace_t *tr = &traces[t];
@@ -451,6 +456,7 @@ int main(void) {
         run_trace(t, RUN_TIMED, tr->heap, &res[t]);
         if (!res[t].init_failed && bench_allocator.after_run != NULL)
             bench_allocator.after_run(tr->name);
+        if (bench_allocator.free_sized_fn != NULL) run_trace(t, RUN_SIZED, tr->heap, &sized[t]);
         if (res[t].init_failed) tp_printf("ERROR %s %s: init failed\n", bench_allocator.name, tr->name);
         /* fragmentation search */
         uint32_t sz = (peak[t] + 255u) & ~255u;
@@ -516,6 +522,18 @@ int main(void) {
                       traces[t].name, (unsigned)r->pool_n[POOL_NEWPAGE], pm[POOL_NEWPAGE],
                       (unsigned)r->pool_max[POOL_NEWPAGE], (unsigned)r->pool_n[POOL_KEPTPOOL],
                       pm[POOL_KEPTPOOL], (unsigned)r->pool_max[POOL_KEPTPOOL]);
+            if (bench_allocator.free_sized_fn != NULL) {
+                const run_t *z = &sized[t];
+                char fz[3][24];
+                fmt_mean(fz[0], z->free_sum, z->free_n);
+                fmt_mean(fz[1], z->split_sum[1][0], z->split_n[1][0]);
+                fmt_mean(fz[2], z->split_sum[1][1], z->split_n[1][1]);
+                tp_printf("%-5s the same run freeing through free_sized: %s/%u (small %s/%u, "
+                          "large %s/%u), %u errors\n",
+                          traces[t].name, fz[0], (unsigned)z->free_max, fz[1],
+                          (unsigned)z->split_max[1][0], fz[2], (unsigned)z->split_max[1][1],
+                          (unsigned)z->errors);
+            }
             tp_printf("%-5s small frees that emptied a pool: %u kept it (%s/%u), %u handed it "
                       "back to the large level (%s/%u)\n",
                       traces[t].name, (unsigned)r->pool_n[POOL_EMPTY_KEPT], pm[POOL_EMPTY_KEPT],
@@ -564,6 +582,21 @@ int main(void) {
             }
         tp_printf("BENCH %s.%s.small_malloc_over%u %u\n", key(), tn, (unsigned)SMALL_SLOW,
                   (unsigned)r->small_over);
+        if (bench_allocator.free_sized_fn != NULL) {
+            const run_t *z = &sized[t];
+            char fz[24];
+            fmt_mean(fz, z->free_sum, z->free_n);
+            tp_printf("BENCH %s.%s.free_sized_mean %s\n", key(), tn, fz);
+            tp_printf("BENCH %s.%s.free_sized_max %u\n", key(), tn, (unsigned)z->free_max);
+            for (int big = 0; big < 2; big++) {
+                fmt_mean(fz, z->split_sum[1][big], z->split_n[1][big]);
+                tp_printf("BENCH %s.%s.%s_free_sized_mean %s\n", key(), tn,
+                          big ? "large" : "small", fz);
+                tp_printf("BENCH %s.%s.%s_free_sized_max %u\n", key(), tn,
+                          big ? "large" : "small", (unsigned)z->split_max[1][big]);
+            }
+            tp_printf("BENCH %s.%s.free_sized_errors %u\n", key(), tn, (unsigned)z->errors);
+        }
         if (bench_allocator.pools != NULL) {
             for (int k = 0; k < 4; k++) {
                 char pm[24];

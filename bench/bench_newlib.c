@@ -103,6 +103,7 @@ const bench_alloc_t bench_allocator = {
     .init = nl_init,
     .malloc_fn = (bench_fn_t)nl_malloc_r,
     .free_fn = (bench_fn_t)nl_free_r,
+    .free_sized_fn = NULL,
     .free_space = nl_free_space,
     .errors = NULL,
     .high_water = nl_high_water,

@@ -107,6 +107,7 @@ const bench_alloc_t bench_allocator = {
     .init = tp_init,
     .malloc_fn = (bench_fn_t)tp_heap_alloc,
     .free_fn = (bench_fn_t)tp_heap_free,
+    .free_sized_fn = (bench_fn_t)tp_heap_free_sized,
     .free_space = tp_free_space,
     .errors = tp_errors,
     .high_water = NULL,

@@ -134,7 +134,7 @@ static void test_full_and_empty_pools(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     tp_heap_stats_t s = stats(h);
     TP_CHECK_EQ(s.pools, 0);
-    TP_CHECK(s.free_pools <= TP_ALLOC_KEEP_FREE_POOLS);
+    TP_CHECK(s.free_pools <= TP_ALLOC_KEEP_FREE_POOLS + 1u); /* + the class's last */
     /* the emptied pools went back to the large level, which coalesced them */
     TP_CHECK(s.largest_free >= HEAP_BYTES / 2u);
     TP_CHECK_EQ(errors_seen, 0);
@@ -159,6 +159,53 @@ static void test_kept_pools_never_make_malloc_fail(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     tp_heap_free(h, big);
     TP_CHECK_EQ(stats(h).largest_free, largest0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+/* A class's only pool with a free block stays when it empties; a pool that
+ * was full and gets a block back is linked behind it, so that it is the one
+ * used next, counted as kept, and handed back if an allocation would fail. */
+static void test_empty_pool_stays_first(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    tp_class_stats_t cs;
+    tp_heap_class_stats(h, 1, &cs);
+    enum { MAXB = TP_ALLOC_POOL_SIZE / 16 };
+    void *full[MAXB];
+    unsigned n = cs.blocks_per_pool;
+    for (unsigned i = 0; i < n; i++) full[i] = tp_heap_alloc(h, 16); /* pool A, full */
+    void *x = tp_heap_alloc(h, 16);                                   /* pool B */
+    tp_heap_free(h, x); /* B empties, alone among the pools with a free block: it stays */
+    tp_heap_stats_t s = stats(h);
+    TP_CHECK_EQ(s.pools, 1);
+    TP_CHECK_EQ(s.free_pools, 1);
+    tp_heap_free(h, full[0]); /* A is no longer full: linked behind B */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    s = stats(h);
+    TP_CHECK_EQ(s.pools, 1);
+    TP_CHECK_EQ(s.free_pools, 1);
+    void *y = tp_heap_alloc(h, 16); /* from B, the first */
+    TP_CHECK(y == x);
+    TP_CHECK_EQ(stats(h).pools, 2);
+    tp_heap_free(h, y); /* B empties again, not alone now: kept on freepools */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    s = stats(h);
+    TP_CHECK_EQ(s.pools, 1);
+    TP_CHECK_EQ(s.free_pools, 1);
+    /* again B first and empty, A behind it; an allocation that fails hands B back */
+    void *z1 = tp_heap_alloc(h, 16); /* A's free block: A full */
+    void *z2 = tp_heap_alloc(h, 16); /* B, from freepools */
+    tp_heap_free(h, z2);             /* B empties, alone: stays */
+    tp_heap_free(h, z1);             /* A linked behind B */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).free_pools, 1);
+    TP_CHECK(tp_heap_alloc(h, HEAP_BYTES) == NULL);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    s = stats(h);
+    TP_CHECK_EQ(s.pools, 1);
+    TP_CHECK_EQ(s.free_pools, 0);
+    for (unsigned i = 1; i < n; i++) tp_heap_free(h, full[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
     TP_CHECK_EQ(errors_seen, 0);
 }
 
@@ -243,19 +290,23 @@ static void test_double_free_is_reported_not_corrupting(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).error_count, 4u);
 
-    /* a block whose emptied pool went back to the large level (as many
-     * empty pools as are kept already are): the stale pointer must not free
-     * anything */
+    /* a block whose emptied pool went back to the large level: the stale
+     * pointer must not free anything.  Pools of one class, all full, emptied
+     * one after the other: the first stays (the class's only pool with a
+     * free block), the next TP_ALLOC_KEEP_FREE_POOLS are kept, the one after
+     * is handed back. */
     h = fresh_heap(HEAP_BYTES);
-    void *k[TP_ALLOC_NCLASSES];
-    unsigned nk = TP_ALLOC_KEEP_FREE_POOLS < TP_ALLOC_NCLASSES - 1u ? TP_ALLOC_KEEP_FREE_POOLS
-                                                                     : TP_ALLOC_NCLASSES - 1u;
-    for (unsigned i = 0; i < nk; i++) k[i] = tp_heap_alloc(h, 8u * (i + 1u)); /* one class each */
-    void *m = tp_heap_alloc(h, TP_ALLOC_SMALL_MAX);
+    enum { NPOOLS = TP_ALLOC_KEEP_FREE_POOLS + 2, MAXB = NPOOLS * TP_ALLOC_POOL_SIZE / 16 };
+    static void *bl[MAXB];
+    tp_class_stats_t cs;
+    tp_heap_class_stats(h, 1, &cs);
+    unsigned nb = NPOOLS * cs.blocks_per_pool;
+    for (unsigned i = 0; i < nb; i++) bl[i] = tp_heap_alloc(h, 16);
     void *big1 = tp_heap_alloc(h, 400);
-    for (unsigned i = 0; i < nk; i++) tp_heap_free(h, k[i]); /* their pools are kept */
-    tp_heap_free(h, m); /* its pool is released (if no more are kept) */
+    for (unsigned i = 0; i < nb; i++) tp_heap_free(h, bl[i]); /* pool by pool */
     TP_CHECK_EQ(stats(h).pools, 0);
+    TP_CHECK_EQ(stats(h).free_pools, NPOOLS - 1);
+    void *m = bl[nb - 1];
     last_kind = TP_ALLOC_OK;
     tp_heap_free(h, m);
     TP_CHECK(last_kind == TP_ALLOC_ERR_BAD_HEADER || last_kind == TP_ALLOC_ERR_DOUBLE_FREE);
@@ -511,6 +562,84 @@ static void test_several_regions(void) {
     TP_CHECK_EQ(errors_seen, 0);
 }
 
+/* free_sized: right sizes free like free; a size that does not fit the block
+ * is reported and the block freed all the same; every other error is the
+ * one free reports. */
+static void test_free_sized(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    /* right sizes: each class, sizes of the same class, large, malloc(0),
+     * fallbacks, aligned, after realloc, usable size */
+    for (size_t n = 0; n <= TP_ALLOC_SMALL_MAX; n++) {
+        void *p = tp_heap_alloc(h, n);
+        tp_heap_free_sized(h, p, n);
+        void *q = tp_heap_alloc(h, n);
+        tp_heap_free_sized(h, q, n == 0 ? 1u : ((n - 1u) | 7u) + 1u); /* the class size */
+    }
+    size_t large[] = {TP_ALLOC_SMALL_MAX + 1u, 100, 500, 501, 1000, 4093, 12000};
+    for (unsigned i = 0; i < sizeof large / sizeof large[0]; i++) {
+        void *p = tp_heap_alloc(h, large[i]);
+        TP_CHECK(p != NULL);
+        tp_heap_free_sized(h, p, large[i]);
+        p = tp_heap_alloc(h, large[i]);
+        tp_heap_free_sized(h, p, tp_heap_usable_size(h, p));
+    }
+    void *al = tp_heap_aligned_alloc(h, 256, 40);
+    tp_heap_free_sized(h, al, 40);
+    void *rl = tp_heap_alloc(h, 3000);
+    rl = tp_heap_realloc(h, rl, 2000); /* in place */
+    tp_heap_free_sized(h, rl, 2000);
+    rl = tp_heap_alloc(h, 300);
+    rl = tp_heap_realloc(h, rl, 296); /* the block stays as it is */
+    tp_heap_free_sized(h, rl, 296);
+    tp_heap_free_sized(h, NULL, 5); /* no-op */
+    TP_CHECK_EQ(errors_seen, 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+
+    /* wrong sizes: reported, the block freed */
+    struct {
+        size_t alloc, freed;
+    } wrong[] = {{16, 8}, {16, 17}, {8, 0 + TP_ALLOC_SMALL_MAX}, {24, 600}, {600, 24},
+                 {600, 700}, {600, 500}, {5000, 4000}, {5000, 0}, {40, SIZE_MAX}};
+    for (unsigned i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        void *keep = tp_heap_alloc(h, wrong[i].alloc); /* the pool stays */
+        void *p = tp_heap_alloc(h, wrong[i].alloc);
+        size_t used = stats(h).used_blocks;
+        last_kind = TP_ALLOC_OK;
+        tp_heap_free_sized(h, p, wrong[i].freed);
+        TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_SIZE_MISMATCH);
+        TP_CHECK(last_ptr == p);
+        TP_CHECK_EQ(stats(h).used_blocks, used - 1u);
+        TP_CHECK_EQ(tp_heap_validate(h), 0);
+        last_kind = TP_ALLOC_OK;
+        tp_heap_free_sized(h, p, wrong[i].alloc); /* now it is a double free */
+        /* (a large block may have been merged into a free neighbour: its
+         * old header is then just bytes of a free block) */
+        TP_CHECK(last_kind == TP_ALLOC_ERR_DOUBLE_FREE ||
+                 (wrong[i].alloc > TP_ALLOC_SMALL_MAX && last_kind == TP_ALLOC_ERR_BAD_HEADER));
+        tp_heap_free(h, keep);
+        TP_CHECK_EQ(tp_heap_validate(h), 0);
+    }
+    /* the errors of free, whatever the size */
+    int on_stack;
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free_sized(h, &on_stack, sizeof on_stack);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_FOREIGN);
+    uint8_t *s = tp_heap_alloc(h, 32);
+    tp_heap_free_sized(h, s + 1, 31);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_MISALIGNED);
+    tp_heap_free_sized(h, (uint8_t *)((uintptr_t)s & ~(uintptr_t)(TP_ALLOC_POOL_SIZE - 1u)), 16);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_FOREIGN);
+    uint8_t *l = tp_heap_alloc(h, 700);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free_sized(h, l + 8, 692);
+    TP_CHECK(last_kind == TP_ALLOC_ERR_BAD_HEADER || last_kind == TP_ALLOC_ERR_DOUBLE_FREE);
+    tp_heap_free_sized(h, l, 700);
+    tp_heap_free_sized(h, s, 32);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+}
+
 static void test_validate_detects_corruption(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     uint8_t *a = tp_heap_alloc(h, 300);
@@ -611,6 +740,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_full_and_empty_pools),
     TP_CASE(test_large_blocks_coalesce),
     TP_CASE(test_kept_pools_never_make_malloc_fail),
+    TP_CASE(test_empty_pool_stays_first),
     TP_CASE(test_exhaustion_fails_cleanly),
     TP_CASE(test_double_free_is_reported_not_corrupting),
     TP_CASE(test_bad_pointers_are_reported),
@@ -623,6 +753,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_oom_hook_frees_and_retries),
     TP_CASE(test_type_free_lists),
     TP_CASE(test_several_regions),
+    TP_CASE(test_free_sized),
     TP_CASE(test_validate_detects_corruption),
     TP_CASE(test_pool_page_needs_room_at_both_ends),
     TP_CASE(test_print_stats_runs),
