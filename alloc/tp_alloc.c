@@ -269,25 +269,31 @@ static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
 static uintptr_t pool_page_take(tp_heap_t *h) {
     /* candidates: the heads (and a few more) of the lists from one pool size
      * up to POOL_ALWAYS_FITS; then any block of that size */
-    unsigned fl, sl, fl_end, sl_end;
-    mapping(POOL_SIZE, &fl, &sl);
+    unsigned fl0, sl0, fl_end, sl_end;
+    mapping(POOL_SIZE, &fl0, &sl0);
     mapping(POOL_ALWAYS_FITS, &fl_end, &sl_end);
     uintptr_t b = 0, pg = 0;
-    for (unsigned i = fl * SL_COUNT + sl; i <= fl_end * SL_COUNT + sl_end && b == 0; i++) {
-        ref_t r = h->lists[i / SL_COUNT][i % SL_COUNT];
-        for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN; n++) {
-            uintptr_t cand = ref_addr(h, r);
-            pg = pool_page_in(cand, block_size(cand));
-            if (pg != 0) {
-                b = cand;
-                break;
+    for (unsigned fl = fl0; fl <= fl_end && b == 0; fl++) {
+        /* the non-empty lists of this first level within the range, in order */
+        uint32_t map = h->sl_bitmap[fl];
+        if (fl == fl0) map &= ~0u << sl0;
+        if (fl == fl_end) map &= ~(~1u << sl_end);
+        for (; map != 0 && b == 0; map &= map - 1u) {
+            unsigned sl = ffs32(map);
+            ref_t r = h->lists[fl][sl];
+            for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN; n++) {
+                uintptr_t cand = ref_addr(h, r);
+                pg = pool_page_in(cand, block_size(cand));
+                if (pg != 0) {
+                    b = cand;
+                    list_unlink(h, b, fl, sl);
+                    break;
+                }
+                r = WORD(cand + 4);
             }
-            r = WORD(cand + 4);
         }
     }
-    if (b != 0) {
-        list_remove(h, b, block_size(b));
-    } else {
+    if (b == 0) {
         b = find_free_cold(h, POOL_ALWAYS_FITS);
         if (b == 0) return 0;
         pg = pool_page_in(b, block_size(b));
