@@ -244,10 +244,10 @@ static uintptr_t split_off_front(tp_heap_t *h, uintptr_t b, uint32_t front) {
 }
 
 /* Where a pool page would go inside free block [b, b+size): the highest
- * page that fits (like the small large blocks, pools gather at the high end
- * of the blocks they are cut from: measured, it fragments less than the
- * lowest); 0 if none.  The pieces left before and after must be empty or
- * whole blocks. */
+ * page that fits (pools gather at the high end of the blocks they are cut
+ * from, as large blocks below TP_ALLOC_SPLIT_HIGH_BELOW do: measured, it
+ * fragments less than the lowest page); 0 if none.  The pieces left before
+ * and after must be empty or whole blocks. */
 static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
     uintptr_t end = b + size;
     if (size < POOL_SIZE) return 0;
@@ -432,7 +432,6 @@ __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, uns
         large_release_cold(h, pg - BLOCK_HDR);
     }
 }
-
 
 /* ======================================================================
  * Errors
@@ -811,7 +810,7 @@ __attribute__((noinline)) static void free_sized_slow(tp_heap_t *h, void *ptr, s
 /* The fast path of free and free_sized (sized: with the caller's size, which
  * must fit the block) takes a valid free of a block of the first region;
  * everything else - other regions, every error, a size that does not fit -
- * goes to free_slow, which checks again from scratch. */
+ * goes to free_checked, which checks again from scratch. */
 HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *caller) {
     uintptr_t a = (uintptr_t)ptr;
     const tp_region_info_t *r = &h->regions[0];
