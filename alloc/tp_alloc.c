@@ -420,7 +420,8 @@ __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, uns
     if (pool_alone(POOL(pg))) return;
     uint8_t *e = page_entry(h, pg);
     pool_unlink(h, &h->usedpools[c], pg);
-    if ((unsigned)h->nfreepools + 1u <= TP_ALLOC_KEEP_FREE_POOLS) { /* (no warning when 0) */
+    /* (+ 0u * ...: no "always false" warning when the setting is 0) */
+    if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS + 0u * h->nfreepools) {
         *e = PM_FREE_POOL;
         POOL(pg)->prev = addr_ref(h, (uintptr_t)e);
         POOL(pg)->next = h->freepools;
