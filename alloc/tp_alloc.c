@@ -230,10 +230,10 @@ static uintptr_t split_off_front(tp_heap_t *h, uintptr_t b, uint32_t front) {
 }
 
 /* Where a pool page would go inside free block [b, b+size): the highest
- * page that fits (like the small large blocks, pools gather at the high end
- * of the blocks they are cut from: measured, it fragments less than the
- * lowest); 0 if none.  The pieces left before and after must be empty or
- * whole blocks. */
+ * page that fits (pools gather at the high end of the blocks they are cut
+ * from, as large blocks below TP_ALLOC_SPLIT_HIGH_BELOW do: measured, it
+ * fragments less than the lowest page); 0 if none.  The pieces left before
+ * and after must be empty or whole blocks. */
 static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
     uintptr_t end = b + size;
     if (size < POOL_SIZE) return 0;
@@ -255,25 +255,31 @@ static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
 static uintptr_t pool_page_take(tp_heap_t *h) {
     /* candidates: the heads (and a few more) of the lists from one pool size
      * up to POOL_ALWAYS_FITS; then any block of that size */
-    unsigned fl, sl, fl_end, sl_end;
-    mapping(POOL_SIZE, &fl, &sl);
+    unsigned fl0, sl0, fl_end, sl_end;
+    mapping(POOL_SIZE, &fl0, &sl0);
     mapping(POOL_ALWAYS_FITS, &fl_end, &sl_end);
     uintptr_t b = 0, pg = 0;
-    for (unsigned i = fl * SL_COUNT + sl; i <= fl_end * SL_COUNT + sl_end && b == 0; i++) {
-        ref_t r = h->lists[i / SL_COUNT][i % SL_COUNT];
-        for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN; n++) {
-            uintptr_t cand = ref_addr(h, r);
-            pg = pool_page_in(cand, block_size(cand));
-            if (pg != 0) {
-                b = cand;
-                break;
+    for (unsigned fl = fl0; fl <= fl_end && b == 0; fl++) {
+        /* the non-empty lists of this first level within the range, in order */
+        uint32_t map = h->sl_bitmap[fl];
+        if (fl == fl0) map &= ~0u << sl0;
+        if (fl == fl_end) map &= ~(~1u << sl_end);
+        for (; map != 0 && b == 0; map &= map - 1u) {
+            unsigned sl = ffs32(map);
+            ref_t r = h->lists[fl][sl];
+            for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN; n++) {
+                uintptr_t cand = ref_addr(h, r);
+                pg = pool_page_in(cand, block_size(cand));
+                if (pg != 0) {
+                    b = cand;
+                    list_unlink(h, b, fl, sl);
+                    break;
+                }
+                r = WORD(cand + 4);
             }
-            r = WORD(cand + 4);
         }
     }
-    if (b != 0) {
-        list_remove(h, b, block_size(b));
-    } else {
+    if (b == 0) {
         b = find_free_cold(h, POOL_ALWAYS_FITS);
         if (b == 0) return 0;
         pg = pool_page_in(b, block_size(b));
@@ -400,7 +406,8 @@ __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, uns
     if (pool_alone(POOL(pg))) return;
     uint8_t *e = page_entry(h, pg);
     pool_unlink(h, &h->usedpools[c], pg);
-    if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS) {
+    /* (+ 0u * ...: no "always false" warning when the setting is 0) */
+    if (h->nfreepools < TP_ALLOC_KEEP_FREE_POOLS + 0u * h->nfreepools) {
         *e = PM_FREE_POOL;
         POOL(pg)->prev = addr_ref(h, (uintptr_t)e);
         POOL(pg)->next = h->freepools;
@@ -412,7 +419,6 @@ __attribute__((noinline)) static void pool_empty(tp_heap_t *h, uintptr_t pg, uns
         large_release_cold(h, pg - BLOCK_HDR);
     }
 }
-
 
 /* ======================================================================
  * Errors
@@ -792,7 +798,7 @@ __attribute__((noinline)) static void free_sized_slow(tp_heap_t *h, void *ptr, s
 /* The fast path of free and free_sized (sized: with the caller's size, which
  * must fit the block) takes a valid free of a block of the first region;
  * everything else - other regions, every error, a size that does not fit -
- * goes to free_slow, which checks again from scratch. */
+ * goes to free_checked, which checks again from scratch. */
 HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *caller) {
     uintptr_t a = (uintptr_t)ptr;
     const tp_region_info_t *r = &h->regions[0];

@@ -143,15 +143,18 @@ static void test_full_and_empty_pools(void) {
 /* Empty pools are kept for reuse, but never at the cost of a failed
  * allocation: they go back to the large level first. */
 static void test_kept_pools_never_make_malloc_fail(void) {
-    tp_heap_t *h = fresh_heap(16u * 1024u);
-    size_t largest0 = stats(h).largest_free;
-    void *a = tp_heap_alloc(h, 8), *b = tp_heap_alloc(h, 16);
+    /* one free block (the heap smaller than the largest block) */
+    size_t heap = (1u << TP_ALLOC_MAX_LOG2) / 2u < 16u * 1024u ? (1u << TP_ALLOC_MAX_LOG2) / 2u
+                                                                 : 16u * 1024u;
+    tp_heap_t *h = fresh_heap(heap);
+    size_t largest0 = stats(h).largest_free, whole = stats(h).free_bytes - 4u;
+    void *a = tp_heap_alloc(h, 8), *b = tp_heap_alloc(h, TP_ALLOC_SMALL_MAX);
     tp_heap_free(h, a);
     tp_heap_free(h, b);
     tp_heap_stats_t s = stats(h);
     TP_CHECK_EQ(s.pools, 0);
-    TP_CHECK_EQ(s.free_pools, TP_ALLOC_KEEP_FREE_POOLS < 2u ? TP_ALLOC_KEEP_FREE_POOLS : 2u);
-    void *big = tp_heap_alloc(h, largest0); /* fits only without the kept pools */
+    TP_CHECK_EQ(s.free_pools, TP_ALLOC_NCLASSES > 1u ? 2u : 1u); /* each its class's only pool */
+    void *big = tp_heap_alloc(h, whole); /* the whole free block: only without the kept pools */
     TP_CHECK(big != NULL);
     s = stats(h);
     TP_CHECK_EQ(s.free_pools, 0);
@@ -168,12 +171,12 @@ static void test_kept_pools_never_make_malloc_fail(void) {
 static void test_empty_pool_stays_first(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     tp_class_stats_t cs;
-    tp_heap_class_stats(h, 1, &cs);
-    enum { MAXB = TP_ALLOC_POOL_SIZE / 16 };
-    void *full[MAXB];
+    tp_heap_class_stats(h, 0, &cs);
+    enum { MAXB = TP_ALLOC_POOL_SIZE / 8 };
+    static void *full[MAXB];
     unsigned n = cs.blocks_per_pool;
-    for (unsigned i = 0; i < n; i++) full[i] = tp_heap_alloc(h, 16); /* pool A, full */
-    void *x = tp_heap_alloc(h, 16);                                   /* pool B */
+    for (unsigned i = 0; i < n; i++) full[i] = tp_heap_alloc(h, 8); /* pool A, full */
+    void *x = tp_heap_alloc(h, 8);                                   /* pool B */
     tp_heap_free(h, x); /* B empties, alone among the pools with a free block: it stays */
     tp_heap_stats_t s = stats(h);
     TP_CHECK_EQ(s.pools, 1);
@@ -183,17 +186,17 @@ static void test_empty_pool_stays_first(void) {
     s = stats(h);
     TP_CHECK_EQ(s.pools, 1);
     TP_CHECK_EQ(s.free_pools, 1);
-    void *y = tp_heap_alloc(h, 16); /* from B, the first */
+    void *y = tp_heap_alloc(h, 8); /* from B, the first */
     TP_CHECK(y == x);
     TP_CHECK_EQ(stats(h).pools, 2);
-    tp_heap_free(h, y); /* B empties again, not alone now: kept on freepools */
+    tp_heap_free(h, y); /* B empties again, not alone now: kept on freepools (if any are) */
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     s = stats(h);
     TP_CHECK_EQ(s.pools, 1);
-    TP_CHECK_EQ(s.free_pools, 1);
+    TP_CHECK_EQ(s.free_pools, TP_ALLOC_KEEP_FREE_POOLS > 0u ? 1u : 0u);
     /* again B first and empty, A behind it; an allocation that fails hands B back */
-    void *z1 = tp_heap_alloc(h, 16); /* A's free block: A full */
-    void *z2 = tp_heap_alloc(h, 16); /* B, from freepools */
+    void *z1 = tp_heap_alloc(h, 8); /* A's free block: A full */
+    void *z2 = tp_heap_alloc(h, 8); /* B, from freepools or a new page */
     tp_heap_free(h, z2);             /* B empties, alone: stays */
     tp_heap_free(h, z1);             /* A linked behind B */
     TP_CHECK_EQ(tp_heap_validate(h), 0);
@@ -296,12 +299,12 @@ static void test_double_free_is_reported_not_corrupting(void) {
      * free block), the next TP_ALLOC_KEEP_FREE_POOLS are kept, the one after
      * is handed back. */
     h = fresh_heap(HEAP_BYTES);
-    enum { NPOOLS = TP_ALLOC_KEEP_FREE_POOLS + 2, MAXB = NPOOLS * TP_ALLOC_POOL_SIZE / 16 };
+    enum { NPOOLS = TP_ALLOC_KEEP_FREE_POOLS + 2, MAXB = NPOOLS * TP_ALLOC_POOL_SIZE / 8 };
     static void *bl[MAXB];
     tp_class_stats_t cs;
-    tp_heap_class_stats(h, 1, &cs);
+    tp_heap_class_stats(h, 0, &cs);
     unsigned nb = NPOOLS * cs.blocks_per_pool;
-    for (unsigned i = 0; i < nb; i++) bl[i] = tp_heap_alloc(h, 16);
+    for (unsigned i = 0; i < nb; i++) bl[i] = tp_heap_alloc(h, 8);
     void *big1 = tp_heap_alloc(h, 400);
     for (unsigned i = 0; i < nb; i++) tp_heap_free(h, bl[i]); /* pool by pool */
     TP_CHECK_EQ(stats(h).pools, 0);
@@ -673,32 +676,42 @@ static void test_validate_detects_corruption(void) {
  * such page: the small request must fall back to the large level (it once
  * made a pool at address 0). */
 static void test_pool_page_needs_room_at_both_ends(void) {
-    tp_heap_t *h = fresh_heap(HEAP_BYTES);
-    enum { N = 2000, NEED = 40, RUN = (2 * TP_ALLOC_POOL_SIZE + 16) / NEED };
+    enum { N = 8192, SPAN = 2 * TP_ALLOC_POOL_SIZE + 16 };
+    /* large blocks (of a request above TP_ALLOC_SMALL_MAX) that tile SPAN */
+    unsigned need = (TP_ALLOC_SMALL_MAX + 4u + 1u + 7u) & ~7u;
+    while (SPAN % need != 0) need += 8u;
+    const unsigned NEED = need, RUN = SPAN / need;
     static uint8_t *blocks[N];
-    int n = 0;
-    while (n < N && (blocks[n] = tp_heap_alloc(h, NEED - 4)) != NULL) n++;
-    TP_CHECK(n > 0 && n < N);
-    TP_CHECK_EQ(RUN * NEED, 2 * TP_ALLOC_POOL_SIZE + 16);
-    /* the blocks are adjacent (cut from the high end downwards): find a run
-     * whose first header is 12 bytes before a page boundary plus 16 */
-    int first = -1;
-    for (int i = RUN - 1; i < n && first < 0; i++) {
-        uintptr_t b = (uintptr_t)blocks[i] - 4u;
-        if (((b + 4u + 8u) & (TP_ALLOC_POOL_SIZE - 1u)) == 0 &&
-            (uintptr_t)blocks[i - RUN + 1] - 4u == b + (RUN - 1) * NEED)
-            first = i;
+    tp_heap_t *h = NULL;
+    void *shift = NULL;
+    int n = 0, first = -1;
+    /* the blocks are cut from the high end downwards: a first block of
+     * another size shifts them until a run starts where it must */
+    for (unsigned phase = 0; phase < TP_ALLOC_POOL_SIZE / 8u && first < 0; phase++) {
+        h = fresh_heap(HEAP_BYTES);
+        shift = phase != 0 ? tp_heap_alloc(h, NEED - 4u + 8u * phase) : NULL;
+        n = 0;
+        while (n < N && (blocks[n] = tp_heap_alloc(h, NEED - 4)) != NULL) n++;
+        TP_CHECK(n > 0 && n < N);
+        /* a run whose first header is 12 bytes before a page boundary plus 16 */
+        for (int i = (int)RUN - 1; i < n && first < 0; i++) {
+            uintptr_t b = (uintptr_t)blocks[i] - 4u;
+            if (((b + 4u + 8u) & (TP_ALLOC_POOL_SIZE - 1u)) == 0 &&
+                (uintptr_t)blocks[i - (int)RUN + 1] - 4u == b + (RUN - 1) * NEED)
+                first = i;
+        }
     }
     TP_CHECK(first >= 0);
     if (first < 0) return;
-    for (int i = first - RUN + 1; i <= first; i++) tp_heap_free(h, blocks[i]);
+    for (int i = first - (int)RUN + 1; i <= first; i++) tp_heap_free(h, blocks[i]);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
-    uint8_t *s = tp_heap_alloc(h, 16); /* no pool yet: it cannot get a page here */
+    uint8_t *s = tp_heap_alloc(h, 8); /* no pool yet: it cannot get a page here */
     TP_CHECK(s != NULL);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     tp_heap_free(h, s);
     for (int i = 0; i < n; i++)
-        if (i <= first - RUN || i > first) tp_heap_free(h, blocks[i]);
+        if (i <= first - (int)RUN || i > first) tp_heap_free(h, blocks[i]);
+    tp_heap_free(h, shift);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).used_blocks, 0);
     TP_CHECK_EQ(errors_seen, 0);
