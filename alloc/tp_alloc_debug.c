@@ -168,8 +168,16 @@ static int walk_region(const tp_heap_t *h, const tp_region_info_t *r, visit_t vi
 
 /* ---- checking a block's bytes ---- */
 
-/* Lowest address in [lo, hi) whose byte is not v; 0 if none. */
+/* Lowest address in [lo, hi) whose byte is not v; 0 if none.  Compares a
+ * word at a time where it can: this is most of the debug build's cost. */
 static uintptr_t first_not(uintptr_t lo, uintptr_t hi, unsigned v) {
+    uint32_t all = v * 0x01010101u, w;
+    for (; lo < hi && (lo & 3u) != 0; lo++)
+        if (*(const uint8_t *)lo != v) return lo;
+    for (; hi - lo >= 4u; lo += 4u) {
+        memcpy(&w, (const void *)lo, 4);
+        if (w != all) break;
+    }
     for (; lo < hi; lo++)
         if (*(const uint8_t *)lo != v) return lo;
     return 0;
