@@ -25,7 +25,10 @@
  * Locking: tags change (live -> freed/retired), the quarantine and the
  * counters are updated under TP_ALLOC_LOCK, each for O(1) time; filling and
  * checking a block's bytes happens outside it (the block belongs to the
- * caller then), and the error hook is called without the lock.
+ * caller then), and the error hook is called without the lock.  Naming
+ * what a bad pointer points into walks its region without the lock (O(region),
+ * error path only): an interrupt allocating meanwhile can make it name the
+ * wrong kind, never change the heap.
  */
 #define TP_ALLOC_DEBUG_LAYER 1
 #include <string.h>
