@@ -52,13 +52,21 @@
  *
  * Failure behaviour: allocation returns NULL (the libc API also sets errno to
  * ENOMEM) after the out-of-memory hook declined to free memory.  A bad free
- * (double free, pointer not from this heap, misaligned, or - in the debug build
- * - interior pointers, overruns and writes after free) is reported through the
- * error hook and ignored: the heap is never corrupted by it.  (The debug
- * build's checks - interior pointers, guards, writes after free - are planned;
- * the release checks are: double free of any block, pointers outside the
- * regions, misaligned, into a pool header or unused pool space, large blocks
- * whose header is not a used one, and free_sized's size.)
+ * is reported through the error hook (with the return address of the
+ * allocator's caller) and ignored: the heap is never modified by it.
+ *   The release build checks, in O(1): a second free of a block whose memory
+ *   has not been handed out again (but a pool block whose emptied pool went
+ *   back to the large level is caught only when the word before it does not
+ *   pass for a block header), pointers outside the regions, misaligned, into
+ *   a pool header or unused pool space, large blocks whose header is not a
+ *   used one, pointers into the middle of a pool block where the pool
+ *   becomes empty or stops being full, and tp_heap_free_sized's size.
+ *   The debug build (TP_ALLOC_DEBUG=1, see tp_alloc_config.h) checks every
+ *   free: double free, foreign, misaligned and interior pointers, overruns
+ *   and underruns (guard bytes), writes after free (a quarantine of freed
+ *   blocks) and tp_heap_free_sized with any size but the one allocated; a block whose guards
+ *   were damaged is reported and never reused.  It fills fresh memory 0xCD
+ *   and freed memory 0xDD, and its statistics count what was asked for.
  */
 #ifndef TP_ALLOC_H
 #define TP_ALLOC_H
@@ -94,14 +102,18 @@ void tp_heap_free(tp_heap_t *heap, void *ptr);
  * tp_heap_usable_size, do): as fast as free, and the size is checked against
  * the block.  A size that does not fit is reported (TP_ALLOC_ERR_SIZE_MISMATCH)
  * and the block, which the pointer identifies, is freed all the same: a wrong
- * size never corrupts the heap.  Every error of free is reported as by free. */
+ * size never corrupts the heap.  Every error of free is reported as by free.
+ * In the debug build the size must be exactly the size allocated, and a
+ * mismatched block is not freed. */
 void tp_heap_free_sized(tp_heap_t *heap, void *ptr, size_t size);
-/* realloc semantics: grows or shrinks in place when it can; NULL ptr = alloc;
- * size 0 frees and returns NULL.  On failure the old block is untouched. */
+/* realloc semantics: grows or shrinks in place when it can (the debug build
+ * always moves the block); NULL ptr = alloc; size 0 frees and returns NULL.
+ * On failure the old block is untouched. */
 void *tp_heap_realloc(tp_heap_t *heap, void *ptr, size_t size);
 /* align: a power of two.  NULL if it is not, or on out of memory. */
 void *tp_heap_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
-/* Bytes the caller may use at ptr (>= the size asked for). 0 for NULL. */
+/* Bytes the caller may use at ptr (>= the size asked for; the debug build:
+ * exactly the size asked for). 0 for NULL or a pointer that is no block. */
 size_t tp_heap_usable_size(tp_heap_t *heap, const void *ptr);
 
 /* ---- hooks ---- */
@@ -111,7 +123,8 @@ typedef enum {
     TP_ALLOC_ERR_DOUBLE_FREE,     /* block already free */
     TP_ALLOC_ERR_FOREIGN,         /* pointer outside every region of this heap */
     TP_ALLOC_ERR_MISALIGNED,      /* not 8-byte aligned */
-    TP_ALLOC_ERR_INTERIOR,        /* inside a block, not its start (debug build) */
+    TP_ALLOC_ERR_INTERIOR,        /* inside a block, not its start (debug build; release:
+                                     pool blocks, on free's slow path) */
     TP_ALLOC_ERR_BAD_HEADER,      /* a large block's header is not one we wrote */
     TP_ALLOC_ERR_OVERRUN,         /* guard bytes after the block damaged (debug) */
     TP_ALLOC_ERR_UNDERRUN,        /* guard bytes before the block damaged (debug) */
@@ -123,8 +136,10 @@ typedef enum {
 typedef struct {
     tp_alloc_err_t kind;
     const void *ptr;     /* the pointer passed in, or the damaged place */
-    size_t size;         /* block size (class size for small blocks), 0 if unknown */
-    int size_class;      /* small class, or -1 for a large block / unknown */
+    size_t size;         /* block size (class size for small blocks), 0 if unknown;
+                            debug build: the size the block was requested with */
+    int size_class;      /* small class, or -1 for a large block / unknown; debug
+                            build: the class of the size requested */
     const void *caller;  /* return address of the allocator's caller */
     const char *detail;  /* one line of explanation */
 } tp_alloc_error_t;
@@ -141,7 +156,12 @@ void tp_heap_set_oom_hook(tp_heap_t *heap, tp_alloc_oom_hook_t hook, void *ctx);
 tp_alloc_err_t tp_heap_last_error(const tp_heap_t *heap);
 const char *tp_alloc_err_name(tp_alloc_err_t kind);
 
-/* ---- statistics ---- */
+/* ---- statistics ----
+ * In the debug build the figures about blocks are the user's: used_bytes is
+ * the bytes requested, a freed block counts as freed while it waits in the
+ * quarantine, and largest_free is what a request can have after the
+ * per-block overhead; footprint, free_bytes and the pool figures are the
+ * memory as it is (headers, guards, quarantined blocks included). */
 
 typedef struct {
     size_t heap_size;         /* bytes given to the heap (all regions) */
@@ -171,8 +191,9 @@ typedef struct {
     uint16_t pools;           /* pools of this class */
     uint32_t blocks_used;
     uint32_t blocks_free;     /* free or not yet carved, in this class's pools */
-    uint32_t quantization;    /* bytes lost rounding requests up (needs the debug build;
-                                 0 otherwise) */
+    uint32_t quantization;    /* bytes lost rounding requests up: class size - size
+                                 requested, over the live blocks whose request maps
+                                 to this class (needs the debug build; 0 otherwise) */
     uint32_t pool_overhead;   /* pool headers and unusable tail bytes of these pools */
 } tp_class_stats_t;
 

@@ -84,12 +84,16 @@
  * least 4 guard bytes after it, so a request of n bytes takes a release block
  * of n + 20 bytes (n + align + 4 for aligned_alloc with align > 16): requests
  * up to 12 bytes still come from pools, the others from the large level.
- * Time: every allocation writes all its bytes (fill and guards) and every
- * free reads the guards and writes the fill: O(n) instead of O(1), a few
- * instructions per byte, plus the release paths; realloc always moves.
- * The control block grows by 5 bytes per quarantine slot plus 28 + 4 per
- * size class.  Set it for the whole allocator (every file of alloc/, and
- * the code that includes tp_alloc.h): the tests build their own copies. */
+ * A 16-byte malloc costs 40 bytes of heap (17.4 in the release build).
+ * Time: an allocation writes all its bytes (fill and guards); a free checks
+ * the guards, writes the fill and checks the fill of the block leaving the
+ * quarantine: O(n) instead of O(1).  make bench's traces, Cortex-M4, mean
+ * instructions per call: malloc 370-500 (release 85-200), free 1000-1570
+ * (release 105-185); realloc always moves.  The control block grows by
+ * 5 bytes per quarantine slot plus 24 + 4 per size class (120 bytes with
+ * the defaults).  Set it for the whole allocator - every file of alloc/ -
+ * and for the code that includes tp_alloc.h (the tests build their own
+ * copies: tests/host/host.mk, the Makefile's test_*_debug images). */
 #ifndef TP_ALLOC_DEBUG
 #define TP_ALLOC_DEBUG 0
 #endif

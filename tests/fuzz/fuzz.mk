@@ -5,7 +5,7 @@
 #
 #   make fuzz         each for FUZZ_SECONDS (default 60); the corpus grows in
 #                     build/fuzz/corpus-NAME/, starting from tests/fuzz/corpus/
-#   make fuzz-short   each for FUZZ_RUNS inputs (default 50000) with -seed=1,
+#   make fuzz-short   each for FUZZ_RUNS inputs (default 20000) with -seed=1,
 #                     from the seeds only: the same inputs on every run (part
 #                     of `make test`)
 #
@@ -22,7 +22,7 @@ FUZZERS := $(FUZZ_BUILD)/fuzz_alloc $(FUZZ_BUILD)/fuzz_alloc_debug
 FUZZ_FLAGS_fuzz_alloc_debug := -DTP_ALLOC_DEBUG=1
 
 FUZZ_SECONDS ?= 60
-FUZZ_RUNS ?= 50000
+FUZZ_RUNS ?= 20000
 
 .PHONY: fuzz fuzz-short
 fuzz: $(FUZZERS)
