@@ -20,27 +20,10 @@
 
 #include "alloc/tp_alloc_config.h"
 #include "bench/bench.h"
+#include "bench/tim2.h"
 #include "console.h"
 #include "cortexm.h"
 #include "fmt.h"
-
-/* ---- TIM2: counts guest instructions under QEMU -icount shift=0 ---- */
-#define RCC_APB1ENR TP_REG32(0x40023840u)
-#define TIM2_CR1 TP_REG32(0x40000000u)
-#define TIM2_EGR TP_REG32(0x40000014u)
-#define TIM2_CNT TP_REG32(0x40000024u)
-#define TIM2_PSC TP_REG32(0x40000028u)
-#define TIM2_ARR TP_REG32(0x4000002Cu)
-
-static void tim2_start(void) {
-    RCC_APB1ENR |= 1u; /* TIM2EN (a real chip needs it; QEMU ignores it) */
-    TIM2_CR1 = 0;
-    TIM2_PSC = 0;
-    TIM2_ARR = 0xFFFFFFFFu;
-    TIM2_EGR = 1u; /* UG: load the prescaler now */
-    TIM2_CNT = 0;
-    TIM2_CR1 = 1u; /* CEN */
-}
 
 /* ---- the heap buffer ---- */
 __attribute__((aligned(BENCH_BUF_ALIGN))) uint8_t bench_buf[BENCH_BUF_SIZE];

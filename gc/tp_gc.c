@@ -570,11 +570,7 @@ static void unhold(tp_obj_t *o) {
         o->rc--;
         return;
     }
-    /* the collector's was the last reference */
-    uint8_t was = G.in_step;
-    G.in_step = 1;
-    tp_obj_release(o);
-    G.in_step = was;
+    tp_obj_release(o); /* the collector's was the last reference (inside a step) */
 }
 
 static void print_object(const char *what, tp_obj_t *o) {
