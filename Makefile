@@ -39,12 +39,12 @@ include mk/target.mk
 
 ALLOC_SRCS  := $(wildcard alloc/*.c)
 KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(ALLOC_SRCS) \
-               $(wildcard gc/*.c)
+               $(wildcard gc/*.c) $(wildcard objects/*.c)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 # the collector's test types and conformance suite, shared with the host tests
-TEST_SUPPORT_OBJS := $(BUILD)/obj/tests/gc_types.o $(BUILD)/obj/tests/gc_suite.o \
-                     $(BUILD)/obj/tests/gc_stress.o
+TEST_SUPPORT_OBJS := $(BUILD)/obj/tests/heap_fixture.o $(BUILD)/obj/tests/gc_types.o $(BUILD)/obj/tests/gc_suite.o \
+                     $(BUILD)/obj/tests/gc_stress.o $(BUILD)/obj/tests/objects_suite.o
 TEST_SRCS   := $(wildcard tests/target/test_*.c)
 TEST_ELFS   := $(patsubst tests/target/%.c,$(BUILD)/tests/%.elf,$(TEST_SRCS))
 DEMO_ELF    := $(BUILD)/demo.elf

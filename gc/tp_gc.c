@@ -869,6 +869,10 @@ static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
     G.in_oom = 1;
     tp_heap_stats_t before, after;
     tp_heap_stats(heap, &before);
+    /* the types' private free lists first: blocks nobody uses */
+    for (unsigned i = 1; i < TP_GC_MAX_TYPES; i++)
+        if (tp_types[i] != NULL && tp_types[i]->freelist != NULL)
+            tp_freelist_drain(heap, tp_types[i]->freelist);
     if (G.phase != PH_IDLE)
         finish_in_progress();
     else

@@ -14,17 +14,16 @@
 #include "tests/gc_stress.h"
 #include "tests/gc_types.h"
 #include "tests/harness.h"
+#include "tests/heap_fixture.h"
 
 static uint8_t *gc_arena;
 static size_t gc_arena_size;
 static int chain_len, big_len;
-static size_t base_used; /* the collector's list heads */
-static unsigned gc_errors;
 
 #define GC_SUITE_HEAP gc_arena_size
 #define GC_SUITE_CHAIN chain_len
 #define GC_SUITE_BIG big_len
-#define L_HEADS_BYTES base_used
+#define L_HEADS_BYTES fx_base_used
 
 static uint32_t stress_ops;
 static int stress_objs;
@@ -40,26 +39,7 @@ void gc_suite_setup(void *arena, size_t size, uint32_t ops, int objs) {
     big_len = (int)(n / 2u);
 }
 
-static void on_gc_error(const char *what, const tp_obj_t *o, void *ctx) {
-    (void)what, (void)o, (void)ctx;
-    gc_errors++;
-}
-
-static size_t heap_used(void) {
-    tp_heap_stats_t st;
-    tp_heap_stats(tp_gc_heap(), &st);
-    return st.used_bytes;
-}
-
-/* A fresh heap and collector for each case. */
-static int fresh(void) {
-    tp_heap_t *h = tp_heap_init(gc_arena, gc_arena_size);
-    if (h == NULL || tp_gc_init(h) != 0 || tt_register() != 0) return -1;
-    tp_gc_set_error_hook(on_gc_error, NULL);
-    gc_errors = 0;
-    base_used = heap_used();
-    return 0;
-}
+static int fresh(void) { return fx_fresh(gc_arena, gc_arena_size, tt_register); }
 
 #define FRESH() \
     do { \
@@ -84,8 +64,8 @@ static void test_refcount_transcript(void) {
     tp_decref(c); /* del c: the list dies and drops a */
     TP_CHECK_EQ(tp_getrefcount(a), 1);
     tp_decref(a);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
-    TP_CHECK_EQ(gc_errors, 0);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_gc_errors, 0);
 }
 
 static void test_refcount_saturates(void) {
@@ -96,7 +76,7 @@ static void test_refcount_saturates(void) {
     for (unsigned i = 0; i < 80000u; i++) tp_decref(x);
     TP_CHECK_EQ(tp_getrefcount(x), TP_RC_IMMORTAL); /* immortal: never freed */
     TP_CHECK_EQ(tt_freed, 0);
-    TP_CHECK_EQ(gc_errors, 0);
+    TP_CHECK_EQ(fx_gc_errors, 0);
 }
 
 static void test_decref_of_dead_is_error(void) {
@@ -105,7 +85,7 @@ static void test_decref_of_dead_is_error(void) {
     tp_obj_t *y = tt_leaf(2); /* keep the block allocated: x's memory is reused otherwise */
     x->rc = 0;                /* as if a bug had dropped it one time too many */
     tp_decref(x);
-    TP_CHECK_EQ(gc_errors, 1);
+    TP_CHECK_EQ(fx_gc_errors, 1);
     tp_gc_run_stats_t rs;
     tp_gc_get_run_stats(&rs);
     TP_CHECK_EQ(rs.errors, 1);
@@ -125,7 +105,7 @@ static void test_self_cycles(void) {
     tp_decref(n);
     TP_CHECK_EQ(tp_gc_collect(2), 1);
     TP_CHECK_EQ(tt_freed, 2);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 static void test_two_cycle_transcript(void) {
@@ -226,7 +206,7 @@ static void test_count_and_automatic_collection(void) {
     TP_CHECK(s0.collections > 10);
     (void)tp_gc_collect(2);
     TP_CHECK_EQ(tt_freed, 201);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 static void test_disable(void) {
@@ -419,7 +399,7 @@ static void test_weakref_basics(void) {
     tp_decref(o); /* del obj */
     TP_CHECK(tp_weakref_get(r) == NULL);
     tp_decref(r);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 static void test_weakref_callback_after_death(void) {
@@ -480,7 +460,7 @@ static void test_callback_allocates_and_collects(void) {
     TP_CHECK_EQ(cb_calls, 1);
     TP_CHECK_EQ(tt_freed, 2); /* the callback's own cycle was collected too */
     tp_decref(wr);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 static void test_weak_proxy_parent(void) {
@@ -499,7 +479,7 @@ static void test_weak_proxy_parent(void) {
     TP_CHECK(tp_weakref_is_proxy(px));
     tp_decref(parent);
     TP_CHECK_EQ(tt_freed, 2);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 /* A ring of n nodes, dropped; returns a borrowed pointer to one of them. */
@@ -635,7 +615,7 @@ static void test_per_type_free_list(void) {
     tp_decref(b);
     tp_freelist_drain(tp_gc_heap(), &fl);
     tt_leaf_type.freelist = NULL;
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 static void test_freeze(void) {
@@ -697,7 +677,7 @@ static void test_deep_chain_no_recursion(void) {
     tt_set_a(p, head);
     tp_decref(head);
     TP_CHECK_EQ(tp_gc_collect(2), (size_t)GC_SUITE_CHAIN);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 static void test_big_list_incremental_bounded(void) {
@@ -720,7 +700,7 @@ static void test_big_list_incremental_bounded(void) {
     TP_CHECK(after.max_step_work <= 32);
     TP_CHECK(steps > (uint32_t)GC_SUITE_BIG / 32u); /* it really was split */
     TP_CHECK_EQ(tt_freed, (unsigned)GC_SUITE_BIG + 1u);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 /* The trap: references moved without a count change while the big container
@@ -757,10 +737,10 @@ static void mutate_mid_scan(const char *phase, int op) {
     while (tp_gc_step(16)) {
     }
     TP_CHECK(held->rc != 0 && (held->flags & TP_OF_DYING) == 0);
-    TP_CHECK_EQ(gc_errors, 0);
+    TP_CHECK_EQ(fx_gc_errors, 0);
     tp_decref(held);
     (void)tp_gc_collect(2);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
     TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
 }
 
@@ -804,7 +784,7 @@ static void test_out_of_memory_collects(void) {
     TP_CHECK(failed);
     tp_decref(keep);
     (void)tp_gc_collect(2);
-    TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
 }
 
 static void test_mutation_stress(void) {
@@ -813,8 +793,8 @@ static void test_mutation_stress(void) {
         FRESH();
         tp_gc_set_threshold(20, 3, 3); /* automatic collections too */
         TP_CHECK_EQ(gc_stress_run(seeds[i], stress_ops / 4u, stress_objs), 0);
-        TP_CHECK_EQ(gc_errors, 0);
-        TP_CHECK_EQ(heap_used(), L_HEADS_BYTES);
+        TP_CHECK_EQ(fx_gc_errors, 0);
+        TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
     }
 }
 

@@ -1,0 +1,132 @@
+/*
+ * tp_objects_internal.h - the layouts of the built-in objects and what the
+ * files of objects/ share.  Not for users: tp_objects.h is the API.
+ */
+#ifndef TP_OBJECTS_INTERNAL_H
+#define TP_OBJECTS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tp_objects.h"
+
+/* Fixed type indices of the types whose cached objects live in flash:
+ * after tp_gc_init registers the weakref type at 1, tp_objects_init
+ * registers int and str first and checks they get these. */
+#define TP_INT_INDEX 2u
+#define TP_STR_INDEX 3u
+
+/* 8 bytes: header + value, the smallest size class. */
+typedef struct {
+    tp_obj_t ob;
+    int32_t value;
+} tp_int_t;
+
+typedef struct {
+    tp_obj_t ob;
+    double value;
+} tp_float_t;
+
+/* 11 bytes before the text: a one-character string is a 16-byte block. */
+typedef struct {
+    tp_obj_t ob;
+    uint32_t hash; /* FNV-1a of the bytes, computed at creation */
+    uint16_t len;
+    uint8_t interned;
+    char data[]; /* len bytes and a NUL */
+} tp_str_t;
+
+typedef struct {
+    tp_obj_t ob;
+    uint32_t len;
+    uint32_t hash; /* bytes only */
+    uint8_t data[];
+} tp_bytes_t;
+
+typedef struct {
+    tp_gc_head_t head;
+    uint32_t len;
+    tp_obj_t *items[];
+} tp_tuple_t;
+
+typedef struct {
+    tp_gc_head_t head;
+    uint32_t len;
+    uint32_t cap;
+    tp_obj_t **items; /* from the collector's heap; NULL when cap is 0 */
+} tp_list_t;
+
+/* The hash table of dicts and instances (CPython's compact dict): `entries`
+ * in insertion order, and an index array of 2^log2 slots, each -1 (empty),
+ * -2 (deleted) or an entry number; both in one heap block.  A deleted entry
+ * keeps its place with key NULL until the next resize compacts. */
+typedef struct {
+    uint32_t hash;
+    tp_obj_t *key;
+    tp_obj_t *value;
+} tp_entry_t;
+
+typedef struct {
+    void *mem;         /* index array then entries; NULL while empty */
+    uint16_t used;     /* live entries */
+    uint16_t nentries; /* entries in use, deleted ones included */
+    uint8_t log2;      /* index slots: 1 << log2 (0 while mem is NULL) */
+} tp_table_t;
+
+typedef struct {
+    tp_gc_head_t head;
+    tp_table_t table;
+} tp_dict_t;
+
+typedef struct {
+    tp_gc_head_t head;
+    const tp_class_t *cls;
+    tp_table_t attrs;
+    tp_weakref_t *weaklist; /* only when the class is weak-referenceable */
+} tp_instance_t;
+
+typedef struct {
+    tp_gc_head_t head;
+    tp_obj_t *buffer; /* a bytes or bytearray */
+    uint32_t start;
+    uint32_t len;
+} tp_view_t;
+
+#define TP_AS(T, o) ((T *)(void *)(o))
+
+/* Records an error; returns NULL so callers can `return tp_fail(...)`. */
+void *tp_fail(tp_err_t err);
+int tp_fail_int(tp_err_t err); /* records, returns -1 */
+
+/* Object allocation through the collector, NOMEM recorded on failure. */
+tp_obj_t *tp_obj_alloc(const tp_type_t *type, size_t size);
+
+/* Normalises a Python-style index (negative counts from the end); -1 when
+ * out of range. */
+long tp_index(long index, size_t len);
+
+/* FNV-1a, the hash of str and bytes. */
+uint32_t tp_hash_bytes(const void *data, size_t len);
+
+/* Strings: interning, the one-character cache. */
+void tp_str_reset(void);
+tp_obj_t *tp_str_cached(const char *data, size_t len); /* borrowed or NULL */
+extern uint32_t tp_char_cache_hits, tp_intern_hits, tp_int_cache_hits;
+
+/* The table. */
+int tp_table_set(tp_table_t *t, tp_obj_t *key, uint32_t hash, tp_obj_t *value);
+tp_entry_t *tp_table_find(tp_table_t *t, tp_obj_t *key, uint32_t hash); /* NULL: absent or error */
+int tp_table_del(tp_table_t *t, tp_obj_t *key, uint32_t hash);          /* 1 deleted, 0 absent, -1 */
+uint32_t tp_table_traverse(tp_table_t *t, uint32_t start, tp_visit_t visit, void *ctx);
+uint32_t tp_table_clear(tp_table_t *t, uint32_t *budget);
+void tp_table_free(tp_table_t *t);
+tp_entry_t *tp_table_entries(const tp_table_t *t);
+
+/* The instance types: [has __del__][weak-referenceable]. */
+extern tp_type_t tp_instance_types[2][2];
+void tp_number_reset(void);
+void tp_number_trim(void);
+void tp_str_trim(void);
+void tp_number_stats(tp_objects_stats_t *out);
+
+#endif /* TP_OBJECTS_INTERNAL_H */

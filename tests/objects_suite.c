@@ -1,0 +1,872 @@
+/*
+ * objects_suite.c - the object layer on the host and on every board.
+ *
+ * First the mission's transcripts (../shared/mission.md), with the numbers
+ * CPython prints: sys.getrefcount counts its own argument, so a list bound
+ * to one name reads 2.  A C variable holding a reference plays the part of a
+ * Python name: `b = a` is an incref, `del b` a decref.  Then each type, its
+ * errors, and the collector running while lists and dicts move references.
+ *
+ * Every case ends by dropping what it made and checking that the heap is
+ * back where the case started (nothing leaked) and valid.
+ */
+#include "tests/objects_suite.h"
+
+#include <string.h>
+
+#include "tests/heap_fixture.h"
+
+#include "tp_alloc.h"
+#include "tp_gc.h"
+#include "tp_objects.h"
+#include "tp_objects_internal.h" /* white-box: the dict test forces a resize */
+
+static void *arena;
+static size_t arena_size;
+static char rbuf[160];
+
+void objects_suite_setup(void *mem, size_t size) {
+    arena = mem;
+    arena_size = size;
+}
+
+static int fresh(void) { return fx_fresh(arena, arena_size, tp_objects_init); }
+
+#define FRESH()                                                                                   \
+    do {                                                                                          \
+        if (!TP_CHECK(fresh() == 0)) return;                                                      \
+    } while (0)
+
+/* The end of every case: all dropped, nothing leaked, heap consistent. */
+static void settled(void) {
+    tp_gc_collect(2);
+    tp_objects_trim(); /* the free lists and the empty intern table */
+    TP_CHECK_EQ(fx_heap_used(), fx_base_used);
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    TP_CHECK_EQ(fx_gc_errors, 0);
+}
+
+static const char *repr(tp_obj_t *o) {
+    tp_repr(o, rbuf, sizeof rbuf);
+    return rbuf;
+}
+
+static tp_obj_t *list_of(int n, const int32_t *v) {
+    tp_obj_t *l = tp_list_new();
+    for (int i = 0; i < n; i++) {
+        tp_obj_t *x = tp_int_new(v[i]);
+        tp_list_append(l, x);
+        tp_decref(x);
+    }
+    return l;
+}
+
+static tp_obj_t *pair(int32_t x, int32_t y) {
+    int32_t v[2] = {x, y};
+    return list_of(2, v);
+}
+
+/* ======================================================================
+ * The transcripts
+ * ====================================================================== */
+
+static void test_getrefcount_sequence(void) {
+    FRESH();
+    unsigned seen[7];
+    tp_obj_t *a = pair(1, 2);     /* a = [1, 2] */
+    seen[0] = tp_sys_getrefcount(a);
+    tp_obj_t *b = a;              /* b = a */
+    tp_incref(b);
+    seen[1] = tp_sys_getrefcount(a);
+    tp_decref(b);                 /* del b */
+    seen[2] = tp_sys_getrefcount(a);
+    tp_obj_t *c = tp_list_new();  /* c = list() */
+    tp_list_append(c, a);         /* c.append(a) */
+    seen[3] = tp_sys_getrefcount(a);
+    tp_decref(c);                 /* del c */
+    seen[4] = tp_sys_getrefcount(a);
+    b = a;                        /* b = a */
+    tp_incref(b);
+    seen[5] = tp_sys_getrefcount(a);
+    tp_obj_t *first = a;
+    tp_decref(a);                 /* a = [3, 4]: the name now names a new list */
+    a = pair(3, 4);
+    seen[6] = tp_sys_getrefcount(first);
+    const unsigned want[7] = {2, 3, 2, 3, 2, 3, 2};
+    for (int i = 0; i < 7; i++) TP_CHECK_EQ(seen[i], want[i]);
+    TP_CHECK(b == first && a != first);
+    TP_CHECK_STR(repr(b), "[1, 2]");
+    tp_decref(a);
+    tp_decref(b);
+    settled();
+}
+
+static void test_cycle_found_by_collection(void) {
+    FRESH();
+    tp_obj_t *a = pair(1, 2), *b = pair(3, 4);
+    TP_CHECK_EQ(tp_sys_getrefcount(a), 2);
+    TP_CHECK_EQ(tp_sys_getrefcount(b), 2);
+    tp_list_append(a, b);
+    TP_CHECK_EQ(tp_sys_getrefcount(b), 3);
+    tp_list_append(b, a);
+    TP_CHECK_EQ(tp_sys_getrefcount(a), 3);
+    TP_CHECK_STR(repr(a), "[1, 2, [3, 4, [...]]]");
+    size_t before = fx_heap_used();
+    tp_decref(a); /* del a */
+    tp_decref(b); /* del b */
+    TP_CHECK_EQ(tp_getrefcount(a), 1); /* counts 1 and 1: a cycle */
+    TP_CHECK_EQ(tp_getrefcount(b), 1);
+    TP_CHECK_EQ(fx_heap_used(), before); /* refcounting freed nothing */
+    TP_CHECK_EQ(tp_gc_collect(2), 2);  /* gc.collect() -> 2 */
+    settled();
+}
+
+static void test_cycle_kept_by_another_name(void) {
+    FRESH();
+    tp_obj_t *a = pair(1, 2), *b = pair(3, 4);
+    tp_list_append(a, b);
+    tp_list_append(b, a);
+    tp_obj_t *c = a; /* c = a */
+    tp_incref(c);
+    tp_decref(a);
+    tp_decref(b);
+    TP_CHECK_EQ(tp_gc_collect(2), 0); /* a reachable through c, b through a */
+    TP_CHECK_STR(repr(c), "[1, 2, [3, 4, [...]]]");
+    tp_decref(c);
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    settled();
+}
+
+static const tp_class_t node_class = {.name = "Node"};
+
+static tp_obj_t *node(const char *name) {
+    tp_obj_t *n = tp_instance_new(&node_class), *s = tp_str_new(name);
+    tp_setattr(n, "name", s);
+    tp_decref(s);
+    return n;
+}
+
+static void test_node_cycle(void) {
+    FRESH();
+    tp_obj_t *mid = node("root"), *left = node("left"), *right = node("right");
+    tp_setattr(mid, "next", left);   /* mid.next = left */
+    tp_setattr(left, "next", right); /* left.next = right */
+    tp_setattr(right, "next", left); /* right.next = left */
+    tp_obj_t *wm = tp_weakref_new(mid, NULL, NULL), *wl = tp_weakref_new(left, NULL, NULL),
+             *wr = tp_weakref_new(right, NULL, NULL);
+    TP_CHECK_STR(repr(mid), "Node(name='root', next=Node(name='left', next=Node(name='right', next=...)))");
+    tp_decref(mid);
+    tp_decref(left);
+    tp_decref(right);
+    tp_obj_t *m = tp_weakref_get(wm), *l = tp_weakref_get(wl), *r = tp_weakref_get(wr);
+    TP_CHECK(m == NULL);              /* mid: freed by refcounting at once */
+    TP_CHECK(l != NULL && r != NULL); /* left <-> right: a cycle, still there */
+    tp_xdecref(l);
+    tp_xdecref(r);
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    TP_CHECK(tp_weakref_get(wl) == NULL && tp_weakref_get(wr) == NULL);
+    tp_decref(wm);
+    tp_decref(wl);
+    tp_decref(wr);
+    settled();
+}
+
+static void test_identity(void) {
+    FRESH();
+    tp_obj_t *a = tp_int_new(123), *b = tp_int_new(123);
+    TP_CHECK(a == b); /* a = 123; b = 123; a is b -> True */
+    tp_obj_t *c = tp_int_new(1000), *d = tp_int_new(1000);
+    TP_CHECK(c != d); /* a = 1000; b = 1000; a is b -> False */
+    TP_CHECK_EQ(tp_eq(c, d), 1);
+    tp_obj_t *n1 = tp_str_new("n"), *n2 = tp_str_new("n");
+    TP_CHECK(n1 == n2); /* 'n' is 'n' -> True */
+    tp_obj_t *p1 = tp_str_new("python"), *p2 = tp_str_new("python");
+    TP_CHECK(p1 == p2); /* "python" is "python" -> True */
+    TP_CHECK(tp_str_is_interned(p1));
+    /* the cache's edges */
+    tp_obj_t *lo = tp_int_new(-5), *lo2 = tp_int_new(-5), *hi = tp_int_new(256), *hi2 = tp_int_new(256);
+    TP_CHECK(lo == lo2 && hi == hi2);
+    tp_obj_t *o1 = tp_int_new(257), *o2 = tp_int_new(257), *u1 = tp_int_new(-6), *u2 = tp_int_new(-6);
+    TP_CHECK(o1 != o2 && u1 != u2);
+    /* not identifier-like: not interned; built at run time: not interned */
+    tp_obj_t *h1 = tp_str_new("hello world"), *h2 = tp_str_new("hello world");
+    TP_CHECK(h1 != h2 && tp_eq(h1, h2) == 1);
+    tp_obj_t *py = tp_str_new("py"), *thon = tp_str_new("thon");
+    tp_obj_t *cat = tp_str_concat(py, thon);
+    TP_CHECK(cat != p1 && tp_eq(cat, p1) == 1 && !tp_str_is_interned(cat));
+    tp_obj_t *in = tp_str_intern(cat); /* sys.intern */
+    TP_CHECK(in == p1);
+    /* a one-character string is cached whatever made it */
+    tp_obj_t *x = tp_str_from("xyz", 1), *e = tp_str_new("");
+    tp_obj_t *x2 = tp_str_concat(e, x);
+    TP_CHECK(x2 == x);
+    tp_obj_t *objs[] = {a, b, c, d, n1, n2, p1, p2, lo, lo2, hi, hi2, o1, o2, u1, u2, h1, h2,
+                        py, thon, cat, in, x, e, x2};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
+    settled();
+    TP_CHECK_EQ(tp_str_intern_count(), 0); /* interned strings died and left the table */
+}
+
+static void test_count_grows_by_three(void) {
+    FRESH();
+    tp_obj_t *x = tp_int_new(300); /* x = 300 */
+    unsigned before = tp_sys_getrefcount(x);
+    tp_obj_t *y = x; /* y = x */
+    tp_incref(y);
+    tp_obj_t *z = tp_list_new(); /* z = [x, y] */
+    tp_list_append(z, x);
+    tp_list_append(z, y);
+    TP_CHECK_EQ(tp_sys_getrefcount(x), before + 3u);
+    TP_CHECK_STR(repr(z), "[300, 300]");
+    tp_decref(z);
+    TP_CHECK_EQ(tp_sys_getrefcount(x), before + 1u);
+    tp_decref(y);
+    tp_decref(x);
+    settled();
+}
+
+static void test_del_removes_a_name(void) {
+    FRESH();
+    tp_obj_t *a = pair(1, 2), *b = a; /* a = [1, 2]; b = a */
+    tp_incref(b);
+    TP_CHECK_EQ(tp_sys_getrefcount(b), 3);
+    tp_decref(a); /* del a: the object lives on through b */
+    TP_CHECK_EQ(tp_sys_getrefcount(b), 2);
+    TP_CHECK_STR(repr(b), "[1, 2]");
+    TP_CHECK_EQ(tp_len(b), 2);
+    tp_decref(b); /* del b: the last name: freed at once, no collection */
+    TP_CHECK_EQ(fx_heap_used(), fx_base_used);
+    settled();
+}
+
+static void test_weakref_reads_none_after_death(void) {
+    FRESH();
+    tp_obj_t *obj = node("obj");
+    tp_obj_t *r = tp_weakref_new(obj, NULL, NULL); /* r = weakref.ref(obj) */
+    TP_CHECK_EQ(tp_sys_getrefcount(obj), 2);     /* a weak reference does not count */
+    tp_obj_t *got = tp_weakref_get(r);           /* r() is obj */
+    TP_CHECK(got == obj);
+    tp_decref(got);
+    TP_CHECK_STR(repr(r), "<weakref; to 'Node'>");
+    tp_decref(obj); /* del obj */
+    TP_CHECK(tp_weakref_get(r) == NULL); /* r() -> None */
+    TP_CHECK_STR(repr(r), "<weakref; dead>");
+    tp_decref(r);
+    /* not weak-referenceable: ints, lists, and classes that opt out */
+    static const tp_class_t slotted = {.name = "Slotted", .flags = TP_CLASS_NO_WEAKREF};
+    tp_obj_t *s = tp_instance_new(&slotted), *l = tp_list_new(), *i = tp_int_new(5000);
+    TP_CHECK(tp_weakref_new(s, NULL, NULL) == NULL);
+    TP_CHECK(tp_weakref_new(l, NULL, NULL) == NULL);
+    TP_CHECK(tp_weakref_new(i, NULL, NULL) == NULL);
+    tp_decref(s);
+    tp_decref(l);
+    tp_decref(i);
+    settled();
+}
+
+static void test_weak_proxy_parent(void) {
+    FRESH();
+    tp_obj_t *parent = node("parent"), *child = node("child");
+    tp_obj_t *kids = tp_list_new();
+    tp_list_append(kids, child);
+    tp_setattr(parent, "children", kids); /* parent.children = [child] */
+    tp_decref(kids);
+    tp_obj_t *proxy = tp_weakproxy_new(parent, NULL, NULL);
+    tp_setattr(child, "parent", proxy); /* self.parent = weakref.proxy(parent) */
+    tp_decref(proxy);
+    /* through the proxy: child.parent.name */
+    tp_obj_t *p = tp_getattr(child, "parent");
+    tp_obj_t *pname = tp_getattr(p, "name");
+    TP_CHECK_STR(tp_str_data(pname), "parent");
+    tp_decref(pname);
+    tp_decref(p);
+    tp_obj_t *wchild = tp_weakref_new(child, NULL, NULL), *wparent = tp_weakref_new(parent, NULL, NULL);
+    tp_decref(child);
+    size_t gc_before = 0;
+    tp_gc_gen_stats_t st;
+    tp_gc_get_stats(2, &st);
+    gc_before = st.collections;
+    tp_decref(parent); /* no cycle: refcounting alone frees parent and child */
+    tp_gc_get_stats(2, &st);
+    TP_CHECK_EQ(st.collections, gc_before);
+    TP_CHECK(tp_weakref_get(wparent) == NULL && tp_weakref_get(wchild) == NULL);
+    tp_decref(wchild);
+    tp_decref(wparent);
+    TP_CHECK_EQ(tp_gc_collect(2), 0);
+    settled();
+}
+
+static void test_proxy_to_dead_is_reference_error(void) {
+    FRESH();
+    tp_obj_t *parent = node("parent"), *child = node("child");
+    tp_obj_t *proxy = tp_weakproxy_new(parent, NULL, NULL);
+    tp_setattr(child, "parent", proxy);
+    tp_decref(proxy);
+    tp_decref(parent);
+    tp_obj_t *p = tp_getattr(child, "parent");
+    tp_err_clear();
+    TP_CHECK(tp_getattr(p, "name") == NULL);
+    TP_CHECK_EQ(tp_err(), TP_ERR_REFERENCE);
+    TP_CHECK_STR(tp_err_name(tp_err()), "ReferenceError");
+    TP_CHECK_STR(repr(p), "<weakproxy; dead>");
+    tp_decref(p);
+    tp_decref(child);
+    settled();
+}
+
+static void test_thresholds(void) {
+    FRESH();
+    unsigned t[3];
+    tp_gc_get_threshold(t);
+    TP_CHECK(t[0] == 700 && t[1] == 10 && t[2] == 10); /* gc.get_threshold() */
+    /* 700 container allocations more than deallocations start a collection */
+    tp_obj_t *keep = tp_list_new();
+    tp_gc_gen_stats_t st0, st1;
+    tp_gc_get_stats(0, &st0);
+    for (int i = 0; i < 720; i++) {
+        tp_obj_t *l = tp_list_new();
+        tp_list_append(keep, l);
+        tp_decref(l);
+    }
+    while (tp_gc_in_progress()) tp_gc_step(0);
+    tp_gc_get_stats(0, &st1);
+    TP_CHECK_EQ(st1.collections, st0.collections + 1u);
+    tp_decref(keep);
+    settled();
+}
+
+static void test_saveall_keeps_garbage(void) {
+    FRESH();
+    tp_gc_set_debug(TP_GC_DEBUG_SAVEALL);
+    tp_obj_t *a = pair(1, 2), *b = pair(3, 4);
+    tp_list_append(a, b);
+    tp_list_append(b, a);
+    tp_decref(a);
+    tp_decref(b);
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    tp_obj_t *g[4];
+    TP_CHECK_EQ(tp_gc_garbage(g, 4), 2); /* gc.garbage holds them */
+    TP_CHECK((g[0] == a && g[1] == b) || (g[0] == b && g[1] == a));
+    TP_CHECK_STR(repr(a), "[1, 2, [3, 4, [...]]]"); /* still intact */
+    tp_gc_set_debug(0);
+    tp_gc_garbage_clear(); /* del gc.garbage[:] */
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    settled();
+}
+
+static void test_copy_vs_deepcopy(void) {
+    FRESH();
+    tp_obj_t *x = pair(1, 2), *y = pair(3, 4);
+    tp_obj_t *a = tp_list_new(); /* a = [[1, 2], [3, 4]] */
+    tp_list_append(a, x);
+    tp_list_append(a, y);
+    tp_obj_t *b = tp_copy(a), *c = tp_deepcopy(a);
+    TP_CHECK(b != a && c != a);
+    tp_obj_t *b0 = tp_list_get(b, 0), *c0 = tp_list_get(c, 0);
+    TP_CHECK(b0 == x); /* shallow: the inner lists are shared */
+    TP_CHECK(c0 != x); /* deep: copied */
+    tp_obj_t *five = tp_int_new(5);
+    tp_list_append(x, five); /* a[0].append(5) */
+    TP_CHECK_STR(repr(a), "[[1, 2, 5], [3, 4]]");
+    TP_CHECK_STR(repr(b), "[[1, 2, 5], [3, 4]]"); /* seen through the copy */
+    TP_CHECK_STR(repr(c), "[[1, 2], [3, 4]]");    /* not through the deep copy */
+    tp_obj_t *objs[] = {x, y, a, b, c, b0, c0, five};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
+    settled();
+}
+
+/* ======================================================================
+ * Types
+ * ====================================================================== */
+
+static void test_deepcopy_cycles_and_sharing(void) {
+    FRESH();
+    tp_obj_t *a = pair(1, 2);
+    tp_list_append(a, a); /* a = [1, 2]; a.append(a) */
+    tp_obj_t *d = tp_deepcopy(a);
+    tp_obj_t *d2 = tp_list_get(d, 2);
+    TP_CHECK(d != a && d2 == d); /* the cycle is copied as a cycle */
+    TP_CHECK_STR(repr(d), "[1, 2, [...]]");
+    tp_decref(d2);
+    tp_obj_t *s = pair(7, 8), *shared = tp_list_new();
+    tp_list_append(shared, s);
+    tp_list_append(shared, s);
+    tp_obj_t *t = tp_tuple_new(1, &shared);
+    tp_obj_t *dt = tp_deepcopy(t);
+    tp_obj_t *dl = tp_tuple_get(dt, 0), *e0 = tp_list_get(dl, 0), *e1 = tp_list_get(dl, 1);
+    TP_CHECK(dt != t && dl != shared && e0 == e1 && e0 != s); /* shared once, copied once */
+    /* a tuple of immutables is its own deep copy */
+    tp_obj_t *one = tp_int_new(1), *nm = tp_str_new("nm");
+    tp_obj_t *items[2] = {one, nm};
+    tp_obj_t *imm = tp_tuple_new(2, items), *dimm = tp_deepcopy(imm);
+    TP_CHECK(dimm == imm);
+    /* instances and dicts, with a cycle through an instance */
+    tp_obj_t *n = node("n"), *dict = tp_dict_new();
+    tp_setattr(n, "self", n);
+    tp_dict_set_str(dict, "node", n);
+    tp_obj_t *dd = tp_deepcopy(dict), *dn = tp_dict_get_str(dd, "node"), *dself = tp_getattr(dn, "self");
+    TP_CHECK(dn != n && dself == dn && tp_instance_class(dn) == &node_class);
+    tp_obj_t *objs[] = {a, d, s, shared, t, dt, dl, e0, e1, one, nm, imm, dimm, n, dict, dd, dn, dself};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
+    settled();
+}
+
+static void test_deepcopy_depth_limit(void) {
+    FRESH();
+    tp_obj_t *top = tp_list_new(), *cur = top;
+    for (int i = 0; i < TP_OBJ_MAX_DEPTH + 2; i++) {
+        tp_obj_t *inner = tp_list_new();
+        tp_list_append(cur, inner);
+        tp_decref(inner);
+        cur = inner;
+    }
+    tp_err_clear();
+    TP_CHECK(tp_deepcopy(top) == NULL);
+    TP_CHECK_EQ(tp_err(), TP_ERR_RECURSION);
+    tp_decref(top);
+    settled(); /* the partial copy was dropped */
+}
+
+static void test_list_operations(void) {
+    FRESH();
+    int32_t v[5] = {0, 1, 2, 3, 4};
+    tp_obj_t *l = list_of(5, v);
+    tp_obj_t *nine = tp_int_new(9);
+    TP_CHECK(tp_list_insert(l, 2, nine) == 0);
+    TP_CHECK(tp_list_insert(l, -100, nine) == 0); /* clamps to the front */
+    TP_CHECK(tp_list_insert(l, 100, nine) == 0);  /* and to the end */
+    TP_CHECK_STR(repr(l), "[9, 0, 1, 9, 2, 3, 4, 9]");
+    tp_obj_t *p = tp_list_pop(l, -1);
+    TP_CHECK(p == nine);
+    tp_decref(p);
+    TP_CHECK(tp_list_del(l, 0) == 0);
+    TP_CHECK(tp_list_set(l, -1, nine) == 0);
+    TP_CHECK(tp_list_reverse(l) == 0);
+    TP_CHECK_STR(repr(l), "[9, 3, 2, 9, 1, 0]");
+    tp_decref(nine);
+    /* grow past many resizes, then shrink back */
+    for (int i = 0; i < 300; i++) {
+        tp_obj_t *x = tp_int_new(i * 1000);
+        tp_list_append(l, x);
+        tp_decref(x);
+    }
+    TP_CHECK_EQ(tp_len(l), 306);
+    tp_obj_t *x = tp_list_get(l, 200);
+    TP_CHECK_EQ(tp_int_value(x), 194000);
+    tp_decref(x);
+    size_t big = fx_heap_used();
+    while (tp_len(l) > 2) tp_list_del(l, 1);
+    TP_CHECK(fx_heap_used() < big - 1000u); /* the item array shrank */
+    TP_CHECK_STR(repr(l), "[9, 299000]");
+    tp_decref(l);
+    settled();
+}
+
+static void test_dict_operations(void) {
+    FRESH();
+    tp_obj_t *d = tp_dict_new();
+    const char *names[] = {"zeta", "alpha", "mid", "beta"};
+    for (int i = 0; i < 4; i++) {
+        tp_obj_t *v = tp_int_new(i);
+        TP_CHECK(tp_dict_set_str(d, names[i], v) == 0);
+        tp_decref(v);
+    }
+    TP_CHECK_STR(repr(d), "{'zeta': 0, 'alpha': 1, 'mid': 2, 'beta': 3}"); /* insertion order */
+    tp_obj_t *k = tp_str_new("alpha"), *ten = tp_int_new(10);
+    tp_dict_set(d, k, ten); /* overwrite keeps the place */
+    TP_CHECK_STR(repr(d), "{'zeta': 0, 'alpha': 10, 'mid': 2, 'beta': 3}");
+    TP_CHECK(tp_dict_del(d, k) == 0);
+    TP_CHECK_EQ(tp_dict_contains(d, k), 0);
+    tp_dict_set(d, k, ten); /* re-added: at the end */
+    TP_CHECK_STR(repr(d), "{'zeta': 0, 'mid': 2, 'beta': 3, 'alpha': 10}");
+    /* numbers that are equal are the same key: 1 and 1.0 */
+    tp_obj_t *i1 = tp_int_new(1), *f1 = tp_float_new(1.0), *s = tp_str_new("one");
+    tp_dict_set(d, i1, s);
+    tp_obj_t *got = tp_dict_get(d, f1);
+    TP_CHECK(got == s);
+    tp_xdecref(got);
+    /* tuple keys */
+    tp_obj_t *tk_items[2] = {i1, s};
+    tp_obj_t *tk = tp_tuple_new(2, tk_items), *tk2 = tp_tuple_new(2, tk_items);
+    tp_dict_set(d, tk, ten);
+    got = tp_dict_get(d, tk2);
+    TP_CHECK(got == ten);
+    tp_xdecref(got);
+    /* many keys: resizes, deletes, order kept */
+    for (int32_t i = 1000; i < 1400; i++) {
+        tp_obj_t *key = tp_int_new(i);
+        tp_dict_set(d, key, key);
+        tp_decref(key);
+    }
+    for (int32_t i = 1000; i < 1400; i += 2) {
+        tp_obj_t *key = tp_int_new(i);
+        TP_CHECK(tp_dict_del(d, key) == 0);
+        tp_decref(key);
+    }
+    TP_CHECK_EQ(tp_len(d), 4 + 2 + 200);
+    size_t pos = 0;
+    tp_obj_t *kk, *vv;
+    int32_t last = 0, n = 0, ordered = 1;
+    while (tp_dict_next(d, &pos, &kk, &vv)) {
+        if (!tp_is(kk, &tp_int_type) || tp_int_value(kk) < 1000) continue;
+        ordered &= tp_int_value(kk) > last && (tp_int_value(kk) & 1) == 1;
+        last = tp_int_value(kk);
+        n++;
+    }
+    TP_CHECK(ordered && n == 200);
+    tp_obj_t *objs[] = {d, k, ten, i1, f1, s, tk, tk2};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
+    settled();
+}
+
+static void test_errors_are_values(void) {
+    FRESH();
+    tp_obj_t *l = pair(1, 2), *d = tp_dict_new(), *n = node("n");
+    tp_err_clear();
+    TP_CHECK(tp_list_get(l, 2) == NULL && tp_err() == TP_ERR_INDEX); /* l[2] */
+    TP_CHECK(tp_list_pop(l, -3) == NULL && tp_err() == TP_ERR_INDEX);
+    tp_obj_t *empty = tp_list_new();
+    TP_CHECK(tp_list_pop(empty, -1) == NULL && tp_err() == TP_ERR_INDEX);
+    TP_CHECK(tp_dict_get_str(d, "missing") == NULL && tp_err() == TP_ERR_KEY);
+    TP_CHECK(tp_dict_set(d, l, l) == -1 && tp_err() == TP_ERR_TYPE); /* unhashable */
+    TP_CHECK(tp_getattr(n, "nope") == NULL && tp_err() == TP_ERR_ATTRIBUTE);
+    TP_CHECK(tp_delattr(n, "nope") == -1 && tp_err() == TP_ERR_ATTRIBUTE);
+    tp_obj_t *big = tp_int_new(INT32_MAX), *one = tp_int_new(1);
+    TP_CHECK(tp_int_add(big, one) == NULL && tp_err() == TP_ERR_OVERFLOW);
+    tp_obj_t *ba = tp_bytearray_new("abc", 3), *by = tp_bytes_new("abc", 3);
+    TP_CHECK(tp_bytearray_set(ba, 0, 300) == -1 && tp_err() == TP_ERR_VALUE);
+    TP_CHECK(tp_bytearray_set(ba, 3, 1) == -1 && tp_err() == TP_ERR_INDEX);
+    tp_obj_t *v = tp_view_new(by, 1, 2);
+    TP_CHECK(tp_view_set(v, 0, 65) == -1 && tp_err() == TP_ERR_TYPE); /* readonly */
+    TP_CHECK(tp_view_new(by, 2, 2) == NULL && tp_err() == TP_ERR_INDEX);
+    /* NULL and wrong types are errors, not crashes */
+    TP_CHECK(tp_list_append(NULL, one) == -1 && tp_err() == TP_ERR_TYPE);
+    TP_CHECK(tp_list_append(d, one) == -1 && tp_err() == TP_ERR_TYPE);
+    TP_CHECK(tp_dict_get(NULL, one) == NULL && tp_err() == TP_ERR_TYPE);
+    TP_CHECK(tp_len(one) == -1 && tp_err() == TP_ERR_TYPE);
+    TP_CHECK(tp_copy(v) == NULL && tp_err() == TP_ERR_TYPE);
+    TP_CHECK(tp_setattr(l, "x", one) == -1 && tp_err() == TP_ERR_TYPE);
+    TP_CHECK(tp_hash(d, NULL) == -1 && tp_err() == TP_ERR_TYPE);
+    TP_CHECK(tp_tuple_new(1, NULL) == NULL && tp_err() == TP_ERR_TYPE);
+    TP_CHECK(tp_str_new(NULL) == NULL && tp_err() == TP_ERR_TYPE);
+    TP_CHECK_STR(repr(l), "[1, 2]"); /* nothing changed */
+    TP_CHECK_STR(tp_err_name(TP_ERR_KEY), "KeyError");
+    tp_obj_t *objs[] = {l, d, n, empty, big, one, ba, by, v};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
+    settled();
+}
+
+static void test_out_of_memory_is_an_error(void) {
+    FRESH();
+    tp_obj_t *hold = tp_list_new();
+    tp_err_clear();
+    int failed = 0;
+    for (int i = 0; i < 100000 && !failed; i++) {
+        tp_obj_t *s = tp_str_from("a string that fills the heap", 28);
+        if (s == NULL) {
+            failed = 1;
+            break;
+        }
+        if (tp_list_append(hold, s) != 0) failed = 1;
+        tp_decref(s);
+    }
+    TP_CHECK(failed);
+    TP_CHECK_EQ(tp_err(), TP_ERR_NOMEM);
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    long n = tp_len(hold);
+    TP_CHECK(n > 10);
+    tp_obj_t *last = tp_list_get(hold, -1);
+    TP_CHECK_STR(tp_str_data(last), "a string that fills the heap");
+    tp_decref(last);
+    tp_decref(hold);
+    settled();
+}
+
+static void test_free_lists_per_type(void) {
+    FRESH();
+    tp_obj_t *i = tp_int_new(5000);
+    void *where = i;
+    tp_decref(i);
+    tp_objects_stats_t st;
+    tp_objects_get_stats(&st);
+    TP_CHECK_EQ(st.int_freelist, 1); /* the int's block waits on the int list */
+    tp_obj_t *f = tp_float_new(2.5); /* a float does not get it */
+    TP_CHECK((void *)f != where);
+    tp_obj_t *j = tp_int_new(6000); /* the next int does */
+    TP_CHECK((void *)j == where);
+    TP_CHECK_STR(repr(f), "2.5");
+    tp_decref(f);
+    tp_decref(j);
+    /* cached ints are never allocated: their header stays untouched */
+    tp_obj_t *c = tp_int_new(42);
+    for (int k = 0; k < 1000; k++) tp_incref(c);
+    for (int k = 0; k < 2000; k++) tp_decref(c);
+    TP_CHECK_EQ(tp_getrefcount(c), TP_RC_IMMORTAL);
+    TP_CHECK_EQ(tp_int_value(c), 42);
+    TP_CHECK_EQ(c->flags, 0);
+    settled();
+    tp_objects_get_stats(&st);
+    TP_CHECK(st.int_cache_hits >= 1);
+}
+
+static void test_tuples(void) {
+    FRESH();
+    tp_obj_t *one = tp_int_new(1), *s = tp_str_new("s");
+    tp_obj_t *atoms[2] = {one, s};
+    tp_obj_t *t = tp_tuple_new(2, atoms);
+    TP_CHECK(!tp_gc_is_tracked(t)); /* only atoms: can never be in a cycle */
+    tp_obj_t *l = tp_list_new();
+    tp_obj_t *t2 = tp_tuple_new(1, &l);
+    TP_CHECK(tp_gc_is_tracked(t2));
+    TP_CHECK_STR(repr(t2), "([],)");
+    tp_list_append(l, t2); /* a cycle through a tuple */
+    TP_CHECK_STR(repr(t2), "([(...)],)");
+    uint32_t h1, h2;
+    tp_obj_t *t3 = tp_tuple_new(2, atoms);
+    TP_CHECK(tp_hash(t, &h1) == 0 && tp_hash(t3, &h2) == 0 && h1 == h2);
+    TP_CHECK(tp_hash(t2, &h1) == -1); /* holds a list */
+    tp_obj_t *g = tp_tuple_get(t, -1);
+    TP_CHECK(g == s);
+    tp_obj_t *objs[] = {one, s, t, l, t2, t3, g};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    settled();
+}
+
+static void test_view_zero_copy(void) {
+    FRESH();
+    tp_obj_t *ba = tp_bytearray_new("hello world", 11);
+    tp_obj_t *v = tp_view_new(ba, 6, 5); /* memoryview(ba)[6:11] */
+    TP_CHECK(tp_view_data(v) == tp_bytes_data(ba) + 6); /* no copy */
+    TP_CHECK_EQ(tp_view_readonly(v), 0);
+    TP_CHECK(tp_view_set(v, 0, 'W') == 0); /* writes go to the buffer */
+    TP_CHECK_STR(repr(ba), "bytearray(b'hello World')");
+    tp_obj_t *vv = tp_view_new(v, 1, 3); /* a view of the view: the same buffer */
+    TP_CHECK(tp_view_data(vv) == tp_bytes_data(ba) + 7);
+    TP_CHECK_EQ(tp_view_get(vv, -1), 'l');
+    tp_decref(v);
+    tp_decref(ba); /* the view keeps the buffer alive */
+    TP_CHECK_EQ(tp_view_get(vv, 0), 'o');
+    tp_obj_t *copy = tp_view_tobytes(vv);
+    TP_CHECK_STR(repr(copy), "b'orl'");
+    tp_obj_t *base = tp_view_buffer(vv);
+    TP_CHECK(tp_is(base, &tp_bytearray_type));
+    tp_decref(base);
+    tp_decref(copy);
+    tp_decref(vv); /* the last view: the buffer goes too */
+    settled();
+}
+
+static void test_repr_and_eq(void) {
+    FRESH();
+    tp_obj_t *d = tp_dict_new();
+    tp_obj_t *f = tp_float_new(-0.125), *q = tp_str_new("it's"), *b = tp_bytes_new("\x01z", 2);
+    tp_dict_set_str(d, "f", f);
+    tp_dict_set_str(d, "q", q);
+    tp_dict_set_str(d, "b", b);
+    tp_dict_set_str(d, "self", d);
+    TP_CHECK_STR(repr(d), "{'f': -0.125, 'q': \"it's\", 'b': b'\\x01z', 'self': {...}}");
+    tp_obj_t *big = tp_float_new(1e20), *third = tp_float_new(1.0 / 3.0);
+    TP_CHECK_STR(repr(big), "1.0e+20");
+    TP_CHECK_STR(repr(third), "0.333333333");
+    tp_obj_t *d2 = tp_copy(d);
+    TP_CHECK_EQ(tp_eq(d2, d), 1); /* as Python: d2['self'] is d, and d == d by identity */
+    tp_obj_t *l1 = pair(1, 2), *l2 = pair(1, 2);
+    TP_CHECK_EQ(tp_eq(l1, l2), 1);
+    char small[8];
+    size_t need = tp_repr(l1, small, sizeof small);
+    TP_CHECK_EQ(need, 6);
+    TP_CHECK_STR(small, "[1, 2]");
+    tp_repr(d, small, sizeof small);
+    TP_CHECK_STR(small, "{'f'...");
+    tp_obj_t *objs[] = {d, f, q, b, big, third, d2, l1, l2};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
+    TP_CHECK_EQ(tp_gc_collect(2), 1); /* d: its self-cycle (d2 died by refcount) */
+    settled();
+}
+
+static unsigned del_runs;
+static tp_obj_t *resurrected;
+static void count_del(tp_obj_t *self) { del_runs++; (void)self; }
+static void resurrect_del(tp_obj_t *self) {
+    del_runs++;
+    tp_incref(self);
+    resurrected = self;
+}
+
+static void test_instance_finalizers(void) {
+    FRESH();
+    static const tp_class_t counted = {.name = "Counted", .del = count_del};
+    static const tp_class_t phoenix = {.name = "Phoenix", .del = resurrect_del};
+    del_runs = 0;
+    tp_obj_t *a = tp_instance_new(&counted);
+    tp_decref(a); /* __del__ at refcount death */
+    TP_CHECK_EQ(del_runs, 1);
+    tp_obj_t *x = tp_instance_new(&counted), *y = tp_instance_new(&counted);
+    tp_setattr(x, "other", y);
+    tp_setattr(y, "other", x);
+    tp_decref(x);
+    tp_decref(y);
+    TP_CHECK_EQ(tp_gc_collect(2), 2); /* PEP 442: finalized, then freed */
+    TP_CHECK_EQ(del_runs, 3);
+    tp_obj_t *p = tp_instance_new(&phoenix);
+    tp_decref(p);
+    TP_CHECK(resurrected == p); /* came back; __del__ never runs twice */
+    tp_decref(resurrected);
+    TP_CHECK_EQ(del_runs, 4);
+    settled();
+}
+
+/* The collector half-way through a big list and a big dict while the
+ * program pops, inserts, reverses and resizes them: every item that is
+ * still referenced must survive (see tp_gc_moved). */
+static void test_moves_during_collection(void) {
+    FRESH();
+    enum { N = 120 };
+    tp_obj_t *list = tp_list_new(), *dict = tp_dict_new();
+    tp_obj_t *weak[N];
+    for (int i = 0; i < N; i++) {
+        tp_obj_t *n = node("item");
+        weak[i] = tp_weakref_new(n, NULL, NULL);
+        if (i % 2 == 0)
+            tp_list_append(list, n);
+        else {
+            tp_obj_t *k = tp_int_new(i + 1000);
+            tp_dict_set(dict, k, n);
+            tp_decref(k);
+        }
+        tp_decref(n);
+    }
+    /* garbage too, so the collection has something to free */
+    for (int i = 0; i < 20; i++) {
+        tp_obj_t *a = pair(i, i);
+        tp_list_append(a, a);
+        tp_decref(a);
+    }
+    /* how many steps a whole collection takes, to spread the rounds over
+     * every phase of it */
+    tp_gc_start(2);
+    int total = 0;
+    while (tp_gc_in_progress()) tp_gc_step(8), total++;
+    tp_obj_t *held[N];
+    int nheld = 0;
+    for (int round = 0; round < 40; round++) {
+        tp_gc_start(2);
+        for (int s = 0; s < total * round / 40 && tp_gc_in_progress(); s++) tp_gc_step(8);
+        tp_obj_t *p = tp_list_pop(list, round % 3 == 0 ? 0 : -1); /* to a C variable */
+        if (p != NULL) held[nheld++] = p;
+        if (round % 4 == 0 && nheld > 0) tp_list_insert(list, 1, held[--nheld]), tp_decref(held[nheld]);
+        if (round % 5 == 0) tp_list_reverse(list);
+        tp_obj_t *k = tp_int_new(1001 + 2 * round);
+        tp_obj_t *v = tp_dict_get(dict, k);
+        if (v != NULL) {
+            tp_dict_del(dict, k); /* the dict's reference goes; ours stays */
+            held[nheld++] = v;
+        }
+        tp_decref(k);
+        for (int j = 0; j < 6; j++) { /* growth: rehash while half-scanned */
+            tp_obj_t *kk = tp_int_new(50000 + round * 10 + j), *vv = tp_tuple_new(0, NULL);
+            tp_dict_set(dict, kk, vv);
+            tp_decref(kk);
+            tp_decref(vv);
+        }
+        while (tp_gc_in_progress()) tp_gc_step(8);
+    }
+    int alive = 0;
+    for (int i = 0; i < N; i++) {
+        tp_obj_t *o = tp_weakref_get(weak[i]);
+        if (o != NULL) alive++, tp_decref(o);
+    }
+    TP_CHECK_EQ(alive, N); /* none freed while referenced */
+    tp_decref(list);
+    tp_decref(dict);
+    for (int i = 0; i < nheld; i++) tp_decref(held[i]);
+    for (int i = 0; i < N; i++) {
+        TP_CHECK(tp_weakref_get(weak[i]) == NULL);
+        tp_decref(weak[i]);
+    }
+    settled();
+}
+
+/* A dict with holes at the front, compacted by a resize at every possible
+ * point of a collection: entries move from slots the collector has not
+ * visited to slots it has.  Without tp_gc_moved the collector would miss
+ * them while marking and free live values. */
+enum { RK = 40 };
+
+static int resize_round(int steps, tp_obj_t *weak[RK], int *was_in_progress) {
+    tp_obj_t *d = tp_dict_new();
+    for (int i = 0; i < RK; i++) {
+        tp_obj_t *k = tp_int_new(1000 + i), *n = node("v");
+        tp_dict_set(d, k, n);
+        weak[i] = tp_weakref_new(n, NULL, NULL);
+        tp_decref(n);
+        tp_decref(k);
+    }
+    for (int i = 0; i < RK / 2; i++) {
+        tp_obj_t *k = tp_int_new(1000 + i);
+        tp_dict_del(d, k);
+        tp_decref(k);
+    }
+    tp_gc_start(2);
+    int taken = 0;
+    while (taken < steps && tp_gc_in_progress()) tp_gc_step(8), taken++;
+    *was_in_progress = tp_gc_in_progress();
+    tp_table_t *t = &TP_AS(tp_dict_t, d)->table;
+    void *mem = t->mem;
+    for (int32_t k = 5000; t->mem == mem; k++) { /* until the table is rebuilt */
+        tp_obj_t *key = tp_int_new(k);
+        tp_dict_set(d, key, key);
+        tp_decref(key);
+    }
+    while (tp_gc_in_progress()) tp_gc_step(8);
+    int alive = 0;
+    for (int i = RK / 2; i < RK; i++) {
+        tp_obj_t *o = tp_weakref_get(weak[i]);
+        if (o != NULL) alive++, tp_decref(o);
+    }
+    tp_decref(d);
+    for (int i = 0; i < RK; i++) tp_decref(weak[i]);
+    return alive;
+}
+
+static void test_dict_resize_during_collection(void) {
+    FRESH();
+    tp_obj_t *weak[RK];
+    int lost = 0, rounds = 0, in_progress = 1;
+    for (int s = 0; in_progress; s++, rounds++) /* until the resize comes after the end */
+        lost += RK / 2 - resize_round(s, weak, &in_progress);
+    TP_CHECK_EQ(lost, 0);
+    TP_CHECK(rounds > 20);
+    settled();
+}
+
+const tp_test_case objects_suite_cases[] = {
+    TP_CASE(test_getrefcount_sequence),
+    TP_CASE(test_cycle_found_by_collection),
+    TP_CASE(test_cycle_kept_by_another_name),
+    TP_CASE(test_node_cycle),
+    TP_CASE(test_identity),
+    TP_CASE(test_count_grows_by_three),
+    TP_CASE(test_del_removes_a_name),
+    TP_CASE(test_weakref_reads_none_after_death),
+    TP_CASE(test_weak_proxy_parent),
+    TP_CASE(test_proxy_to_dead_is_reference_error),
+    TP_CASE(test_thresholds),
+    TP_CASE(test_saveall_keeps_garbage),
+    TP_CASE(test_copy_vs_deepcopy),
+    TP_CASE(test_deepcopy_cycles_and_sharing),
+    TP_CASE(test_deepcopy_depth_limit),
+    TP_CASE(test_list_operations),
+    TP_CASE(test_dict_operations),
+    TP_CASE(test_errors_are_values),
+    TP_CASE(test_out_of_memory_is_an_error),
+    TP_CASE(test_free_lists_per_type),
+    TP_CASE(test_tuples),
+    TP_CASE(test_view_zero_copy),
+    TP_CASE(test_repr_and_eq),
+    TP_CASE(test_instance_finalizers),
+    TP_CASE(test_moves_during_collection),
+    TP_CASE(test_dict_resize_during_collection),
+};
+const size_t objects_suite_count = TP_COUNT(objects_suite_cases);

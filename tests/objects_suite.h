@@ -1,0 +1,18 @@
+/*
+ * objects_suite.h - the object layer's suite (tests/objects_suite.c): the
+ * mission's transcripts with Python's exact numbers, and each type's
+ * behaviour and errors.  Shared by the host test and the target image.
+ */
+#ifndef TESTS_OBJECTS_SUITE_H
+#define TESTS_OBJECTS_SUITE_H
+
+#include <stddef.h>
+
+#include "tests/harness.h"
+
+/* The memory every case builds its heap in (each case starts afresh). */
+void objects_suite_setup(void *arena, size_t size);
+extern const tp_test_case objects_suite_cases[];
+extern const size_t objects_suite_count;
+
+#endif /* TESTS_OBJECTS_SUITE_H */

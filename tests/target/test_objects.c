@@ -1,0 +1,22 @@
+/*
+ * test_objects.c - the object layer's suite (tests/objects_suite.c) on the
+ * target: the mission's transcripts with Python's numbers, on the board.
+ * The heap is one block of the default heap, up to 64 KiB.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "tests/objects_suite.h"
+#include "tp_alloc.h"
+#include "tp_libc_malloc.h"
+
+int main(void) {
+    tp_heap_stats_t st;
+    tp_heap_stats(tp_malloc_heap(), &st);
+    size_t size = st.largest_free > 1024u ? st.largest_free - 1024u : 0u;
+    if (size > 64u * 1024u) size = 64u * 1024u;
+    void *arena = malloc(size);
+    if (arena == NULL) return 2;
+    objects_suite_setup(arena, size);
+    return tp_test_main("objects", objects_suite_cases, objects_suite_count);
+}
