@@ -61,7 +61,7 @@ DEBUG_KERNEL_OBJS := $(filter-out $(BUILD)/obj/alloc/%,$(KERNEL_OBJS)) \
 QEMU_TIMEOUT ?= 60
 # V=1 shows the compiler command lines
 Q := $(if $(V),,@)
-QEMU_CMD = timeout $(QEMU_TIMEOUT) qemu-system-arm -M $(QEMU_MACHINE) -display none \
+QEMU_CMD = timeout $(QEMU_TIMEOUT) qemu-system-arm -M $(QEMU_MACHINE) -icount shift=0 -display none \
            -monitor none -serial stdio -semihosting-config enable=on,target=native
 
 .PHONY: all demo tests run test test-board host-test fuzz fuzz-short size flash debug deps \

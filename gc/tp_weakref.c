@@ -91,11 +91,11 @@ tp_obj_t *tp_weakproxy_new(tp_obj_t *referent, tp_weak_callback_t cb, tp_obj_t *
 }
 
 int tp_weakref_is_proxy(const tp_obj_t *o) {
-    return o->type == tp_weakref_type.index && ((const tp_weakref_t *)(const void *)o)->proxy;
+    return o != NULL && o->type == tp_weakref_type.index && ((const tp_weakref_t *)(const void *)o)->proxy;
 }
 
 static tp_obj_t *live_referent(tp_obj_t *o) {
-    if (o->type != tp_weakref_type.index) return NULL;
+    if (o == NULL || o->type != tp_weakref_type.index) return NULL;
     tp_obj_t *r = W(o)->referent;
     if (r == NULL || tp_gc_condemned(r)) return NULL;
     return r;

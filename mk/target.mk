@@ -15,6 +15,6 @@ CFLAGS := $(CPU_FLAGS) -std=c11 $(OPT) -g3 $(WARNINGS) \
           -ffunction-sections -fdata-sections -fno-common \
           -Ikernel -Ialloc -Igc -Iobjects -I. \
           -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
-          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS)
+          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS) $(OBJECTS_FLAGS)
 LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
            -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments

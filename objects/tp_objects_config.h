@@ -22,8 +22,11 @@
 #define TP_STR_INTERN_MAX 32
 #endif
 
-/* Deepest nesting that tp_deepcopy, tp_repr and tp_eq follow: each level
- * costs about 100 bytes of stack, and a Cortex-M stack is small. */
+/* Deepest nesting that tp_deepcopy, tp_repr and tp_eq follow (then
+ * TP_ERR_RECURSION, or "..." in a repr).  Each level costs up to 104 bytes
+ * of stack (-Os, Cortex-M3: deepcopy or repr of nested dicts), so 24 levels
+ * need 2.5 KiB: boards with a smaller thread stack set it lower in their
+ * board.mk (OBJECTS_FLAGS). */
 #ifndef TP_OBJ_MAX_DEPTH
 #define TP_OBJ_MAX_DEPTH 24
 #endif
