@@ -17,6 +17,7 @@ int main(void) {
     if (size > 64u * 1024u) size = 64u * 1024u;
     void *arena = malloc(size);
     if (arena == NULL) return 2;
+    tp_test_log("objects heap: %u bytes\n", (unsigned)size);
     objects_suite_setup(arena, size);
     return tp_test_main("objects", objects_suite_cases, objects_suite_count);
 }
