@@ -160,11 +160,13 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---- bench (bench/bench.mk) ----
-# make bench: allocator benchmarks (tidepool vs newlib-nano) and the collector's
-# (incremental vs stop-the-world) on netduinoplus2
-# under QEMU -icount shift=0, whatever BOARD says; see docs/bench-method.md.
+# make bench: allocator benchmarks (tidepool vs newlib-nano), the collector's
+# (incremental vs stop-the-world) and the object workloads (docs/objects-bench.md)
+# on netduinoplus2 under QEMU -icount shift=0, whatever BOARD says; see
+# docs/bench-method.md.
 .PHONY: bench
 bench:
 	@$(MAKE) --no-print-directory -f bench/bench.mk
 	@$(MAKE) --no-print-directory -f bench/gc/gc_bench.mk
+	@$(MAKE) --no-print-directory -f bench/objects/obj_bench.mk
 # ---- bench (bench/bench.mk) ----

@@ -1,0 +1,63 @@
+# bench/image.mk - what the benchmark images that run on their own share
+# (bench/gc/gc_bench.mk, bench/objects/obj_bench.mk): netduinoplus2 at -Os,
+# QEMU -icount shift=0 (TIM2 counts guest instructions: docs/bench-method.md);
+# build the image, run it, print its log and the -Os text size of one layer,
+# and save every `BENCH` line in $(B)/bench.txt.
+#
+# The includer sets, before including this file:
+#   B        the build folder
+#   NAME     the image and log name (gc_bench: $(B)/gc_bench.elf, .log)
+#   TITLE    the log's heading ("collector")
+#   WHAT     what a failed run is called ("the collector benchmark")
+#   LAYER    the folder whose .text is reported, also the key: BENCH <LAYER>.text_bytes
+#   SRCS     the image's C sources besides the kernel, alloc/ and gc/
+#   THIS_MK  the includer (every object is rebuilt when it changes)
+# and may add to CFLAGS and LDFLAGS after including it.
+override BOARD := netduinoplus2
+BOARD_DIR := boards/$(BOARD)
+include $(BOARD_DIR)/board.mk
+
+OPT := -Os
+CONSOLE_UART := 0
+SEMIHOSTING := 1
+include mk/target.mk
+# the system heap is unused: RAM goes to the benchmark's own arena
+LDFLAGS += -Wl,--defsym=__heap_min_size=1024
+
+IMAGE_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) \
+              $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c)) $(wildcard gc/*.c) $(SRCS)
+OBJS := $(patsubst %.c,$(B)/obj/%.o,$(IMAGE_SRCS)) $(B)/obj/bench/timed_call.o
+LAYER_SIZE_OBJS := $(patsubst %.c,$(B)/size/%.o,$(wildcard $(LAYER)/*.c))
+QEMU_TIMEOUT ?= 300
+Q := $(if $(V),,@)
+
+.PHONY: run
+run: $(B)/$(NAME).elf $(LAYER_SIZE_OBJS)
+	$(Q)timeout $(QEMU_TIMEOUT) qemu-system-arm -M netduinoplus2 -icount shift=0 -display none \
+	    -monitor none -serial stdio -semihosting-config enable=on,target=native \
+	    -kernel $< > $(B)/$(NAME).log 2>&1 < /dev/null; \
+	    st=$$?; [ $$st -eq 0 ] || echo "bench: $(WHAT) ended with status $$st"
+	$(Q)echo "==== $(TITLE) ($(B)/$(NAME).log)"; grep -v '^BENCH ' $(B)/$(NAME).log
+	$(Q)text=$$($(SIZE) $(LAYER_SIZE_OBJS) | awk 'NR > 1 { t += $$1 } END { print t }'); \
+	    echo "code size, -Os Cortex-M4 .text of $(LAYER)/: $$text bytes"; \
+	    { grep '^BENCH ' $(B)/$(NAME).log | tr -d '\r'; echo "BENCH $(LAYER).text_bytes $$text"; } \
+	    > $(B)/bench.txt; cat $(B)/bench.txt
+
+$(B)/$(NAME).elf: $(OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(OBJS) -o $@
+
+$(B)/obj/%.o: %.c $(THIS_MK) bench/image.mk
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPU_FLAGS) -c $< -o $@
+
+# the layer alone, as a program links it: -Os, one section per function
+$(B)/size/%.o: %.c $(THIS_MK) bench/image.mk
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPU_FLAGS) -std=c11 -Os -ffunction-sections -fdata-sections -Ikernel -Ialloc \
+	    -Igc -Iobjects -I. $(ALLOC_FLAGS) -c $< -o $@
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
