@@ -313,12 +313,7 @@ static void repr(out_t *w, tp_obj_t *o) {
         return;
     }
     if (tp_is(o, &tp_weakref_type)) {
-        tp_obj_t *r = tp_weakref_is_proxy(o) ? NULL : tp_weakref_get(o);
-        if (tp_weakref_is_proxy(o)) {
-            int dead = 0;
-            r = tp_weakproxy_deref(o, &dead);
-            if (r != NULL) tp_incref(r);
-        }
+        tp_obj_t *r = tp_weakref_get(o); /* reads a proxy's referent too */
         const char *kind = tp_weakref_is_proxy(o) ? "weakproxy" : "weakref";
         if (r == NULL) return putf(w, "<%s; dead>", kind);
         putf(w, "<%s; to '%s'>", kind, tp_type_name(r));

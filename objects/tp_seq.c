@@ -18,11 +18,17 @@
 
 #include "tp_objects_internal.h"
 
+/* Visits items[start..len); the shared traverse of tuple and list. */
+static uint32_t items_traverse(tp_obj_t **items, uint32_t len, uint32_t start, tp_visit_t visit,
+                               void *ctx) {
+    for (uint32_t i = start; i < len; i++)
+        if (items[i] != NULL && visit(items[i], ctx)) return i + 1u;
+    return TP_TRAVERSE_DONE;
+}
+
 static uint32_t tuple_traverse(tp_obj_t *self, uint32_t start, tp_visit_t visit, void *ctx) {
     tp_tuple_t *t = TP_AS(tp_tuple_t, self);
-    for (uint32_t i = start; i < t->len; i++)
-        if (t->items[i] != NULL && visit(t->items[i], ctx)) return i + 1u;
-    return TP_TRAVERSE_DONE;
+    return items_traverse(t->items, t->len, start, visit, ctx);
 }
 
 /* Drops items from the end; the shared clear of tuple and list. */
@@ -84,10 +90,7 @@ tp_obj_t *tp_tuple_get(tp_obj_t *o, long index) {
 static tp_list_t *L(tp_obj_t *o) { return (tp_list_t *)(void *)o; }
 
 static uint32_t list_traverse(tp_obj_t *self, uint32_t start, tp_visit_t visit, void *ctx) {
-    tp_list_t *l = L(self);
-    for (uint32_t i = start; i < l->len; i++)
-        if (l->items[i] != NULL && visit(l->items[i], ctx)) return i + 1u;
-    return TP_TRAVERSE_DONE;
+    return items_traverse(L(self)->items, L(self)->len, start, visit, ctx);
 }
 
 static uint32_t list_clear(tp_obj_t *self, uint32_t *budget) {
