@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/run.sh - runs every test of tidepool and ends with "N passed, N failed".
 #
-#   1. host tests of the portable code (ASan + UBSan), and a short,
-#      deterministic run of the allocator's fuzz target (make fuzz-short)
+#   1. host tests of the portable code (ASan + UBSan), a short,
+#      deterministic run of the allocator's fuzz target (make fuzz-short),
+#      and the host scripts' tests (tests/scripts/test_*.sh)
 #   2. for every emulated board: every image in tests/target/ under QEMU,
 #      the UART-console variant where the board's UART is emulated, the demo,
 #      and the link checks
@@ -120,6 +121,20 @@ if [ -z "${NO_HOST:-}" ]; then
         echo "$out" | sed 's/^/    | /' | tail -40
         bad "fuzz"
     fi
+fi
+
+# ---- host scripts: every tests/scripts/test_*.sh (each ends with a
+# "N passed, N failed" line): the Python tools of prof/ and bench/ on small
+# inputs, their pictures checked pixel by pixel against the data
+if [ -z "${NO_HOST:-}" ]; then
+    for t in tests/scripts/test_*.sh; do
+        [ -e "$t" ] || continue
+        echo "== $(basename "$t" .sh)"
+        bash "$t" >"$WORK/script.log" 2>&1
+        status=$?
+        grep -vE '^PASS ' "$WORK/script.log"
+        count_summary "$(basename "$t" .sh)" "$WORK/script.log" "$status"
+    done
 fi
 
 # ---- 2./3. boards

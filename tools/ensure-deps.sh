@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tidepool needs when they are missing.
 #   tools/ensure-deps.sh          toolchain, newlib-nano, QEMU, gdb-multiarch, host gcc,
-#                                 clang with libFuzzer (libclang-rt)
+#                                 clang with libFuzzer (libclang-rt), Debian's python3
+#                                 with matplotlib (the pictures: make heapmap, make bench)
 #   tools/ensure-deps.sh flash    also st-flash and OpenOCD
 # As root it runs apt-get; otherwise it uses sudo when that needs no password;
 # otherwise it names the missing packages and fails.
@@ -25,6 +26,11 @@ elif ! ls "$(clang -print-resource-dir)"/lib/linux/libclang_rt.fuzzer-*.a >/dev/
 fi
 have make || need+=(make)
 have python3 || need+=(python3)
+# the host scripts run under Debian's python3 (tools/py), where apt puts matplotlib
+if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+    need+=(python3 python3-matplotlib)
+fi
+have arm-none-eabi-addr2line || need+=(binutils-arm-none-eabi)
 if [ "${1:-}" = flash ]; then
     have st-flash || need+=(stlink-tools)
     have openocd || need+=(openocd)
