@@ -30,6 +30,11 @@ BUILD := build/$(BOARD)
 else
 $(error CONSOLE must be semihost or uart, not '$(CONSOLE)')
 endif
+# TRACK=1: the whole build with allocation tracking (prof/tp_track.h)
+ifeq ($(TRACK),1)
+BUILD := $(BUILD)-track
+ALLOC_FLAGS += -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls
+endif
 ifeq ($(CONSOLE)$(SEMIHOSTING),semihost0)
 $(error CONSOLE=semihost needs SEMIHOSTING=1)
 endif
@@ -39,13 +44,16 @@ include mk/target.mk
 
 ALLOC_SRCS  := $(wildcard alloc/*.c)
 KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(ALLOC_SRCS) \
-               $(wildcard gc/*.c) $(wildcard objects/*.c)
+               $(wildcard gc/*.c) $(wildcard objects/*.c) $(wildcard prof/*.c)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 # the collector's test types and conformance suite, shared with the host tests
 TEST_SUPPORT_OBJS := $(BUILD)/obj/tests/heap_fixture.o $(BUILD)/obj/tests/gc_types.o $(BUILD)/obj/tests/gc_suite.o \
                      $(BUILD)/obj/tests/gc_stress.o $(BUILD)/obj/tests/objects_suite.o
 TEST_SRCS   := $(wildcard tests/target/test_*.c)
+ifeq ($(TRACK),1)
+TEST_SRCS   := $(filter-out %_debug.c,$(TEST_SRCS))
+endif
 TEST_ELFS   := $(patsubst tests/target/%.c,$(BUILD)/tests/%.elf,$(TEST_SRCS))
 DEMO_ELF    := $(BUILD)/demo.elf
 
@@ -57,6 +65,15 @@ DEBUG_OBJ         := $(BUILD)/obj-alloc-debug
 DEBUG_TEST_ELFS   := $(filter %_debug.elf,$(TEST_ELFS))
 DEBUG_KERNEL_OBJS := $(filter-out $(BUILD)/obj/alloc/%,$(KERNEL_OBJS)) \
                      $(patsubst %.c,$(DEBUG_OBJ)/%.o,$(ALLOC_SRCS))
+
+# Test images named tests/target/test_*_track.c test the tracking build:
+# every object they link is compiled with TRACK_FLAGS into $(TRACK_OBJ).
+# No sibling calls in a tracking build: a function ending in `return
+# malloc(n)` would jump to malloc, and its caller would be taken for the site.
+TRACK_FLAGS       := -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls
+TRACK_OBJ         := $(BUILD)/obj-track
+TRACK_TEST_ELFS   := $(filter %_track.elf,$(TEST_ELFS))
+TRACK_LINK_OBJS   := $(patsubst $(BUILD)/obj/%,$(TRACK_OBJ)/%,$(HARNESS_OBJ) $(TEST_SUPPORT_OBJS) $(KERNEL_OBJS))
 
 QEMU_TIMEOUT ?= 60
 # V=1 shows the compiler command lines
@@ -83,6 +100,10 @@ $(DEBUG_OBJ)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ALLOC_DEBUG_FLAGS) -MMD -MP -c $< -o $@
 
+$(TRACK_OBJ)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(TRACK_FLAGS) -MMD -MP -c $< -o $@
+
 $(DEMO_ELF): $(BUILD)/obj/demo/main.o $(KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
@@ -94,6 +115,11 @@ $(BUILD)/tests/%.elf: $(BUILD)/obj/tests/target/%.o $(HARNESS_OBJ) $(TEST_SUPPOR
 
 $(DEBUG_TEST_ELFS): $(BUILD)/tests/%.elf: $(DEBUG_OBJ)/tests/target/%.o $(HARNESS_OBJ) \
                     $(DEBUG_KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+
+$(TRACK_TEST_ELFS): $(BUILD)/tests/%.elf: $(TRACK_OBJ)/tests/target/%.o $(TRACK_LINK_OBJS) \
+                    $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
 

@@ -21,6 +21,14 @@
 #include "memmap.h"
 #include "tp_alloc.h"
 #include "tp_libc_malloc.h"
+#if TP_ALLOC_TRACK
+#include "tp_track.h"
+
+/* The tracking build tracks the C library's heap from its creation. */
+static tp_track_t default_tracker;
+static tp_track_entry_t default_slots[TP_TRACK_SLOTS];
+tp_track_t *tp_track_default(void) { return default_tracker.slots != NULL ? &default_tracker : NULL; }
+#endif
 
 struct _reent;
 
@@ -48,6 +56,9 @@ static tp_heap_t *make_heap(void) {
                 (void)tp_heap_add_region(h, (void *)regions[i].start,
                                          regions[i].end - regions[i].start);
             tp_heap_set_error_hook(h, report_error, NULL);
+#if TP_ALLOC_TRACK
+            (void)tp_track_attach(h, &default_tracker, default_slots, TP_TRACK_SLOTS);
+#endif
             default_heap = h;
         }
     }
@@ -75,27 +86,39 @@ static void *check(void *p) {
     return p;
 }
 
-void *malloc(size_t size) { return check(tp_heap_alloc(tp_malloc_heap(), size)); }
-void free(void *ptr) {
-    if (ptr != NULL) tp_heap_free(tp_malloc_heap(), ptr);
+/* Each entry point passes its caller on as the call site (what the tracking
+ * build records; see TP_HEAP_ALLOC_AT), so newlib's _malloc_r family names
+ * the stdio function that allocated, not malloc. */
+static void *malloc_from(size_t size, const void *site) {
+    return check(TP_HEAP_ALLOC_AT(tp_malloc_heap(), size, site));
 }
-void *calloc(size_t n, size_t size) { return check(tp_heap_calloc(tp_malloc_heap(), n, size)); }
-void *realloc(void *ptr, size_t size) {
-    void *p = tp_heap_realloc(tp_malloc_heap(), ptr, size);
+static void *calloc_from(size_t n, size_t size, const void *site) {
+    return check(TP_HEAP_CALLOC_AT(tp_malloc_heap(), n, size, site));
+}
+static void *realloc_from(void *ptr, size_t size, const void *site) {
+    void *p = TP_HEAP_REALLOC_AT(tp_malloc_heap(), ptr, size, site);
     if (p == NULL && size != 0) errno = ENOMEM;
     return p;
 }
-void *aligned_alloc(size_t align, size_t size) {
+static void *memalign_from(size_t align, size_t size, const void *site) {
     if (align == 0 || (align & (align - 1u)) != 0) {
         errno = EINVAL;
         return NULL;
     }
-    return check(tp_heap_aligned_alloc(tp_malloc_heap(), align, size));
+    return check(TP_HEAP_ALIGNED_ALLOC_AT(tp_malloc_heap(), align, size, site));
 }
-void *memalign(size_t align, size_t size) { return aligned_alloc(align, size); }
+
+void *malloc(size_t size) { return malloc_from(size, TP_CALL_SITE()); }
+void free(void *ptr) {
+    if (ptr != NULL) tp_heap_free(tp_malloc_heap(), ptr);
+}
+void *calloc(size_t n, size_t size) { return calloc_from(n, size, TP_CALL_SITE()); }
+void *realloc(void *ptr, size_t size) { return realloc_from(ptr, size, TP_CALL_SITE()); }
+void *aligned_alloc(size_t align, size_t size) { return memalign_from(align, size, TP_CALL_SITE()); }
+void *memalign(size_t align, size_t size) { return memalign_from(align, size, TP_CALL_SITE()); }
 int posix_memalign(void **out, size_t align, size_t size) {
     if (align < sizeof(void *) || (align & (align - 1u)) != 0) return EINVAL;
-    void *p = tp_heap_aligned_alloc(tp_malloc_heap(), align, size);
+    void *p = TP_HEAP_ALIGNED_ALLOC_AT(tp_malloc_heap(), align, size, TP_CALL_SITE());
     if (p == NULL) return ENOMEM;
     *out = p;
     return 0;
@@ -112,7 +135,7 @@ size_t _malloc_usable_size_r(struct _reent *r, void *ptr);
 
 void *_malloc_r(struct _reent *r, size_t size) {
     (void)r;
-    return malloc(size);
+    return malloc_from(size, TP_CALL_SITE());
 }
 void _free_r(struct _reent *r, void *ptr) {
     (void)r;
@@ -120,15 +143,15 @@ void _free_r(struct _reent *r, void *ptr) {
 }
 void *_calloc_r(struct _reent *r, size_t n, size_t size) {
     (void)r;
-    return calloc(n, size);
+    return calloc_from(n, size, TP_CALL_SITE());
 }
 void *_realloc_r(struct _reent *r, void *ptr, size_t size) {
     (void)r;
-    return realloc(ptr, size);
+    return realloc_from(ptr, size, TP_CALL_SITE());
 }
 void *_memalign_r(struct _reent *r, size_t align, size_t size) {
     (void)r;
-    return memalign(align, size);
+    return memalign_from(align, size, TP_CALL_SITE());
 }
 size_t _malloc_usable_size_r(struct _reent *r, void *ptr) {
     (void)r;

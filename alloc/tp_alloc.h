@@ -116,6 +116,34 @@ void *tp_heap_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
  * exactly the size asked for). 0 for NULL or a pointer that is no block. */
 size_t tp_heap_usable_size(tp_heap_t *heap, const void *ptr);
 
+/* ---- allocation on behalf of a caller ----
+ * The tracking build (TP_ALLOC_TRACK=1, prof/tp_track.h) records for each
+ * block the return address of whoever called the allocator.  A wrapper that
+ * allocates for its own caller (malloc, tp_gc_new) passes that caller's
+ * address on with these, so the report names the code that asked for the
+ * memory rather than the wrapper; in other builds they are the plain calls. */
+#if TP_ALLOC_TRACK
+void *tp_heap_alloc_at(tp_heap_t *heap, size_t size, const void *site);
+void *tp_heap_calloc_at(tp_heap_t *heap, size_t n, size_t size, const void *site);
+void *tp_heap_realloc_at(tp_heap_t *heap, void *ptr, size_t size, const void *site);
+void *tp_heap_aligned_alloc_at(tp_heap_t *heap, size_t align, size_t size, const void *site);
+struct tp_freelist_s;
+void *tp_freelist_alloc_at(tp_heap_t *heap, struct tp_freelist_s *list, const void *site);
+#define TP_HEAP_ALLOC_AT(h, n, site) tp_heap_alloc_at((h), (n), (site))
+#define TP_HEAP_CALLOC_AT(h, n, sz, site) tp_heap_calloc_at((h), (n), (sz), (site))
+#define TP_HEAP_REALLOC_AT(h, p, n, site) tp_heap_realloc_at((h), (p), (n), (site))
+#define TP_HEAP_ALIGNED_ALLOC_AT(h, a, n, site) tp_heap_aligned_alloc_at((h), (a), (n), (site))
+#define TP_FREELIST_ALLOC_AT(h, l, site) tp_freelist_alloc_at((h), (l), (site))
+#else
+#define TP_HEAP_ALLOC_AT(h, n, site) ((void)(site), tp_heap_alloc((h), (n)))
+#define TP_HEAP_CALLOC_AT(h, n, sz, site) ((void)(site), tp_heap_calloc((h), (n), (sz)))
+#define TP_HEAP_REALLOC_AT(h, p, n, site) ((void)(site), tp_heap_realloc((h), (p), (n)))
+#define TP_HEAP_ALIGNED_ALLOC_AT(h, a, n, site) ((void)(site), tp_heap_aligned_alloc((h), (a), (n)))
+#define TP_FREELIST_ALLOC_AT(h, l, site) ((void)(site), tp_freelist_alloc((h), (l)))
+#endif
+/* The return address of the function that contains it: a call site. */
+#define TP_CALL_SITE() ((const void *)__builtin_return_address(0))
+
 /* ---- hooks ---- */
 
 typedef enum {

@@ -109,6 +109,30 @@
 #define TP_ALLOC_DEBUG_QUARANTINE 16
 #endif
 
+/* Allocation tracking: 0 (off) or 1.  A layer over the allocator
+ * (prof/tp_track.c, the API in prof/tp_track.h; docs/observability.md)
+ * records, for every block of a heap that has a tracker attached, the call
+ * site (the return address of the allocator's caller, or of the caller of
+ * malloc / tp_gc_new, which pass theirs on), an allocation sequence number
+ * and the size requested, in a hash table outside the heap.  Snapshots group
+ * the live blocks by call site; two snapshots give what grew and what leaked.
+ * The heap itself is unchanged: same blocks, same figures.
+ * Cost: 16 bytes of table per live block (TP_TRACK_SLOTS slots for the C
+ * library's heap, attached at boot; other heaps bring their own table), and
+ * per allocation or free one hash-table insert or delete under the
+ * allocator's lock (measured in docs/observability.md).  When the table is
+ * 7/8 full, further blocks go unrecorded and are counted as dropped.
+ * Exclusive with TP_ALLOC_DEBUG. */
+#ifndef TP_ALLOC_TRACK
+#define TP_ALLOC_TRACK 0
+#endif
+
+/* Tracking build: slots of the C library's heap's table (a power of two;
+ * 16 bytes each, in .bss). */
+#ifndef TP_TRACK_SLOTS
+#define TP_TRACK_SLOTS 256
+#endif
+
 #if TP_ALLOC_POOL_SHIFT < 8 || TP_ALLOC_POOL_SHIFT > 15
 #error "TP_ALLOC_POOL_SHIFT must be 8..15"
 #endif
@@ -126,6 +150,15 @@
 #endif
 #if TP_ALLOC_DEBUG != 0 && TP_ALLOC_DEBUG != 1
 #error "TP_ALLOC_DEBUG must be 0 or 1"
+#endif
+#if TP_ALLOC_TRACK != 0 && TP_ALLOC_TRACK != 1
+#error "TP_ALLOC_TRACK must be 0 or 1"
+#endif
+#if TP_ALLOC_TRACK && TP_ALLOC_DEBUG
+#error "TP_ALLOC_TRACK and TP_ALLOC_DEBUG are separate builds: choose one"
+#endif
+#if TP_TRACK_SLOTS < 8 || (TP_TRACK_SLOTS & (TP_TRACK_SLOTS - 1)) != 0
+#error "TP_TRACK_SLOTS must be a power of two, at least 8"
 #endif
 #if TP_ALLOC_DEBUG_QUARANTINE < 0 || TP_ALLOC_DEBUG_QUARANTINE > 1024
 #error "TP_ALLOC_DEBUG_QUARANTINE must be 0..1024"

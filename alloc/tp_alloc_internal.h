@@ -43,22 +43,28 @@
 
 #include "tp_alloc_config.h"
 
-/* The debug build (TP_ALLOC_DEBUG=1, tp_alloc_debug.c) is a layer over the
- * release allocator: tp_alloc.c is compiled unchanged, its entry points
- * renamed to tp_raw_*, and tp_alloc_debug.c (which defines
- * TP_ALLOC_DEBUG_LAYER) provides the public names on top of them. */
-#if TP_ALLOC_DEBUG && !defined(TP_ALLOC_DEBUG_LAYER)
-#define tp_heap_init tp_raw_init
+/* The debug build (TP_ALLOC_DEBUG=1, tp_alloc_debug.c) and the tracking
+ * build (TP_ALLOC_TRACK=1, prof/tp_track.c) are layers over the release
+ * allocator: tp_alloc.c is compiled unchanged, the entry points the layer
+ * wraps renamed to tp_raw_*, and the layer's file (which defines
+ * TP_ALLOC_DEBUG_LAYER or TP_ALLOC_TRACK_LAYER) provides the public names on
+ * top of them.  Both wrap what hands out or takes back a block; the debug
+ * layer also init, usable_size and the out-of-memory hook. */
+#if (TP_ALLOC_DEBUG && !defined(TP_ALLOC_DEBUG_LAYER)) || \
+    (TP_ALLOC_TRACK && !defined(TP_ALLOC_TRACK_LAYER))
 #define tp_heap_alloc tp_raw_alloc
 #define tp_heap_calloc tp_raw_calloc
 #define tp_heap_free tp_raw_free
 #define tp_heap_free_sized tp_raw_free_sized
 #define tp_heap_realloc tp_raw_realloc
 #define tp_heap_aligned_alloc tp_raw_aligned_alloc
-#define tp_heap_usable_size tp_raw_usable_size
-#define tp_heap_set_oom_hook tp_raw_set_oom_hook
 #define tp_freelist_alloc tp_raw_freelist_alloc
 #define tp_freelist_free tp_raw_freelist_free
+#endif
+#if TP_ALLOC_DEBUG && !defined(TP_ALLOC_DEBUG_LAYER)
+#define tp_heap_init tp_raw_init
+#define tp_heap_usable_size tp_raw_usable_size
+#define tp_heap_set_oom_hook tp_raw_set_oom_hook
 #define tp_freelist_drain tp_raw_freelist_drain
 #endif
 
@@ -172,6 +178,9 @@ struct tp_heap {
 #if TP_ALLOC_DEBUG
     tp_alloc_debug_t dbg;
 #endif
+#if TP_ALLOC_TRACK
+    struct tp_track *track; /* the tracker attached (prof/tp_track.h), or NULL */
+#endif
 };
 
 /* ---- references ---- */
@@ -244,6 +253,18 @@ static inline size_t heap_used_bytes(const tp_heap_t *h) {
 
 void tp_alloc_report(tp_heap_t *h, tp_alloc_err_t kind, const void *ptr, size_t size,
                      int size_class, const void *caller, const char *detail);
+
+#if TP_ALLOC_TRACK
+/* The release entry points as the tracking build compiles them (tp_alloc.c). */
+void *tp_raw_alloc(tp_heap_t *heap, size_t size);
+void *tp_raw_calloc(tp_heap_t *heap, size_t n, size_t size);
+void tp_raw_free(tp_heap_t *heap, void *ptr);
+void tp_raw_free_sized(tp_heap_t *heap, void *ptr, size_t size);
+void *tp_raw_realloc(tp_heap_t *heap, void *ptr, size_t size);
+void *tp_raw_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
+void *tp_raw_freelist_alloc(tp_heap_t *heap, tp_freelist_t *list);
+void tp_raw_freelist_free(tp_heap_t *heap, tp_freelist_t *list, void *ptr);
+#endif
 
 #if TP_ALLOC_DEBUG
 /* The release entry points as the debug build compiles them (tp_alloc.c). */

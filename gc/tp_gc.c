@@ -304,7 +304,7 @@ static void safe_point(void) {
         (void)step_internal(TP_GC_STEP_WORK);
 }
 
-tp_obj_t *tp_gc_new(const tp_type_t *t, size_t size) {
+static inline tp_obj_t *new_object(const tp_type_t *t, size_t size, const void *site) {
     int container = (t->flags & TP_TYPE_CONTAINER) != 0;
     if (size < (container ? sizeof(tp_gc_head_t) : sizeof(tp_obj_t)) || t->index == 0 ||
         tp_types[t->index] != t || size > UINT16_MAX * 8u ||
@@ -313,8 +313,9 @@ tp_obj_t *tp_gc_new(const tp_type_t *t, size_t size) {
         return NULL;
     }
     if (container) safe_point();
-    tp_obj_t *o = t->freelist != NULL ? tp_freelist_alloc(G.heap, t->freelist)
-                                      : tp_heap_alloc(G.heap, size);
+    /* the tracking build records the object under the code that made it */
+    tp_obj_t *o = t->freelist != NULL ? TP_FREELIST_ALLOC_AT(G.heap, t->freelist, site)
+                                      : TP_HEAP_ALLOC_AT(G.heap, size, site);
     if (o == NULL) return NULL;
     memset(o, 0, size);
     o->rc = 1;
@@ -322,6 +323,13 @@ tp_obj_t *tp_gc_new(const tp_type_t *t, size_t size) {
     if (container) G.count[0]++;
     return o;
 }
+
+tp_obj_t *tp_gc_new(const tp_type_t *t, size_t size) { return new_object(t, size, TP_CALL_SITE()); }
+#if TP_ALLOC_TRACK
+tp_obj_t *tp_gc_new_at(const tp_type_t *t, size_t size, const void *site) {
+    return new_object(t, size, site);
+}
+#endif
 
 void tp_gc_track(tp_obj_t *o) {
     if (!tp_is_container(o) || (o->flags & (TP_OF_TRACKED | TP_OF_DYING | TP_OF_HUSK))) return;

@@ -78,6 +78,15 @@ int tp_type_register(tp_type_t *type);
  * start one.  Returns NULL when memory is exhausted even after a collection.
  * A container must be tracked (tp_gc_track) once its fields are valid. */
 tp_obj_t *tp_gc_new(const tp_type_t *type, size_t size);
+/* tp_gc_new on behalf of the caller's caller: the tracking build
+ * (TP_ALLOC_TRACK, prof/tp_track.h) records `site` as the object's call site
+ * (the objects/ constructors pass their callers' this way). */
+#if TP_ALLOC_TRACK
+tp_obj_t *tp_gc_new_at(const tp_type_t *type, size_t size, const void *site);
+#define TP_GC_NEW_AT(type, size, site) tp_gc_new_at((type), (size), (site))
+#else
+#define TP_GC_NEW_AT(type, size, site) ((void)(site), tp_gc_new((type), (size)))
+#endif
 void tp_gc_track(tp_obj_t *container);
 /* Takes a container off the collector's lists (it is then never collected);
  * during a collection's set-up the request is ignored (it stays tracked). */

@@ -16,6 +16,13 @@
  * status and sleeps.  Does not return. */
 __attribute__((noreturn)) void tp_exit(int status);
 
+/* Registers fn to run when the program ends through tp_exit (main's return
+ * included), before the console is flushed: last reports such as the
+ * allocation tracker's leak report.  The last registered runs first; each
+ * runs once.  Returns 0, or -1 when TP_AT_EXIT_MAX are registered. */
+#define TP_AT_EXIT_MAX 4
+int tp_at_exit(void (*fn)(int status));
+
 int main(void);
 
 #endif /* TP_RUNTIME_H */

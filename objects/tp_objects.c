@@ -39,7 +39,8 @@ const char *tp_err_name(tp_err_t err) {
 }
 
 tp_obj_t *tp_obj_alloc(const tp_type_t *type, size_t size) {
-    tp_obj_t *o = tp_gc_new(type, size);
+    /* the tracking build records the object under the constructor that asked */
+    tp_obj_t *o = TP_GC_NEW_AT(type, size, TP_CALL_SITE());
     return o != NULL ? o : tp_fail(TP_ERR_NOMEM);
 }
 

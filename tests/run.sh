@@ -16,6 +16,10 @@
 #   *@expect-output REGEX    some output line must match (grep -E)
 #   *@uart                   also run it built with CONSOLE=uart (boards whose
 #                            board.mk sets UART_UNDER_QEMU := 1)
+#   *@host-check CMD         after the run, CMD (bash, in the run's directory,
+#                            where semihosted files land) must exit 0; it sees
+#                            ROOT (the repository), ELF (the image) and LOG (its
+#                            output, CR-free).  Each counts as one test.
 # A hang is a failure (every run is under `timeout`).
 #
 # Environment: BOARDS="a b" limits the boards; NO_HOST=1 skips host tests.
@@ -29,6 +33,7 @@ MAKE=(make --no-print-directory -s)
 JOBS="-j$(nproc 2>/dev/null || echo 2)"
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-120}
 WORK=$(mktemp -d)
+PWD_ROOT=$PWD
 trap 'rm -rf "$WORK"' EXIT
 
 ok() { PASS=$((PASS + ${1:-1})); }
@@ -62,6 +67,20 @@ count_summary() { # name log status
     fi
 }
 
+# Runs the *@host-check commands of src on a finished run in dir.
+host_checks() { # dir elf src label
+    local dir=$1 elf=$2 src=$3 label=$4 cmd out
+    while IFS= read -r cmd; do
+        if out=$(cd "$dir" && ROOT=$PWD_ROOT ELF=$elf LOG=$dir/log.txt bash -c "$cmd" 2>&1); then
+            ok 1
+            echo "pass $label: host check: $cmd"
+        else
+            bad "$label: host check failed: $cmd"
+            echo "$out" | tail -20 | sed 's/^/    | /'
+        fi
+    done < <(sed -n 's/^.*\*@host-check \(.*\)$/\1/p' "$src")
+}
+
 # Runs one image on one QEMU machine and checks it against its source.
 run_image() { # board machine elf src label
     local board=$1 machine=$2 elf=$3 src=$4 label=$5 dir status want_exit re okay=1
@@ -73,6 +92,7 @@ run_image() { # board machine elf src label
         -kernel "$OLDPWD/$elf" </dev/null >"$dir/log" 2>&1)
     status=$?
     tr -d '\r' <"$dir/log" >"$dir/log.txt"
+    host_checks "$dir" "$PWD_ROOT/$elf" "$src" "$label"
     want_exit=$(sed -n 's/^.*\*@expect-exit \([0-9]*\).*$/\1/p' "$src" | head -1)
     if [ -z "$want_exit" ]; then
         count_summary "$label" "$dir/log.txt" "$status"

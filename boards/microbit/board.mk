@@ -11,6 +11,6 @@ SEMIHOSTING    ?= 1
 FLASH_TOOL     := openocd
 OPENOCD_TARGET := target/nrf51.cfg
 FLASH_ADDR     := 0x00000000
-ALLOC_FLAGS    := -DTP_ALLOC_MAX_LOG2=14
+ALLOC_FLAGS    := -DTP_ALLOC_MAX_LOG2=14 -DTP_TRACK_SLOTS=64
 # a 2 KiB thread stack: deepcopy/repr/eq may nest 12 levels (about 104 B each)
 OBJECTS_FLAGS  := -DTP_OBJ_MAX_DEPTH=12

@@ -11,6 +11,6 @@ SEMIHOSTING    ?= 1
 FLASH_TOOL     := st-flash
 OPENOCD_TARGET := target/stm32f1x.cfg
 FLASH_ADDR     := 0x08000000
-ALLOC_FLAGS    := -DTP_ALLOC_POOL_SHIFT=8 -DTP_ALLOC_MAX_LOG2=13
+ALLOC_FLAGS    := -DTP_ALLOC_POOL_SHIFT=8 -DTP_ALLOC_MAX_LOG2=13 -DTP_TRACK_SLOTS=32
 # a 1.5 KiB thread stack: deepcopy/repr/eq may nest 8 levels (about 104 B each)
 OBJECTS_FLAGS  := -DTP_OBJ_MAX_DEPTH=8
