@@ -8,6 +8,7 @@
 #   make host-test           the portable code on the host under ASan/UBSan
 #   make fuzz                the allocator under libFuzzer, FUZZ_SECONDS (60) per build
 #   make size                per-section and per-region memory use of the demo
+#   make heapmap             the demo's object heap drawn: docs/results/heapmap-BOARD.png
 #   make flash               build with the UART console and flash (st-flash/OpenOCD)
 #   make debug               QEMU halted with a gdb stub, and gdb-multiarch attached
 #   make boards              list the boards
@@ -81,7 +82,7 @@ Q := $(if $(V),,@)
 QEMU_CMD = timeout $(QEMU_TIMEOUT) qemu-system-arm -M $(QEMU_MACHINE) -icount shift=0 -display none \
            -monitor none -serial stdio -semihosting-config enable=on,target=native
 
-.PHONY: all demo tests run test test-board host-test fuzz fuzz-short size flash debug deps \
+.PHONY: all demo tests run test test-board host-test fuzz fuzz-short size flash debug deps heapmap \
         boards clean print-% link-test
 .DEFAULT_GOAL := all
 
@@ -169,6 +170,22 @@ else
 	qemu-system-arm -M $(QEMU_MACHINE) -display none -monitor none -serial stdio \
 	    -semihosting-config enable=on,target=native -kernel $(DEMO_ELF) -s -S & \
 	gdb-multiarch $(DEMO_ELF) -ex 'target remote :1234'; kill %1 2>/dev/null || true
+endif
+
+# The demo's object heap, drawn: the demo writes a dump of it over
+# semihosting (it reads "heapdump=FILE" from QEMU's -append), the host checks
+# it and draws it with the per-class table (prof/host/heapmap.py).
+HEAPMAP_DIR := $(BUILD)/heapmap
+RESULTS     := docs/results
+heapmap: $(DEMO_ELF)
+ifeq ($(QEMU_MACHINE),)
+	@echo "board $(BOARD) is build-only: capture a dump from its UART (docs/observability.md)"; exit 1
+else
+	@mkdir -p $(HEAPMAP_DIR) $(RESULTS)
+	$(QEMU_CMD) -kernel $(DEMO_ELF) -append "heapdump=$(HEAPMAP_DIR)/objects.tpdump" \
+	    >$(HEAPMAP_DIR)/demo.log 2>&1
+	@tools/py prof/host/tpdump.py --check $(HEAPMAP_DIR)/objects.tpdump
+	@tools/py prof/host/heapmap.py $(HEAPMAP_DIR)/objects.tpdump -o $(RESULTS)/heapmap-$(BOARD).png --verify
 endif
 
 boards:

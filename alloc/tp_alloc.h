@@ -239,6 +239,31 @@ void tp_heap_print_stats(const tp_heap_t *heap,
  * (through the error hook, kind TP_ALLOC_ERR_CORRUPT) and returns -1.  O(heap). */
 int tp_heap_validate(tp_heap_t *heap);
 
+/* The heap as it lies in memory, for dumps and maps (prof/tp_heapdump.h):
+ * tp_heap_walk calls visit for every extent, in address order region by
+ * region (the control block first); the extents tile the heap exactly, so
+ * their sizes add up to heap_size.  A non-zero return from visit stops the
+ * walk and is returned.  O(heap), without the lock: call it when no
+ * interrupt handler allocates, or the picture may be torn (never the heap). */
+typedef enum {
+    TP_EXTENT_META = 0, /* the heap's own: control block, page map, region ends, fences */
+    TP_EXTENT_POOL,     /* a pool: one page of blocks of one class (or kept empty) */
+    TP_EXTENT_USED,     /* a large block handed out (its 4-byte header included) */
+    TP_EXTENT_FREE,     /* a free block of the large level */
+} tp_extent_kind_t;
+
+typedef struct {
+    uintptr_t addr;
+    uint32_t size;
+    uint8_t kind;         /* tp_extent_kind_t */
+    uint8_t region;       /* index of the region (the control block: 0) */
+    int16_t size_class;   /* POOL: its class, or -1 for an empty pool kept; else -1 */
+    uint16_t blocks_used; /* POOL: blocks handed out */
+    uint16_t blocks_total;/* POOL: blocks it holds */
+} tp_extent_t;
+
+int tp_heap_walk(const tp_heap_t *heap, int (*visit)(const tp_extent_t *extent, void *ctx), void *ctx);
+
 /* The address range [*lo, *hi) that covers the heap's control block and every
  * region: every block the heap hands out lies inside it.  O(regions).  The
  * collector (gc/) uses it to encode object links as 16-bit offsets. */

@@ -272,3 +272,45 @@ void tp_heap_span(const tp_heap_t *h, uintptr_t *lo, uintptr_t *hi) {
     *lo = l;
     *hi = e;
 }
+
+/* ---- the walk (dumps, maps) ---- */
+
+int tp_heap_walk(const tp_heap_t *h, int (*visit)(const tp_extent_t *e, void *ctx), void *ctx) {
+    /* the control block: what heap_size holds beyond the regions' spans */
+    size_t spans = 0;
+    for (uint32_t i = 0; i < h->nregions; i++)
+        spans += h->regions[i].end + 4u - (uintptr_t)h->regions[i].pagemap;
+    uint32_t ctrl = (uint32_t)(h->heap_size - spans);
+    tp_extent_t e = {(uintptr_t)h->regions[0].pagemap - ctrl, ctrl, TP_EXTENT_META, 0, -1, 0, 0};
+    int rc = visit(&e, ctx);
+    for (uint32_t i = 0; i < h->nregions && rc == 0; i++) {
+        const tp_region_info_t *r = &h->regions[i];
+        e = (tp_extent_t){(uintptr_t)r->pagemap, (uint32_t)(r->start - (uintptr_t)r->pagemap),
+                          TP_EXTENT_META, (uint8_t)i, -1, 0, 0};
+        rc = visit(&e, ctx);
+        for (uintptr_t b = r->start; b < r->end && rc == 0; b += e.size) {
+            uint32_t hdr = WORD(b);
+            e = (tp_extent_t){b, hdr & ~F_MASK, TP_EXTENT_USED, (uint8_t)i, -1, 0, 0};
+            if (e.size < 8u || e.size > r->end - b) return -1; /* damaged: tp_heap_validate says more */
+            uint8_t kind = ((b + BLOCK_HDR) & POOL_MASK) == 0 ? page_kind(r, b + BLOCK_HDR) : 0;
+            if (hdr & F_FREE) {
+                e.kind = TP_EXTENT_FREE;
+            } else if (e.size < MIN_BLOCK) {
+                e.kind = TP_EXTENT_META; /* a fence between maximal blocks, or a sliver */
+            } else if (kind == PM_FREE_POOL) {
+                e.kind = TP_EXTENT_POOL;
+            } else if (kind != 0) {
+                e.kind = TP_EXTENT_POOL;
+                e.size_class = (int16_t)(kind - 1u);
+                e.blocks_used = POOL(b + BLOCK_HDR)->used;
+                e.blocks_total = (uint16_t)pool_capacity(kind - 1u);
+            }
+            rc = visit(&e, ctx);
+        }
+        if (rc == 0) {
+            e = (tp_extent_t){r->end, 4u, TP_EXTENT_META, (uint8_t)i, -1, 0, 0};
+            rc = visit(&e, ctx);
+        }
+    }
+    return rc;
+}

@@ -13,15 +13,19 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "board.h"
 #include "console.h"
 #include "cortexm.h"
+#include "fmt.h"
 #include "memmap.h"
+#include "semihost.h"
 #include "stack.h"
 #include "timer.h"
 #include "tp_alloc.h"
 #include "tp_gc.h"
+#include "tp_heapdump.h"
 #include "tp_libc_malloc.h"
 #include "tp_objects.h"
 
@@ -274,6 +278,58 @@ static void generations(size_t heap_bytes) {
     tp_gc_set_threshold(t[0], t[1], t[2]);
 }
 
+/* A sensor log: records of an id, a name and a list of readings - what
+ * the heap map below shows, sized to a fifth of the heap. */
+static tp_obj_t *sensor_log(size_t heap_bytes) {
+    tp_obj_t *log = tp_list_new();
+    unsigned records = (unsigned)(heap_bytes / 5u / 200u);
+    for (unsigned i = 0; i < records && log != NULL; i++) {
+        tp_obj_t *rec = tp_dict_new(), *readings = tp_list_new(), *v;
+        char name[40];
+        tp_snprintf(name, sizeof name, "sensor-%03u/temperature-probe", i);
+        (void)tp_dict_set_str(rec, "id", v = tp_int_new((int32_t)(1000 + i)));
+        tp_decref(v);
+        (void)tp_dict_set_str(rec, "name", v = tp_str_from(name, strlen(name)));
+        tp_decref(v);
+        for (unsigned k = 0; k < 1u + i % 6u; k++) {
+            (void)tp_list_append(readings, v = tp_float_new(20.0 + (double)k * 0.5));
+            tp_decref(v);
+        }
+        (void)tp_dict_set_str(rec, "readings", readings);
+        tp_decref(readings);
+        (void)tp_list_append(log, rec);
+        tp_decref(rec);
+    }
+    return log;
+}
+
+/* `make heapmap` runs the demo with -append "heapdump=FILE": the dump of the
+ * object heap goes to that host file, for prof/host/heapmap.py. */
+static const char *heapdump_request(void) {
+#if TP_SEMIHOSTING
+    static char cmdline[96];
+    if (tp_semihost_cmdline(cmdline, sizeof cmdline) < 0) return NULL;
+    const char *p = strstr(cmdline, "heapdump=");
+    return p != NULL ? p + 9 : NULL;
+#else
+    return NULL;
+#endif
+}
+
+static void heap_picture(tp_heap_t *heap, size_t heap_bytes) {
+    section("8. the heap now: a map, the pools (sys._debugmallocstats)");
+    tp_obj_t *log = sensor_log(heap_bytes);
+    tp_printf("  a sensor log of %lu records (dicts of an int, a str and a list of floats):\n",
+              (unsigned long)tp_len(log));
+    tp_heapmap_print(heap, 64, print);
+    tp_heap_print_stats(heap, print);
+    const char *file = heapdump_request();
+    if (file != NULL)
+        tp_printf("  heap dump -> %s: %ld extents\n", file, tp_heapdump_file(heap, "objects", file));
+    tp_decref(log);
+    tp_objects_trim();
+}
+
 int main(void) {
     tp_printf("tidepool: booted on %s\n", tp_board_name);
     tp_printf("  core: %s, CPUID 0x%08x, FPU %s, console %s, timer %s at %lu Hz\n", TP_ARCH_NAME,
@@ -303,9 +359,7 @@ int main(void) {
     copies();
     generations(size);
 
-    section("8. the pools now (sys._debugmallocstats)");
-    tp_objects_trim();
-    tp_heap_print_stats(heap, print);
+    heap_picture(heap, size);
 
     section("9. the memory map");
     tp_memmap_print();

@@ -47,6 +47,14 @@ int tp_hostfile_remove(const char *name) {
     return (int)(intptr_t)tp_semihost_call(SH_SYS_REMOVE, block);
 }
 
+int tp_semihost_cmdline(char *buf, size_t size) {
+    if (buf == NULL || size == 0) return -1;
+    uintptr_t block[2] = {(uintptr_t)buf, size};
+    if (tp_semihost_call(SH_SYS_GET_CMDLINE, block) != 0) return -1;
+    buf[block[1] < size ? block[1] : size - 1u] = 0;
+    return (int)block[1];
+}
+
 void tp_semihost_exit(int status) {
     /* SYS_EXIT_EXTENDED carries a full exit status to QEMU's shell. */
     uintptr_t block[2] = {SH_ADP_STOPPED_APPLICATION_EXIT, (uintptr_t)(uint32_t)status};

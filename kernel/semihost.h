@@ -20,6 +20,7 @@ enum {
     SH_SYS_READ = 0x06,
     SH_SYS_FLEN = 0x0C,
     SH_SYS_REMOVE = 0x0E,
+    SH_SYS_GET_CMDLINE = 0x15,
     SH_SYS_EXIT = 0x18,
     SH_SYS_EXIT_EXTENDED = 0x20,
 };
@@ -40,6 +41,11 @@ int tp_hostfile_read(int handle, void *buf, size_t len);
 long tp_hostfile_length(int handle);
 int tp_hostfile_close(int handle);
 int tp_hostfile_remove(const char *name);
+
+/* The command line the debugger gives the program (QEMU: the -kernel file
+ * name, a space and -append's text), NUL-terminated in buf.  Returns its
+ * length, or -1 if the host gives none or it does not fit. */
+int tp_semihost_cmdline(char *buf, size_t size);
 
 /* Ends the emulation with the given exit status; does not return. */
 __attribute__((noreturn)) void tp_semihost_exit(int status);

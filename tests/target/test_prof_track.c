@@ -19,7 +19,6 @@
  *@expect-output ^TRACK leaks: 2 blocks, 64 bytes allocated after #[0-9]+ still live$
  */
 #define _POSIX_C_SOURCE 200809L /* strdup */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +30,6 @@
 #include "tp_libc_malloc.h"
 #include "tp_objects.h"
 #include "tp_track.h"
-
-static void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void print(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    tp_vprintf(fmt, ap);
-    va_end(ap);
-}
 
 #define SITES 8
 static tp_track_site_t site_buf[2][SITES];
@@ -74,7 +65,7 @@ static void test_sites_of_a_known_program(void) {
     TP_CHECK_EQ(s.count, 2);
     TP_CHECK_EQ(s.blocks, 4);
     TP_CHECK_EQ(s.bytes, 3u * 48u + 21u);
-    tp_track_print_top(&s, 0, print);
+    tp_track_print_top(&s, 0, tp_test_log);
     tp_track_entry_t e;
     TP_CHECK_EQ(tp_track_lookup(h, line, &e), 0);
     TP_CHECK_EQ(e.size, 21);
@@ -102,7 +93,7 @@ static void test_objects_are_named_by_constructor(void) {
     TP_CHECK_EQ(tp_track_snapshot(h, &s, 0), 0);
     TP_CHECK_EQ(s.count, 1);
     TP_CHECK_EQ(s.blocks, 1);
-    tp_track_print_top(&s, 1, print);
+    tp_track_print_top(&s, 1, tp_test_log);
     tp_decref(registry);
     TP_CHECK_EQ(t.live, 0);
     tp_track_detach(h);
@@ -151,14 +142,14 @@ static void test_planted_leak_shows_in_diff_only(void) {
     tp_track_entry_t e;
     TP_CHECK_EQ(tp_track_lookup(h, leak, &e), 0);
     TP_CHECK_EQ(d[0].site, e.site);
-    tp_track_print_diff(&before, &after, 0, print);
+    tp_track_print_diff(&before, &after, 0, tp_test_log);
     free(leak);
 }
 
 static uint32_t exit_mark;
 static void leak_report_at_exit(int status) {
     (void)status;
-    (void)tp_track_leak_report(tp_malloc_heap(), exit_mark, print);
+    (void)tp_track_leak_report(tp_malloc_heap(), exit_mark, tp_test_log);
 }
 
 __attribute__((noinline)) static void leave_for_exit(void **left) {
