@@ -206,10 +206,17 @@ clean:
 # make bench: allocator benchmarks (tidepool vs newlib-nano), the collector's
 # (incremental vs stop-the-world) and the object workloads (docs/objects-bench.md)
 # on netduinoplus2 under QEMU -icount shift=0, whatever BOARD says; see
-# docs/bench-method.md.
-.PHONY: bench
+# docs/bench-method.md.  Last, the plots of docs/results/ from their output
+# (bench-plots alone redraws them from the last run's).
+.PHONY: bench bench-plots
 bench:
 	@$(MAKE) --no-print-directory -f bench/bench.mk
 	@$(MAKE) --no-print-directory -f bench/gc/gc_bench.mk
 	@$(MAKE) --no-print-directory -f bench/objects/obj_bench.mk
+	@$(MAKE) --no-print-directory bench-plots
+bench-plots:
+	@tools/py bench/plots/plot_alloc_hist.py --hist build/bench/hist.txt \
+	    --bench build/bench/bench.txt --out docs/results/alloc-histogram.png
+	@tools/py bench/plots/plot_gc_pause.py --bench build/bench-gc/bench.txt \
+	    --out docs/results/gc-pause-vs-live.png
 # ---- bench (bench/bench.mk) ----

@@ -15,8 +15,12 @@
  *   3. the fragmentation search: heap sizes from the peak live bytes rounded
  *      up to 256, in 256-byte steps, until one runs the whole trace
  *      (warm-up included) without a failed allocation.
+ * The timed run also fills a histogram of instructions per malloc and per
+ * free, printed after it as `HIST <a>.<T>.malloc|free <instructions> <calls>`
+ * lines (bench/plots/plot_alloc_hist.py draws them).
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "alloc/tp_alloc_config.h"
 #include "bench/bench.h"
@@ -50,6 +54,12 @@ static const trace_t traces[] = {
 
 /* Live blocks: at most target / smallest size + 1 (T1: 24576 / 8 + 1). */
 #define MAXLIVE 3100u
+
+/* A live block is kept as its offset in bench_buf in 8-byte units (blocks are
+ * 8-aligned and inside the buffer, or not recorded): 16 bits instead of a
+ * pointer's 32 leave RAM for the histograms. */
+#define LIVE_UNIT 8u
+_Static_assert(BENCH_BUF_SIZE / LIVE_UNIT <= UINT16_MAX + 1u, "a block's offset fits in 16 bits");
 
 static uint32_t prng;
 static uint32_t next(void) {
@@ -153,12 +163,46 @@ static void account(run_t *r, int op, uint32_t size, uint32_t n) {
     if (n > r->split_max[op][big]) r->split_max[op][big] = n;
 }
 
-static void *live_ptr[MAXLIVE];
+static uint16_t live_offset[MAXLIVE]; /* LIVE_UNIT units from bench_buf */
 static uint16_t live_size[MAXLIVE];
 static uint16_t live_serial[MAXLIVE];
 static uint32_t live_count, live_bytes;
 
 static uint32_t overhead; /* bench_timed_call(bench_empty) */
+
+static void *live_block(uint32_t i) { return bench_buf + (uint32_t)live_offset[i] * LIVE_UNIT; }
+
+/* ---- histograms of the timed run ----
+ * One bin per instruction count of the measured mallocs and frees of the
+ * timed run (RUN_TIMED); calls of HIST_BINS instructions or more share one
+ * count.  The bins are .bss of their own, outside bench_buf, so the heaps
+ * measured do not change; one pair serves each trace in turn. */
+#define HIST_BINS 1024u
+typedef struct {
+    uint16_t calls[HIST_BINS]; /* [instructions] */
+    uint32_t over;             /* calls of HIST_BINS instructions or more */
+} hist_t;
+enum { HIST_MALLOC, HIST_FREE };
+static hist_t hist[2];
+_Static_assert(MEASURED_OPS <= UINT16_MAX, "a bin can count every measured operation");
+
+static void hist_add(hist_t *h, uint32_t instructions) {
+    if (instructions < HIST_BINS)
+        h->calls[instructions]++;
+    else
+        h->over++;
+}
+
+/* Non-zero bins only; the shared bin of the longest calls as `<HIST_BINS>+`. */
+static void hist_print(const char *trace, const char *op, const hist_t *h) {
+    for (uint32_t n = 0; n < HIST_BINS; n++)
+        if (h->calls[n] != 0)
+            tp_printf("HIST %s.%s.%s %u %u\n", bench_allocator.key, trace, op, (unsigned)n,
+                      (unsigned)h->calls[n]);
+    if (h->over != 0)
+        tp_printf("HIST %s.%s.%s %u+ %u\n", bench_allocator.key, trace, op, (unsigned)HIST_BINS,
+                  (unsigned)h->over);
+}
 
 static uint32_t tag_of(uint16_t serial) { return (uint32_t)serial * 0x9E3779B1u ^ 0x5AC3E10Fu; }
 
@@ -239,6 +283,7 @@ static int step_malloc(run_state_t *s) {
         account(r, 0, size, n);
         if (size <= SPLIT && n > SMALL_SLOW) r->small_over++;
         if (watch_pools) pool_event(r, in_use0, kept0, in_use1, kept1, n);
+        if (s->mode == RUN_TIMED) hist_add(&hist[HIST_MALLOC], n);
     }
     if (live_count >= MAXLIVE) {
         tp_printf("bench: more than %u live blocks; raise MAXLIVE\n", (unsigned)MAXLIVE);
@@ -247,7 +292,7 @@ static int step_malloc(run_state_t *s) {
     }
     uint16_t serial = s->serial++;
     if (s->mode == RUN_TIMED || s->mode == RUN_SIZED) fill(p, size, tag_of(serial));
-    live_ptr[live_count] = p;
+    live_offset[live_count] = (uint16_t)(((uintptr_t)p - (uintptr_t)bench_buf) / LIVE_UNIT);
     live_size[live_count] = (uint16_t)size;
     live_serial[live_count] = serial;
     live_count++;
@@ -260,7 +305,7 @@ static int step_malloc(run_state_t *s) {
 static void step_free(run_state_t *s, uint32_t x) {
     run_t *r = s->r;
     uint32_t i = x % live_count;
-    void *p = live_ptr[i];
+    void *p = live_block(i);
     uint32_t size = live_size[i];
     r->ops++;
     if ((s->mode == RUN_TIMED || s->mode == RUN_SIZED) &&
@@ -285,10 +330,11 @@ static void step_free(run_state_t *s, uint32_t x) {
             if (n > r->free_max) r->free_max = n;
             account(r, 1, size, n);
             if (watch_pools) pool_event(r, in_use0, kept0, in_use1, kept1, n);
+            if (s->mode == RUN_TIMED) hist_add(&hist[HIST_FREE], n);
         }
     }
     live_count--;
-    live_ptr[i] = live_ptr[live_count];
+    live_offset[i] = live_offset[live_count];
     live_size[i] = live_size[live_count];
     live_serial[i] = live_serial[live_count];
     live_bytes -= size;
@@ -311,6 +357,7 @@ static void run_trace(unsigned trace, run_mode_t mode, uint32_t heap_size, run_t
     prng = SEED;
     live_count = 0;
     live_bytes = 0;
+    if (mode == RUN_TIMED) memset(hist, 0, sizeof hist);
     if (mode != RUN_DRY) {
         if (bench_allocator.init(heap_size, &s.ctx) != 0) {
             r->init_failed = 1;
@@ -338,9 +385,9 @@ static void run_trace(unsigned trace, run_mode_t mode, uint32_t heap_size, run_t
     /* the blocks still live must still hold their tags */
     if (mode == RUN_TIMED || mode == RUN_SIZED)
         for (uint32_t i = 0; i < live_count; i++)
-            if (check(live_ptr[i], live_size[i], tag_of(live_serial[i])) != 0) {
+            if (check(live_block(i), live_size[i], tag_of(live_serial[i])) != 0) {
                 r->errors++;
-                report_error(traces[trace].name, "tag damaged at the end of the run", live_ptr[i],
+                report_error(traces[trace].name, "tag damaged at the end of the run", live_block(i),
                              live_size[i]);
             }
     if (mode != RUN_DRY && bench_allocator.errors != NULL) r->errors += bench_allocator.errors();
@@ -437,6 +484,8 @@ int main(void) {
         peak[t] = dry.peak_live;
         errors_printed = 0;
         run_trace(t, RUN_TIMED, tr->heap, &res[t]);
+        hist_print(tr->name, "malloc", &hist[HIST_MALLOC]);
+        hist_print(tr->name, "free", &hist[HIST_FREE]);
         if (!res[t].init_failed && bench_allocator.after_run != NULL)
             bench_allocator.after_run(tr->name);
         if (bench_allocator.free_sized_fn != NULL) run_trace(t, RUN_SIZED, tr->heap, &sized[t]);

@@ -2,7 +2,9 @@
 # bench/run.sh - runs the benchmark images of bench/bench.mk under QEMU
 # (netduinoplus2, -icount shift=0: TIM2 counts guest instructions), in
 # parallel, then prints each image's notes, one table of both allocators,
-# the code sizes, and every `BENCH <key> <value>` line last.
+# the code sizes, and every `BENCH <key> <value>` line last.  The images'
+# `HIST <key> <instructions> <calls>` lines (histograms of the timed runs)
+# are not printed: they are saved in BUILD_DIR/hist.txt for the plots.
 # Always exits 0: the benchmarks measure, they do not pass or fail.
 #
 # Usage: bench/run.sh BUILD_DIR IMAGE.elf...
@@ -28,20 +30,23 @@ for elf in "$@"; do
 done
 
 all_bench=$B/bench.txt
+all_hist=$B/hist.txt
 : >"$all_bench"
+: >"$all_hist"
 for i in "${!pids[@]}"; do
     wait "${pids[$i]}"
     st=$?
     name=${names[$i]}
     log=$B/$name.log
     echo "==== $name ($log)"
-    grep -v '^BENCH ' "$log"
+    grep -v -e '^BENCH ' -e '^HIST ' "$log"
     if [ "$st" -ne 0 ]; then
         how="exit status $st"
         [ "$st" = 124 ] && how="timed out after ${QEMU_TIMEOUT}s"
         echo "bench: $name: QEMU run ended with $how; its figures are incomplete"
     fi
     grep '^BENCH ' "$log" | tr -d '\r' >>"$all_bench"
+    grep '^HIST ' "$log" | tr -d '\r' >>"$all_hist"
 done
 
 only=newlib-only
@@ -100,5 +105,5 @@ awk '
         printf "\n\n"
     }' "$all_bench"
 cat "$all_bench"
-echo "bench: $(($(date +%s) - start)) s; results also in $all_bench"
+echo "bench: $(($(date +%s) - start)) s; results also in $all_bench, histograms in $all_hist"
 exit 0

@@ -7,6 +7,9 @@
  *     collect it incrementally (tp_gc_step calls of TP_GC_STEP_WORK units,
  *     each timed: the longest is the pause); rebuild the garbage and
  *     collect the same heap stop-the-world (one tp_gc_collect(2), timed).
+ *     Then the same for chains over a series of live sizes, from 2 KiB to
+ *     what the arena holds (80 KiB live + 27 of garbage): the pause against
+ *     the live heap, which bench/plots/plot_gc_pause.py draws.
  *  2. Throughput: an acyclic workload (build and drop small trees and lists)
  *     with the collector enabled against the same with it disabled
  *     (refcounting alone).
@@ -115,14 +118,24 @@ static void add_shape(int shape, tp_obj_t *root, size_t bytes) {
 
 static uint32_t max_pause_all;
 
-static void pauses(int shape, unsigned kib) {
+typedef struct {
+    size_t live_bytes, objects;
+    uint32_t steps;       /* tp_gc_step calls of the incremental collection */
+    uint32_t longest;     /* its longest step */
+    uint32_t total;       /* all its steps */
+    uint32_t stw;         /* the stop-the-world collection */
+    uintptr_t stw_found;  /* what that collection found */
+} pauses_t;
+
+static pauses_t measure_pauses(int shape, unsigned kib) {
+    pauses_t p;
     fresh();
     tp_gc_disable(); /* only the collections measured here */
     tp_obj_t *live = tt_vec();
     add_shape(shape, live, (size_t)kib * 1024u);
-    size_t live_bytes = used();
-    size_t nobj = 0;
-    for (int g = 0; g < 3; g++) nobj += tp_gc_get_objects(g, NULL, 0);
+    p.live_bytes = used();
+    p.objects = 0;
+    for (int g = 0; g < 3; g++) p.objects += tp_gc_get_objects(g, NULL, 0);
 
     /* incremental */
     tp_obj_t *junk = tt_vec();
@@ -130,28 +143,48 @@ static void pauses(int shape, unsigned kib) {
     tp_decref(junk);
     tp_gc_start(2);
     uintptr_t more = 1;
-    uint32_t steps = 0, max = 0, total = 0;
+    p.steps = p.longest = p.total = 0;
     while (more) {
         uint32_t t = timed((bench_fn_t)tp_gc_step, 0, &more);
-        if (t > max) max = t;
-        total += t;
-        steps++;
+        if (t > p.longest) p.longest = t;
+        p.total += t;
+        p.steps++;
     }
     /* stop-the-world, the same heap */
     junk = tt_vec();
     add_shape(shape, junk, (size_t)kib * 1024u / 3u);
     tp_decref(junk);
-    uintptr_t found;
-    uint32_t stw = timed((bench_fn_t)tp_gc_collect, 2, &found);
+    p.stw = timed((bench_fn_t)tp_gc_collect, 2, &p.stw_found);
+    tp_decref(live);
+    if (p.longest > max_pause_all) max_pause_all = p.longest;
+    return p;
+}
 
+static void print_pauses(int shape, unsigned kib, const pauses_t *p) {
     tp_printf("%-8s %4u KiB live (%5u objects, %6u bytes): incremental %5u steps, max pause "
               "%5u, total %8u | stop-the-world %8u (%u found)\n",
-              shape_names[shape], kib, (unsigned)nobj, (unsigned)live_bytes, (unsigned)steps,
-              (unsigned)max, (unsigned)total, (unsigned)stw, (unsigned)found);
-    tp_printf("BENCH gc.pause_max.%s.%uk %u\n", shape_names[shape], kib, (unsigned)max);
-    tp_printf("BENCH gc.stw_pause.%s.%uk %u\n", shape_names[shape], kib, (unsigned)stw);
-    if (max > max_pause_all) max_pause_all = max;
-    tp_decref(live);
+              shape_names[shape], kib, (unsigned)p->objects, (unsigned)p->live_bytes,
+              (unsigned)p->steps, (unsigned)p->longest, (unsigned)p->total, (unsigned)p->stw,
+              (unsigned)p->stw_found);
+}
+
+static void pauses(int shape, unsigned kib) {
+    pauses_t p = measure_pauses(shape, kib);
+    print_pauses(shape, kib, &p);
+    tp_printf("BENCH gc.pause_max.%s.%uk %u\n", shape_names[shape], kib, (unsigned)p.longest);
+    tp_printf("BENCH gc.stw_pause.%s.%uk %u\n", shape_names[shape], kib, (unsigned)p.stw);
+}
+
+/* The pause against the live heap: chains (the shape with the longest
+ * incremental step above) at each size of the series, keyed by the size
+ * asked for; live_bytes is what was built (whole rings: a little more). */
+static void pause_series(unsigned kib) {
+    pauses_t p = measure_pauses(S_CHAINS, kib);
+    print_pauses(S_CHAINS, kib, &p);
+    tp_printf("BENCH gc.pause.%uk.live_bytes %u\n", kib, (unsigned)p.live_bytes);
+    tp_printf("BENCH gc.pause.%uk.incremental_max %u\n", kib, (unsigned)p.longest);
+    tp_printf("BENCH gc.pause.%uk.incremental_steps %u\n", kib, (unsigned)p.steps);
+    tp_printf("BENCH gc.pause.%uk.stw %u\n", kib, (unsigned)p.stw);
 }
 
 /* ---- throughput on an acyclic workload ---- */
@@ -230,6 +263,9 @@ int main(void) {
     static const unsigned sizes[] = {8, 32, 80};
     for (int s = 0; s < NSHAPES; s++)
         for (unsigned k = 0; k < 3; k++) pauses(s, sizes[k]);
+    tp_printf("pause against the live heap (chains):\n");
+    static const unsigned series[] = {2, 4, 8, 16, 24, 32, 48, 64, 80};
+    for (unsigned k = 0; k < sizeof series / sizeof series[0]; k++) pause_series(series[k]);
     tp_printf("BENCH gc.pause_max %u\n", (unsigned)max_pause_all);
 
     uint32_t on = throughput(1), off = throughput(0);
