@@ -50,7 +50,8 @@ KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 # the collector's test types and conformance suite, shared with the host tests
 TEST_SUPPORT_OBJS := $(BUILD)/obj/tests/heap_fixture.o $(BUILD)/obj/tests/gc_types.o $(BUILD)/obj/tests/gc_suite.o \
-                     $(BUILD)/obj/tests/gc_stress.o $(BUILD)/obj/tests/objects_suite.o
+                     $(BUILD)/obj/tests/gc_stress.o $(BUILD)/obj/tests/objects_suite.o \
+                     $(BUILD)/obj/tests/prof_suite.o
 TEST_SRCS   := $(wildcard tests/target/test_*.c)
 ifeq ($(TRACK),1)
 TEST_SRCS   := $(filter-out %_debug.c,$(TEST_SRCS))

@@ -213,6 +213,11 @@ typedef struct {
 /* O(classes). */
 void tp_heap_stats(const tp_heap_t *heap, tp_heap_stats_t *out);
 
+/* Returns footprint_peak and restarts it from max(footprint, floor): the
+ * peak of a stretch of code (prof/tp_scope.h - a scope ending hands the
+ * enclosing one its peak back as the floor).  O(1). */
+size_t tp_heap_reset_peak(tp_heap_t *heap, size_t floor);
+
 typedef struct {
     uint16_t block_size;      /* class size in bytes */
     uint16_t blocks_per_pool;

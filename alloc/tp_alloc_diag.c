@@ -41,6 +41,14 @@ void tp_heap_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
 #endif
 }
 
+size_t tp_heap_reset_peak(tp_heap_t *h, size_t floor) {
+    TP_ALLOC_LOCK();
+    size_t peak = h->footprint_peak;
+    h->footprint_peak = h->footprint > floor ? h->footprint : floor;
+    TP_ALLOC_UNLOCK();
+    return peak;
+}
+
 unsigned tp_heap_class_count(void) { return TP_ALLOC_NCLASSES; }
 
 int tp_heap_class_stats(const tp_heap_t *h, unsigned c, tp_class_stats_t *out) {

@@ -104,9 +104,36 @@ const char *tp_stack_guard_name(void) {
 
 size_t tp_stack_size(void) { return (size_t)((uintptr_t)__stack_top - (uintptr_t)__stack_limit); }
 
-size_t tp_stack_high_water(void) {
+/* Depth seen before the last repaint (the since-boot figure), and the
+ * depth carried into the current window from windows inside it. */
+static size_t boot_deepest, window_floor;
+
+static size_t thread_used(void) {
     return used_bytes((const uint32_t *)(uintptr_t)__stack_limit,
                       (const uint32_t *)(uintptr_t)__stack_top);
+}
+
+size_t tp_stack_high_water(void) {
+    size_t now = thread_used();
+    return now > boot_deepest ? now : boot_deepest;
+}
+
+size_t tp_stack_window_reset(void) {
+    size_t deepest = thread_used();
+    if (window_floor > deepest) deepest = window_floor;
+    if (deepest > boot_deepest) boot_deepest = deepest;
+    window_floor = 0;
+    /* repaint what lies below us, leaving room for paint()'s own frame */
+    uintptr_t sp;
+    __asm volatile("mov %0, sp" : "=r"(sp));
+    uintptr_t top = (sp - 64u) & ~(uintptr_t)3u;
+    if (top > (uintptr_t)__stack_limit)
+        paint((uint32_t *)(uintptr_t)__stack_limit, (uint32_t *)top, TP_STACK_PAINT);
+    return deepest;
+}
+
+void tp_stack_window_carry(size_t depth) {
+    if (depth > window_floor) window_floor = depth;
 }
 
 size_t tp_handler_stack_size(void) { return (size_t)((uintptr_t)__handler_stack_top - (uintptr_t)__handler_stack_bottom); }

@@ -35,6 +35,14 @@ const char *tp_stack_guard_name(void);
 
 size_t tp_stack_size(void);          /* thread stack, bytes */
 size_t tp_stack_high_water(void);    /* deepest thread-stack use so far, bytes */
+/* Windows for scope marks (prof/tp_scope.h): tp_stack_window_reset returns
+ * the deepest thread-stack use since the last reset (or boot), and repaints
+ * the stack below the current stack pointer so the next window starts
+ * afresh; tp_stack_high_water keeps counting since boot.  A window that
+ * encloses another gets the inner one's depth back with
+ * tp_stack_window_carry.  Thread context; O(stack). */
+size_t tp_stack_window_reset(void);
+void tp_stack_window_carry(size_t depth);
 size_t tp_handler_stack_size(void);
 size_t tp_handler_stack_high_water(void);
 
