@@ -212,10 +212,12 @@ long tp_heapdump_console(const tp_heap_t *h, const char *label) {
     return tp_heapdump(h, label, to_console, NULL);
 }
 
+#if TP_SEMIHOSTING
 static void to_file(const char *text, size_t len, void *ctx) {
     int *fd = ctx;
     if (*fd >= 0 && tp_hostfile_write(*fd, text, len) != (int)len) *fd = -2; /* failed */
 }
+#endif
 
 long tp_heapdump_file(const tp_heap_t *h, const char *label, const char *path) {
 #if TP_SEMIHOSTING
