@@ -45,11 +45,6 @@ static tp_type_t sentinel_type = {
  * Links and lists
  * ====================================================================== */
 
-static inline tp_gc_head_t *H(uint16_t i) { return (tp_gc_head_t *)(G.base + ((uintptr_t)i << 3)); }
-static inline uint16_t IDX(const void *p) { return (uint16_t)(((uintptr_t)p - G.base) >> 3); }
-static inline tp_gc_head_t *GH(tp_obj_t *o) { return (tp_gc_head_t *)(void *)o; }
-static inline tp_gc_head_t *LH(int l) { return H(G.list[l]); }
-
 static void list_init(int l) {
     tp_gc_head_t *s = LH(l);
     s->next = s->prev = G.list[l];
@@ -112,6 +107,8 @@ int tp_type_register(tp_type_t *t) {
         if (tp_types[i] == NULL) {
             tp_types[i] = t;
             t->index = (uint8_t)i;
+            t->live_objects = 0;
+            t->live_bytes = 0;
             if (t->flags & TP_TYPE_LEGACY_FINALIZER) G.any_legacy = 1;
             return 0;
         }
@@ -140,10 +137,17 @@ static void unlink_tracked(tp_obj_t *o) {
  * several times a reference visit (measured: docs/gc.md). */
 #define FREE_UNITS 4u
 
+/* A registered descriptor is a writable object (tp_type_register takes a
+ * tp_type_t *): the collector keeps its index and counters in it. */
+static inline tp_type_t *writable_type(const tp_type_t *t) { return (tp_type_t *)(uintptr_t)t; }
+
 static void free_object(tp_obj_t *o) {
     const tp_type_t *t = tp_type_of(o);
     if (t->dealloc != NULL) t->dealloc(o);
     o->flags = 0;
+    tp_type_t *c = writable_type(t);
+    c->live_objects--;
+    c->live_bytes -= (uint32_t)(t->size_of != NULL ? t->size_of(o) : t->basic_size);
     if (t->freelist != NULL)
         tp_freelist_free(G.heap, t->freelist, o);
     else
@@ -306,8 +310,11 @@ static void safe_point(void) {
 
 static inline tp_obj_t *new_object(const tp_type_t *t, size_t size, const void *site) {
     int container = (t->flags & TP_TYPE_CONTAINER) != 0;
+    /* the size decides what the type's counters will subtract when the
+     * object dies (free_object): a type without size_of has one size */
     if (size < (container ? sizeof(tp_gc_head_t) : sizeof(tp_obj_t)) || t->index == 0 ||
         tp_types[t->index] != t || size > UINT16_MAX * 8u ||
+        (size != t->basic_size && t->size_of == NULL) ||
         (t->freelist != NULL && size != t->freelist->block_size)) {
         tp_gc_error("tp_gc_new: bad type or size", NULL);
         return NULL;
@@ -320,6 +327,9 @@ static inline tp_obj_t *new_object(const tp_type_t *t, size_t size, const void *
     memset(o, 0, size);
     o->rc = 1;
     o->type = t->index;
+    tp_type_t *c = writable_type(t);
+    c->live_objects++;
+    c->live_bytes += (uint32_t)size;
     if (container) G.count[0]++;
     return o;
 }
@@ -374,7 +384,7 @@ static int oom_hook(tp_heap_t *heap, size_t size, void *ctx);
 int tp_gc_init(tp_heap_t *heap) {
     memset(&G, 0, sizeof G);
     for (unsigned i = 1; i < TP_GC_MAX_TYPES; i++) {
-        tp_type_t *t = (tp_type_t *)(uintptr_t)tp_types[i];
+        tp_type_t *t = writable_type(tp_types[i]);
         if (t != NULL) t->index = 0;
         tp_types[i] = NULL;
     }

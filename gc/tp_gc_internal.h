@@ -91,6 +91,17 @@ typedef struct {
 
 extern tp_gc_state_t tp_gc_state;
 
+/* Links: the container at link i; the link of a container; the container
+ * header of an object; the sentinel head of list l. */
+static inline tp_gc_head_t *H(uint16_t i) {
+    return (tp_gc_head_t *)(tp_gc_state.base + ((uintptr_t)i << 3));
+}
+static inline uint16_t IDX(const void *p) {
+    return (uint16_t)(((uintptr_t)p - tp_gc_state.base) >> 3);
+}
+static inline tp_gc_head_t *GH(tp_obj_t *o) { return (tp_gc_head_t *)(void *)o; }
+static inline tp_gc_head_t *LH(int l) { return H(tp_gc_state.list[l]); }
+
 static inline int tp_gc_condemned(const tp_obj_t *o) {
     return (o->flags & TP_OF_WATCH) && tp_gc_state.phase >= PH_LEGACY;
 }

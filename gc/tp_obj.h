@@ -96,7 +96,18 @@ typedef struct tp_type {
     /* Optional per-type free list (level +3, alloc/tp_alloc.h): objects of the
      * type are then all freelist->block_size bytes, recycled through it. */
     struct tp_freelist_s *freelist;
+    /* The size an object was created with (tp_gc_new's size), for a type
+     * whose objects differ in size (str, tuple).  NULL: every object of the
+     * type is basic_size bytes, and tp_gc_new refuses another size. */
+    size_t (*size_of)(const tp_obj_t *self);
     uint8_t index;            /* set by tp_type_register */
+    /* Kept by the collector from registration on (gc/tp_gc_inspect.h): the
+     * objects of the type alive on the heap and the bytes they were created
+     * with.  Immortal objects in flash are not on the heap: not counted.
+     * 16 bits are enough: a heap of at most 512 KiB holds fewer than 65536
+     * blocks of 8 bytes. */
+    uint16_t live_objects;
+    uint32_t live_bytes;
 } tp_type_t;
 
 #define TP_TYPE_CONTAINER 0x1u        /* holds references: tracked by the collector */

@@ -45,7 +45,8 @@ typedef struct {
 
 typedef struct {
     tp_gc_head_t head;
-    uint32_t len;
+    uint16_t len;  /* items held: clear lowers it as it drops them */
+    uint16_t size; /* items the tuple was made with: its block's size */
     tp_obj_t *items[];
 } tp_tuple_t;
 

@@ -45,7 +45,15 @@ static uint32_t items_clear(tp_obj_t **items, uint32_t *len, uint32_t *budget) {
 
 static uint32_t tuple_clear(tp_obj_t *self, uint32_t *budget) {
     tp_tuple_t *t = TP_AS(tp_tuple_t, self);
-    return items_clear(t->items, &t->len, budget);
+    uint32_t len = t->len;
+    uint32_t left = items_clear(t->items, &len, budget);
+    t->len = (uint16_t)len;
+    return left;
+}
+
+static size_t tuple_size(size_t n) { return sizeof(tp_tuple_t) + n * sizeof(tp_obj_t *); }
+static size_t tuple_size_of(const tp_obj_t *self) {
+    return tuple_size(((const tp_tuple_t *)(const void *)self)->size);
 }
 
 tp_type_t tp_tuple_type = {
@@ -54,15 +62,15 @@ tp_type_t tp_tuple_type = {
     .flags = TP_TYPE_CONTAINER,
     .traverse = tuple_traverse,
     .clear = tuple_clear,
+    .size_of = tuple_size_of,
 };
 
 tp_obj_t *tp_tuple_new(size_t n, tp_obj_t *const items[]) {
     if (n > 0 && items == NULL) return tp_fail(TP_ERR_TYPE);
     for (size_t i = 0; i < n; i++)
         if (items[i] == NULL) return tp_fail(TP_ERR_TYPE);
-    if (n > (UINT16_MAX * 8u - sizeof(tp_tuple_t)) / sizeof(tp_obj_t *))
-        return tp_fail(TP_ERR_OVERFLOW);
-    tp_obj_t *o = tp_obj_alloc(&tp_tuple_type, sizeof(tp_tuple_t) + n * sizeof(tp_obj_t *));
+    if (n > UINT16_MAX) return tp_fail(TP_ERR_OVERFLOW);
+    tp_obj_t *o = tp_obj_alloc(&tp_tuple_type, tuple_size(n));
     if (o == NULL) return NULL;
     tp_tuple_t *t = TP_AS(tp_tuple_t, o);
     int holds_container = 0;
@@ -71,7 +79,7 @@ tp_obj_t *tp_tuple_new(size_t n, tp_obj_t *const items[]) {
         t->items[i] = items[i];
         holds_container |= tp_is_container(items[i]);
     }
-    t->len = (uint32_t)n;
+    t->len = t->size = (uint16_t)n;
     if (holds_container) tp_gc_track(o);
     return o;
 }

@@ -26,9 +26,24 @@
 
 static void str_dealloc(tp_obj_t *self);
 
-tp_type_t tp_str_type = {.name = "str", .basic_size = sizeof(tp_str_t), .dealloc = str_dealloc};
-tp_type_t tp_bytes_type = {.name = "bytes", .basic_size = sizeof(tp_bytes_t)};
-tp_type_t tp_bytearray_type = {.name = "bytearray", .basic_size = sizeof(tp_bytes_t)};
+/* The bytes a str or bytes object of len bytes is made with: the text and
+ * its NUL; a bytes object keeps at least one data byte. */
+static size_t str_size(size_t len) { return STR_HDR + len + 1u; }
+static size_t bytes_size(size_t len) { return offsetof(tp_bytes_t, data) + (len ? len : 1u); }
+static size_t str_size_of(const tp_obj_t *self) {
+    return str_size(((const tp_str_t *)(const void *)self)->len);
+}
+static size_t bytes_size_of(const tp_obj_t *self) {
+    return bytes_size(((const tp_bytes_t *)(const void *)self)->len);
+}
+
+tp_type_t tp_str_type = {.name = "str",
+                         .basic_size = sizeof(tp_str_t),
+                         .dealloc = str_dealloc,
+                         .size_of = str_size_of};
+tp_type_t tp_bytes_type = {.name = "bytes", .basic_size = sizeof(tp_bytes_t), .size_of = bytes_size_of};
+tp_type_t tp_bytearray_type = {
+    .name = "bytearray", .basic_size = sizeof(tp_bytes_t), .size_of = bytes_size_of};
 
 uint32_t tp_char_cache_hits, tp_intern_hits;
 
@@ -166,7 +181,7 @@ void tp_str_reset(void) {
 /* A new str of len bytes, text to be filled in; hash computed by finish. */
 static tp_obj_t *str_alloc(size_t len) {
     if (len > STR_MAX_LEN) return tp_fail(TP_ERR_OVERFLOW);
-    tp_obj_t *o = tp_obj_alloc(&tp_str_type, STR_HDR + len + 1u);
+    tp_obj_t *o = tp_obj_alloc(&tp_str_type, str_size(len));
     if (o != NULL) S(o)->len = (uint16_t)len;
     return o;
 }
@@ -258,7 +273,7 @@ static tp_bytes_t *B(tp_obj_t *o) { return (tp_bytes_t *)(void *)o; }
 
 static tp_obj_t *bytes_make(tp_type_t *t, const void *data, size_t len) {
     if (len > UINT16_MAX * 8u - offsetof(tp_bytes_t, data)) return tp_fail(TP_ERR_OVERFLOW);
-    tp_obj_t *o = tp_obj_alloc(t, offsetof(tp_bytes_t, data) + (len ? len : 1u));
+    tp_obj_t *o = tp_obj_alloc(t, bytes_size(len));
     if (o == NULL) return NULL;
     B(o)->len = (uint32_t)len;
     if (data != NULL) memcpy(B(o)->data, data, len); /* else zeroed by tp_gc_new */
