@@ -56,6 +56,7 @@
 #include <stdint.h>
 
 #include "tp_gc.h"
+#include "tp_gc_inspect.h"
 #include "tp_objects_config.h"
 
 /* ---- set-up, errors ---- */
@@ -230,5 +231,21 @@ void tp_objects_get_stats(tp_objects_stats_t *out);
 /* Gives the memory the layer keeps for speed back to the heap: the blocks
  * waiting on the free lists, and the intern table when it is empty. */
 void tp_objects_trim(void);
+
+/* ---- what keeps an object alive (gc/tp_gc_inspect.h) ---- */
+
+/* Names the reference from container `from` to `to` into buf: "[3]" (list,
+ * tuple), "['key']" (a dict's value), "(key)" (a dict's key), ".name" (an
+ * instance's attribute).  Returns the length it needed, 0 when `from` is of
+ * another type or holds no reference to `to`.  O(len(from)). */
+size_t tp_describe_edge(tp_obj_t *from, tp_obj_t *to, char *buf, size_t size);
+/* tp_repr and tp_describe_edge, for tp_gc_print_path. */
+extern const tp_gc_describer_t tp_objects_describer;
+/* Finds and prints what keeps obj alive, objects as reprs and references
+ * named:  list 0x.. [...] -> [0] dict 0x.. {...} -> ['key'] instance 0x..
+ * Node(...).  caller_refs as in tp_gc_path_to_root; returns its status. */
+tp_gc_path_status_t tp_objects_print_path_to_root(
+    tp_obj_t *obj, unsigned caller_refs,
+    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
 
 #endif /* TP_OBJECTS_H */

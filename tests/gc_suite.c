@@ -15,6 +15,8 @@
 #include "tests/gc_types.h"
 #include "tests/harness.h"
 #include "tests/heap_fixture.h"
+#include "fmt.h"
+#include "tp_gc_inspect.h"
 
 static uint8_t *gc_arena;
 static size_t gc_arena_size;
@@ -247,13 +249,18 @@ static void test_saveall(void) {
     TP_CHECK_EQ(tt_freed, 2);
 }
 
-static void test_legacy_finalizer_uncollectable(void) {
-    FRESH();
-    tp_obj_t *a = tt_legacy(1), *b = tt_node(2);
+/* Links a and b (node-like) into a cycle through their `a` slots and drops
+ * the caller's references: garbage for the next collection. */
+static void drop_as_cycle(tp_obj_t *a, tp_obj_t *b) {
     tt_set_a(a, b);
     tt_set_a(b, a);
     tp_decref(a);
     tp_decref(b);
+}
+
+static void test_legacy_finalizer_uncollectable(void) {
+    FRESH();
+    drop_as_cycle(tt_legacy(1), tt_node(2));
     TP_CHECK_EQ(tp_gc_collect(2), 2);
     tp_gc_gen_stats_t st;
     tp_gc_get_stats(2, &st);
@@ -798,6 +805,361 @@ static void test_mutation_stress(void) {
     }
 }
 
+/* ---- inspecting the heap (gc/tp_gc_inspect.h) ---- */
+
+static tp_gc_type_row_t row_of(const tp_type_t *t) {
+    tp_gc_type_row_t r;
+    if (!TP_CHECK(tp_gc_type_row(t, &r) == 0)) memset(&r, 0, sizeof r);
+    return r;
+}
+
+static uint32_t tracked_sum(const tp_gc_type_row_t *r) {
+    uint32_t n = 0;
+    for (int c = 0; c < TP_GC_AT_COUNT; c++) n += r->tracked[c];
+    return n;
+}
+
+/* The position of the line that starts with `word` in fx_printed, or -1. */
+static long printed_line(const char *word) {
+    size_t w = strlen(word);
+    for (const char *p = fx_printed; *p != '\0'; p++)
+        if ((p == fx_printed || p[-1] == '\n') && strncmp(p, word, w) == 0 && p[w] == ' ')
+            return (long)(p - fx_printed);
+    return -1;
+}
+
+static void test_inspect_counts_per_type(void) {
+    FRESH();
+    tp_gc_type_row_t rows[8];
+    TP_CHECK_EQ(tp_gc_type_rows(NULL, 0), 6); /* weakref and the five test types */
+    size_t n = tp_gc_type_rows(rows, TP_COUNT(rows));
+    TP_CHECK(rows[0].type == &tp_weakref_type);
+    for (size_t i = 0; i < n; i++) TP_CHECK(rows[i].objects == 0 && rows[i].bytes == 0);
+    tp_obj_t *objs[6] = {tt_node(1), tt_node(2), tt_node(3), tt_leaf(4), tt_leaf(5), tt_vec()};
+    size_t asked = 3u * sizeof(tt_node_t) + 2u * sizeof(tt_leaf_t) + sizeof(tt_vec_t), blocks = 0;
+    for (int i = 0; i < 6; i++) blocks += tp_heap_usable_size(tp_gc_heap(), objs[i]);
+    tp_gc_type_row_t node = row_of(&tt_node_type), leaf = row_of(&tt_leaf_type),
+                     vec = row_of(&tt_vec_type);
+    TP_CHECK(node.objects == 3 && node.bytes == 3u * sizeof(tt_node_t));
+    TP_CHECK(leaf.objects == 2 && leaf.bytes == 2u * sizeof(tt_leaf_t));
+    TP_CHECK(vec.objects == 1 && vec.bytes == sizeof(tt_vec_t));
+    TP_CHECK_EQ(node.tracked[TP_GC_AT_GEN0], 3);
+    TP_CHECK_EQ(tracked_sum(&leaf), 0); /* atomic: on no list, counted all the same */
+    n = tp_gc_type_rows(rows, TP_COUNT(rows));
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += rows[i].bytes;
+    TP_CHECK_EQ(total, asked);
+    /* what the objects took from the heap: their bytes, rounded up to blocks */
+    TP_CHECK_EQ(fx_heap_used() - fx_base_used, blocks);
+    fx_printed_clear();
+    tp_gc_print_type_stats(fx_print);
+    char want[200];
+    tp_snprintf(want, sizeof want,
+                "heap in use %lu B = objects %lu + free lists 0 + collector's list heads %lu + "
+                "other %ld ",
+                (unsigned long)fx_heap_used(), (unsigned long)asked, (unsigned long)fx_base_used,
+                (long)(blocks - asked));
+    TP_CHECK(strstr(fx_printed, want) != NULL);
+    tp_snprintf(want, sizeof want, "%-14s %7lu %8lu\n", "total", 6ul, (unsigned long)asked);
+    TP_CHECK(strstr(fx_printed, want) != NULL);
+    /* by bytes, most first: three nodes, the vector, two leaves */
+    TP_CHECK(printed_line("node") > 0 && printed_line("node") < printed_line("vec") &&
+             printed_line("vec") < printed_line("leaf"));
+    TP_CHECK_EQ(printed_line("fnode"), -1); /* no objects: no line */
+    for (int i = 0; i < 6; i++) tp_decref(objs[i]);
+    n = tp_gc_type_rows(rows, TP_COUNT(rows));
+    for (size_t i = 0; i < n; i++) TP_CHECK(rows[i].objects == 0 && rows[i].bytes == 0);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    /* a block on a type's free list is no object: it shows on its own */
+    tp_freelist_t fl;
+    tp_freelist_init(&fl, sizeof(tt_leaf_t), 4);
+    tt_leaf_type.freelist = &fl;
+    tp_decref(tt_leaf(6));
+    TP_CHECK_EQ(row_of(&tt_leaf_type).objects, 0);
+    fx_printed_clear();
+    tp_gc_print_type_stats(fx_print);
+    tp_snprintf(want, sizeof want, "free lists %lu ",
+                (unsigned long)tp_heap_usable_size(tp_gc_heap(), fl.head));
+    TP_CHECK(strstr(fx_printed, want) != NULL);
+    tp_freelist_drain(tp_gc_heap(), &fl);
+    tt_leaf_type.freelist = NULL;
+    TP_CHECK_EQ(fx_gc_errors, 0);
+}
+
+static void test_inspect_generations(void) {
+    FRESH();
+    tp_obj_t *old = tt_node(1), *vec = tt_vec();
+    TP_CHECK_EQ(tp_gc_collect(1), 0); /* both survive two generations: to gen 2 */
+    tp_obj_t *mid = tt_node(2);
+    TP_CHECK_EQ(tp_gc_collect(0), 0); /* to gen 1 */
+    tp_obj_t *young = tt_node(3), *loose = tt_node(4);
+    tp_gc_untrack(loose);
+    tp_gc_type_row_t node = row_of(&tt_node_type);
+    TP_CHECK_EQ(node.objects, 4);
+    TP_CHECK_EQ(node.tracked[TP_GC_AT_GEN0], 1);
+    TP_CHECK_EQ(node.tracked[TP_GC_AT_GEN1], 1);
+    TP_CHECK_EQ(node.tracked[TP_GC_AT_GEN2], 1);
+    TP_CHECK_EQ(node.objects - tracked_sum(&node), 1); /* loose: untracked */
+    TP_CHECK_EQ(row_of(&tt_vec_type).tracked[TP_GC_AT_GEN2], 1);
+    tp_gc_freeze();
+    node = row_of(&tt_node_type);
+    TP_CHECK(node.tracked[TP_GC_AT_FROZEN] == 3 && node.tracked[TP_GC_AT_GEN0] == 0);
+    tp_gc_unfreeze();
+    TP_CHECK_EQ(row_of(&tt_node_type).tracked[TP_GC_AT_GEN2], 3);
+    /* the garbage list */
+    tp_gc_set_debug(TP_GC_DEBUG_SAVEALL);
+    drop_as_cycle(tt_node(5), tt_node(6));
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    TP_CHECK_EQ(row_of(&tt_node_type).tracked[TP_GC_AT_GARBAGE], 2);
+    tp_gc_set_debug(0);
+    tp_gc_garbage_clear();
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    tp_obj_t *objs[] = {old, vec, mid, young, loose};
+    for (size_t i = 0; i < TP_COUNT(objs); i++) tp_decref(objs[i]);
+    TP_CHECK_EQ(row_of(&tt_node_type).objects, 0);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+}
+
+static void test_inspect_referrers(void) {
+    FRESH();
+    tp_obj_t *x = tt_leaf(7), *v1 = tt_vec(), *n2 = tt_node(2), *v3 = tt_vec(), *up = tt_node(4);
+    TP_CHECK(tt_vec_append(v1, x) == 0);
+    TP_CHECK(tt_vec_append(v1, x) == 0); /* twice: listed once */
+    tt_set_b(n2, x);
+    TP_CHECK(tt_vec_append(v3, x) == 0);
+    tp_gc_untrack(v3); /* untracked: the collector does not see it */
+    tt_set_a(up, v1);  /* holds a referrer, not x */
+    tp_obj_t *out[4];
+    TP_CHECK_EQ(tp_gc_get_referrers(x, out, 4), 2);
+    TP_CHECK((out[0] == v1 && out[1] == n2) || (out[0] == n2 && out[1] == v1));
+    out[1] = NULL;
+    TP_CHECK_EQ(tp_gc_get_referrers(x, out, 1), 2); /* the count, and as many as fit */
+    TP_CHECK(out[0] != NULL && out[1] == NULL);
+    TP_CHECK_EQ(tp_gc_get_referrers(v1, out, 4), 1);
+    TP_CHECK(out[0] == up);
+    TP_CHECK_EQ(tp_gc_get_referrers(up, out, 4), 0);
+    TP_CHECK_EQ(fx_gc_errors, 0);
+    TP_CHECK_EQ(tp_gc_get_referrers(NULL, out, 4), 0); /* an error, reported */
+    TP_CHECK_EQ(fx_gc_errors, 1);
+    tp_obj_t *objs[] = {x, v1, n2, v3, up};
+    for (size_t i = 0; i < TP_COUNT(objs); i++) tp_decref(objs[i]);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+}
+
+/* A digest of every tracked container's links, in list order. */
+static uint32_t links_digest(void) {
+    static tp_obj_t *objs[24];
+    uint32_t h = 2166136261u;
+    for (int gen = 0; gen <= 4; gen++) {
+        size_t n = tp_gc_get_objects(gen, objs, TP_COUNT(objs));
+        for (size_t i = 0; i < n && i < TP_COUNT(objs); i++) {
+            const tp_gc_head_t *x = (const tp_gc_head_t *)(const void *)objs[i];
+            h = (h ^ (uint32_t)(uintptr_t)objs[i]) * 16777619u;
+            h = (h ^ ((uint32_t)x->next << 16 | x->prev)) * 16777619u;
+        }
+        h = (h ^ (uint32_t)n) * 16777619u;
+    }
+    return h;
+}
+
+static void test_path_is_shortest_chain(void) {
+    FRESH();
+    /* from the "global" vector g to the leaf t, two ways:
+     *   g -> v -> c -> d -> b -> t
+     *   g -> a -> b -> t          (shorter, though g holds v first) */
+    tp_obj_t *g = tt_vec_id(100), *v = tt_vec_id(101), *a = tt_node(1), *b = tt_node(2),
+             *c = tt_node(3), *d = tt_node(4), *t = tt_leaf(9);
+    TP_CHECK(tt_vec_append(g, v) == 0);
+    TP_CHECK(tt_vec_append(g, a) == 0);
+    tt_set_a(a, b);
+    tt_set_a(b, t);
+    TP_CHECK(tt_vec_append(v, c) == 0);
+    tt_set_a(c, d);
+    tt_set_a(d, b);
+    tp_obj_t *dropped[] = {v, a, b, c, d, t};
+    for (size_t i = 0; i < TP_COUNT(dropped); i++) tp_decref(dropped[i]);
+    (void)tp_gc_collect(0); /* some in gen 1, some in gen 0: the search spans the lists */
+    tp_obj_t *late = tt_node(5);
+    tt_set_b(c, late);
+    tp_decref(late);
+    uint32_t links = links_digest();
+    tp_obj_t *path[8];
+    size_t len = 99;
+    TP_CHECK_EQ(tp_gc_path_to_root(t, 0, path, 8, &len), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK_EQ(len, 4);
+    TP_CHECK(path[0] == g && path[1] == a && path[2] == b && path[3] == t);
+    TP_CHECK_EQ(links_digest(), links); /* every link as it was */
+    /* a tracked target: b */
+    TP_CHECK_EQ(tp_gc_path_to_root(b, 0, path, 8, &len), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK(len == 3 && path[0] == g && path[1] == a && path[2] == b);
+    /* another root holding b: the chain through it is shorter */
+    tp_obj_t *r2 = tt_node(6);
+    tt_set_a(r2, b);
+    TP_CHECK_EQ(tp_gc_path_to_root(t, 0, path, 8, &len), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK(len == 3 && path[0] == r2 && path[1] == b && path[2] == t);
+    tp_decref(r2);
+    /* the caller's own reference keeps it alive unless it says so */
+    tp_incref(t);
+    TP_CHECK_EQ(tp_gc_path_to_root(t, 0, path, 8, &len), TP_GC_PATH_HELD_DIRECTLY);
+    TP_CHECK(len == 1 && path[0] == t);
+    TP_CHECK_EQ(tp_gc_path_to_root(t, 1, path, 8, &len), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK_EQ(len, 4);
+    tp_decref(t);
+    TP_CHECK_EQ(tp_gc_path_to_root(t, 0, path, 3, &len), TP_GC_PATH_ERR_TOO_LONG);
+    TP_CHECK_EQ(len, 4);
+    TP_CHECK_EQ(links_digest(), links);
+    /* the lists still work: collections find nothing, then everything */
+    TP_CHECK_EQ(tp_gc_collect(2), 0);
+    tp_decref(g);
+    TP_CHECK_EQ(tp_gc_collect(2), 0);
+    TP_CHECK_EQ(tt_freed, 9);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    TP_CHECK_EQ(fx_gc_errors, 0);
+}
+
+static void test_path_held_directly_or_unreachable(void) {
+    FRESH();
+    tp_obj_t *path[4];
+    size_t len = 99;
+    tp_obj_t *t = tt_leaf(1), *n = tt_node(1); /* held by C variables only */
+    TP_CHECK_EQ(tp_gc_path_to_root(t, 0, path, 4, &len), TP_GC_PATH_HELD_DIRECTLY);
+    TP_CHECK(len == 1 && path[0] == t);
+    TP_CHECK_EQ(tp_gc_path_to_root(n, 0, path, 4, &len), TP_GC_PATH_HELD_DIRECTLY);
+    TP_CHECK(len == 1 && path[0] == n);
+    TP_CHECK_EQ(tp_gc_path_to_root(n, 1, path, 4, &len), TP_GC_PATH_UNREACHABLE);
+    TP_CHECK_EQ(len, 0);
+    /* held only by an unreachable cycle */
+    tp_obj_t *a = tt_node(2), *b = tt_node(3), *u = tt_leaf(4);
+    tt_set_b(b, u);
+    tp_decref(u);
+    drop_as_cycle(a, b);
+    TP_CHECK_EQ(tp_gc_path_to_root(u, 0, path, 4, &len), TP_GC_PATH_UNREACHABLE);
+    TP_CHECK_EQ(len, 0);
+    TP_CHECK_EQ(tp_gc_path_to_root(a, 0, path, 4, &len), TP_GC_PATH_UNREACHABLE);
+    fx_printed_clear();
+    TP_CHECK_EQ(tp_gc_print_path_to_root(u, 0, fx_print, NULL), TP_GC_PATH_UNREACHABLE);
+    TP_CHECK(strstr(fx_printed, "unreachable: only garbage cycles hold it") != NULL);
+    TP_CHECK_EQ(tp_gc_collect(2), 2); /* and the collector agrees */
+    TP_CHECK_EQ(tt_freed, 3);
+    /* errors */
+    TP_CHECK_EQ(tp_gc_path_to_root(NULL, 0, path, 4, &len), TP_GC_PATH_ERR_ARG);
+    TP_CHECK_EQ(tp_gc_path_to_root(t, 0, NULL, 0, &len), TP_GC_PATH_ERR_TOO_LONG);
+    TP_CHECK_EQ(len, 1);
+    tp_decref(t);
+    tp_decref(n);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    /* immortal (last: never freed) */
+    tp_obj_t *im = tt_leaf(5);
+    for (unsigned i = 0; i < 70000u; i++) tp_incref(im);
+    TP_CHECK_EQ(tp_gc_path_to_root(im, 0, path, 4, &len), TP_GC_PATH_IMMORTAL);
+    TP_CHECK(len == 1 && path[0] == im);
+}
+
+static tp_gc_path_status_t status_inside;
+static void path_from_finalizer(tp_obj_t *self) {
+    tp_obj_t *path[2];
+    status_inside = tp_gc_path_to_root(self, 0, path, 2, NULL);
+}
+static void path_from_callback(int phase, const tp_gc_info_t *info, void *ctx) {
+    (void)phase, (void)info;
+    tp_obj_t *path[2];
+    status_inside = tp_gc_path_to_root(ctx, 0, path, 2, NULL);
+}
+
+static void test_path_refused_inside_collector(void) {
+    FRESH();
+    tt_finalize_hook = path_from_finalizer; /* runs inside a step of the collection */
+    status_inside = TP_GC_PATH_FROM_ROOT;
+    drop_as_cycle(tt_fnode(1), tt_node(2));
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    TP_CHECK_EQ(status_inside, TP_GC_PATH_ERR_BUSY);
+    tt_finalize_hook = NULL;
+    tp_obj_t *n = tt_node(2);
+    status_inside = TP_GC_PATH_FROM_ROOT;
+    TP_CHECK(tp_gc_add_callback(path_from_callback, n) == 0);
+    TP_CHECK_EQ(tp_gc_collect(2), 0);
+    TP_CHECK_EQ(status_inside, TP_GC_PATH_ERR_BUSY);
+    tp_gc_remove_callback(path_from_callback, n);
+    TP_CHECK_EQ(tp_gc_path_status_name(TP_GC_PATH_ERR_BUSY)[0], 'e');
+    tp_decref(n);
+}
+
+/* A heap with live objects and garbage: a vector holding a chain that ends
+ * in a leaf, a ring of 12 nodes and a two-vector cycle; returns the vector
+ * (the program's reference) and, borrowed, the leaf and a ring node. */
+static tp_obj_t *scene(tp_obj_t **leaf, tp_obj_t **ring) {
+    tp_obj_t *keep = tt_vec(), *n1 = tt_node(1), *n2 = tt_node(2);
+    *leaf = tt_leaf(3);
+    TP_CHECK(tt_vec_append(keep, n1) == 0);
+    tt_set_a(n1, n2);
+    tt_set_a(n2, *leaf);
+    tp_decref(n1);
+    tp_decref(n2);
+    tp_decref(*leaf);
+    *ring = dropped_ring(12);
+    tp_obj_t *x = tt_vec(), *y = tt_vec();
+    TP_CHECK(tt_vec_append(x, y) == 0);
+    TP_CHECK(tt_vec_append(y, x) == 0);
+    tp_decref(x);
+    tp_decref(y);
+    return keep;
+}
+
+/* Collects in steps of 8 units, inspecting between steps number `at` and
+ * at + 1 (never if at < 0); returns the objects the collection found and
+ * sets *steps to how many steps it took. */
+static size_t collect_inspecting(int at, tp_obj_t *leaf, tp_obj_t *ring, int *steps) {
+    tp_gc_gen_stats_t before, after;
+    tp_gc_get_stats(2, &before);
+    tp_gc_start(2);
+    int step = 0;
+    for (; tp_gc_in_progress(); step++) {
+        if (step == at) {
+            tp_gc_type_row_t node = row_of(&tt_node_type);
+            TP_CHECK(node.tracked[TP_GC_AT_COLLECTING] > 0);
+            TP_CHECK(tracked_sum(&node) <= node.objects);
+            tp_obj_t *out[2];
+            TP_CHECK_EQ(tp_gc_get_referrers(leaf, out, 2), 1);
+            const char *ph = tp_gc_phase_name();
+            if (strcmp(ph, "count") == 0 || strcmp(ph, "subtract") == 0 ||
+                strcmp(ph, "roots") == 0 || strcmp(ph, "mark") == 0)
+                TP_CHECK_EQ(tp_gc_get_referrers(ring, out, 2), 1); /* not condemned yet */
+            if (strcmp(ph, "legacy") == 0 || strcmp(ph, "weakrefs") == 0 ||
+                strcmp(ph, "finalize") == 0) /* condemned, not yet cleared: left out */
+                TP_CHECK_EQ(tp_gc_get_referrers(ring, out, 2), 0);
+            TP_CHECK_EQ(tp_gc_path_to_root(leaf, 0, out, 2, NULL), TP_GC_PATH_ERR_COLLECTING);
+            fx_printed_clear();
+            tp_gc_print_type_stats(fx_print);
+            TP_CHECK(printed_line("node") > 0);
+        }
+        (void)tp_gc_step(8);
+    }
+    *steps = step;
+    tp_gc_get_stats(2, &after);
+    return after.collected - before.collected;
+}
+
+static void test_inspect_during_collection(void) {
+    tp_obj_t *leaf, *ring;
+    int steps = 0, ignored;
+    FRESH();
+    tp_obj_t *keep = scene(&leaf, &ring);
+    size_t want = collect_inspecting(-1, leaf, ring, &steps);
+    unsigned freed = tt_freed;
+    TP_CHECK_EQ(want, 14);
+    tp_decref(keep);
+    TP_CHECK(steps > 4);
+    for (int at = 0; at < steps; at++) { /* at each step of the collection */
+        FRESH();
+        keep = scene(&leaf, &ring);
+        TP_CHECK_EQ(collect_inspecting(at, leaf, ring, &ignored), want);
+        TP_CHECK_EQ(tt_freed, freed);
+        TP_CHECK_EQ(fx_gc_errors, 0);
+        tp_decref(keep);
+    }
+}
+
 const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_refcount_transcript),
     TP_CASE(test_refcount_saturates),
@@ -833,5 +1195,12 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_mutation_while_half_scanned),
     TP_CASE(test_out_of_memory_collects),
     TP_CASE(test_mutation_stress),
+    TP_CASE(test_inspect_counts_per_type),
+    TP_CASE(test_inspect_generations),
+    TP_CASE(test_inspect_referrers),
+    TP_CASE(test_path_is_shortest_chain),
+    TP_CASE(test_path_held_directly_or_unreachable),
+    TP_CASE(test_path_refused_inside_collector),
+    TP_CASE(test_inspect_during_collection),
 };
 const size_t gc_suite_count = TP_COUNT(gc_suite_cases);

@@ -3,11 +3,26 @@
  */
 #include "tests/heap_fixture.h"
 
+#include <stdarg.h>
+#include <string.h>
+
+#include "fmt.h"
 #include "tp_alloc.h"
 #include "tp_gc.h"
 
 size_t fx_base_used;
 unsigned fx_gc_errors;
+char fx_printed[512];
+
+void fx_printed_clear(void) { fx_printed[0] = '\0'; }
+
+void fx_print(const char *fmt, ...) {
+    size_t used = strlen(fx_printed);
+    va_list ap;
+    va_start(ap, fmt);
+    (void)tp_vsnprintf(fx_printed + used, sizeof fx_printed - used, fmt, ap);
+    va_end(ap);
+}
 
 static void on_gc_error(const char *what, const tp_obj_t *o, void *ctx) {
     (void)what, (void)o, (void)ctx;

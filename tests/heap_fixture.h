@@ -15,4 +15,10 @@ size_t fx_heap_used(void);
 extern size_t fx_base_used;
 extern unsigned fx_gc_errors;
 
+/* A printf-like callback for the print functions under test: appends to
+ * fx_printed (NUL-terminated, cut at its size); fx_printed_clear empties it. */
+void fx_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fx_printed_clear(void);
+extern char fx_printed[512];
+
 #endif /* TESTS_HEAP_FIXTURE_H */

@@ -868,6 +868,104 @@ static void test_dict_resize_during_collection(void) {
     settled();
 }
 
+/* ======================================================================
+ * Inspecting the heap (gc/tp_gc_inspect.h)
+ * ====================================================================== */
+
+static tp_gc_type_row_t row_of(const tp_type_t *t) {
+    tp_gc_type_row_t r;
+    if (!TP_CHECK(tp_gc_type_row(t, &r) == 0)) memset(&r, 0, sizeof r);
+    return r;
+}
+
+static void test_inspect_objects_per_type(void) {
+    FRESH();
+    tp_obj_t *i1 = tp_int_new(1000), *i2 = tp_int_new(2000), *small = tp_int_new(5);
+    tp_obj_t *s = tp_str_from("hello world", 11);
+    tp_obj_t *items[2] = {i1, s};
+    tp_obj_t *t = tp_tuple_new(2, items), *l = tp_list_new();
+    tp_list_append(l, t);
+    tp_gc_type_row_t r = row_of(&tp_int_type);
+    TP_CHECK_EQ(r.objects, 2); /* 5 is in flash: not a heap object */
+    TP_CHECK_EQ(r.bytes, 2u * sizeof(tp_int_t));
+    r = row_of(&tp_str_type);
+    TP_CHECK_EQ(r.objects, 1);
+    TP_CHECK_EQ(r.bytes, offsetof(tp_str_t, data) + 12u); /* the text and its NUL */
+    r = row_of(&tp_tuple_type);
+    TP_CHECK_EQ(r.objects, 1); /* of atoms only: never tracked */
+    TP_CHECK_EQ(r.bytes, sizeof(tp_tuple_t) + 2u * sizeof(tp_obj_t *));
+    TP_CHECK_EQ(r.tracked[TP_GC_AT_GEN0] + r.tracked[TP_GC_AT_GEN1], 0);
+    TP_CHECK_EQ(row_of(&tp_list_type).tracked[TP_GC_AT_GEN0], 1);
+    TP_CHECK_EQ(tp_gc_collect(0), 0); /* the list survives: one generation up */
+    r = row_of(&tp_list_type);
+    TP_CHECK(r.tracked[TP_GC_AT_GEN0] == 0 && r.tracked[TP_GC_AT_GEN1] == 1);
+    tp_obj_t *objs[] = {i1, i2, small, s, t, l};
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
+    /* the int blocks wait on the int free list: no longer objects */
+    TP_CHECK_EQ(row_of(&tp_int_type).objects, 0);
+    TP_CHECK_EQ(row_of(&tp_int_type).bytes, 0);
+    TP_CHECK_EQ(row_of(&tp_str_type).objects + row_of(&tp_tuple_type).objects +
+                    row_of(&tp_list_type).objects,
+                0);
+    TP_CHECK_EQ(tp_str_type.live_bytes + tp_tuple_type.live_bytes + tp_list_type.live_bytes, 0);
+    settled();
+}
+
+static void test_path_list_dict_instance(void) {
+    FRESH();
+    /* a "global" list g reaches the Node n two ways:
+     *   g[0] -> l2[0] -> m.next -> n
+     *   g[1] -> d['key'] -> n          (shorter) */
+    tp_obj_t *g = tp_list_new(), *d = tp_dict_new(), *n = node("leaf"), *l2 = tp_list_new(),
+             *m = node("m");
+    tp_dict_set_str(d, "key", n);
+    tp_setattr(m, "next", n);
+    tp_list_append(l2, m);
+    tp_list_append(g, l2);
+    tp_list_append(g, d);
+    tp_obj_t *s = tp_str_from("a leaf string", 13); /* not tracked: held by a list */
+    tp_list_append(l2, s);
+    tp_obj_t *dropped[] = {d, n, l2, m, s};
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++) tp_decref(dropped[i]);
+    tp_obj_t *path[6];
+    size_t len = 0;
+    TP_CHECK_EQ(tp_gc_path_to_root(n, 0, path, 6, &len), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK(len == 3 && path[0] == g && path[1] == d && path[2] == n);
+    fx_printed_clear();
+    TP_CHECK_EQ(tp_objects_print_path_to_root(n, 0, fx_print), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK(strstr(fx_printed, "\n  list ") != NULL);
+    TP_CHECK(strstr(fx_printed, "(root: referenced from outside the tracked containers)") != NULL);
+    TP_CHECK(strstr(fx_printed, "\n  -> [1] dict ") != NULL);
+    TP_CHECK(strstr(fx_printed, "\n  -> ['key'] instance ") != NULL);
+    TP_CHECK(strstr(fx_printed, "  Node(name='leaf')\n") != NULL);
+    TP_CHECK_EQ(tp_gc_path_to_root(s, 0, path, 6, &len), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK(len == 3 && path[0] == g && path[1] == l2 && path[2] == s);
+    fx_printed_clear();
+    (void)tp_objects_print_path_to_root(s, 0, fx_print);
+    TP_CHECK(strstr(fx_printed, "\n  -> [1] str ") != NULL);
+    TP_CHECK(strstr(fx_printed, "  'a leaf string'\n") != NULL);
+    /* the instance attribute's name: drop the shorter way */
+    tp_obj_t *k = tp_str_new("key");
+    TP_CHECK(tp_dict_del(d, k) == 0);
+    tp_decref(k);
+    fx_printed_clear();
+    TP_CHECK_EQ(tp_objects_print_path_to_root(n, 0, fx_print), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK(strstr(fx_printed, "\n  -> [0] list ") != NULL);
+    TP_CHECK(strstr(fx_printed, "\n  -> [0] instance ") != NULL);
+    TP_CHECK(strstr(fx_printed, "\n  -> .next instance ") != NULL);
+    /* held directly, and immortal */
+    tp_obj_t *big = tp_int_new(5000), *five = tp_int_new(5);
+    TP_CHECK_EQ(tp_gc_path_to_root(big, 0, path, 6, &len), TP_GC_PATH_HELD_DIRECTLY);
+    TP_CHECK_EQ(tp_gc_path_to_root(five, 0, path, 6, &len), TP_GC_PATH_IMMORTAL);
+    fx_printed_clear();
+    (void)tp_objects_print_path_to_root(big, 0, fx_print);
+    TP_CHECK(strstr(fx_printed, "held directly") != NULL && strstr(fx_printed, "  5000\n") != NULL);
+    tp_decref(big);
+    tp_decref(five);
+    tp_decref(g);
+    settled();
+}
+
 const tp_test_case objects_suite_cases[] = {
     TP_CASE(test_getrefcount_sequence),
     TP_CASE(test_cycle_found_by_collection),
@@ -895,5 +993,7 @@ const tp_test_case objects_suite_cases[] = {
     TP_CASE(test_instance_finalizers),
     TP_CASE(test_moves_during_collection),
     TP_CASE(test_dict_resize_during_collection),
+    TP_CASE(test_inspect_objects_per_type),
+    TP_CASE(test_path_list_dict_instance),
 };
 const size_t objects_suite_count = TP_COUNT(objects_suite_cases);
