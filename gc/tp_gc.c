@@ -369,6 +369,10 @@ static int visit_referent(tp_obj_t *ref, void *ctx) {
 }
 
 size_t tp_gc_get_referents(tp_obj_t *o, tp_obj_t **out, size_t max) {
+    if (o == NULL) {
+        tp_gc_error("tp_gc_get_referents: NULL object", NULL);
+        return 0;
+    }
     if (!tp_is_container(o)) return 0;
     referents_t r = {out, max, 0};
     (void)tp_type_of(o)->traverse(o, 0, visit_referent, &r);

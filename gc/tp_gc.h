@@ -106,7 +106,9 @@ static inline void tp_gc_moved(tp_obj_t *ref) {
 size_t tp_gc_get_objects(int gen, tp_obj_t **out, size_t max);
 
 /* Up to `max` references held by o (borrowed), as its traverse visits them;
- * returns how many it holds in all. */
+ * returns how many it holds in all.  NULL: reported through the error hook,
+ * 0.  Referrers, per-type statistics and the chain that keeps an object
+ * alive: tp_gc_inspect.h. */
 size_t tp_gc_get_referents(tp_obj_t *o, tp_obj_t **out, size_t max);
 
 /* ---- the gc module ---- */

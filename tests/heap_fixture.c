@@ -12,16 +12,29 @@
 
 size_t fx_base_used;
 unsigned fx_gc_errors;
-char fx_printed[512];
+static const char *const *expected;
+static size_t n_expected;
+static unsigned found_at[FX_EXPECT_MAX], lines;
 
-void fx_printed_clear(void) { fx_printed[0] = '\0'; }
+void fx_expect(const char *const *strings, size_t n) {
+    expected = strings;
+    n_expected = n < FX_EXPECT_MAX ? n : FX_EXPECT_MAX;
+    lines = 0;
+    memset(found_at, 0, sizeof found_at);
+}
+
+unsigned fx_found(size_t i) { return i < n_expected ? found_at[i] : 0u; }
 
 void fx_print(const char *fmt, ...) {
-    size_t used = strlen(fx_printed);
+    char line[200]; /* on the stack only while a line is looked at */
+    line[0] = '\n';
     va_list ap;
     va_start(ap, fmt);
-    (void)tp_vsnprintf(fx_printed + used, sizeof fx_printed - used, fmt, ap);
+    (void)tp_vsnprintf(line + 1, sizeof line - 1u, fmt, ap);
     va_end(ap);
+    lines++;
+    for (size_t i = 0; i < n_expected; i++)
+        if (found_at[i] == 0 && strstr(line, expected[i]) != NULL) found_at[i] = lines;
 }
 
 static void on_gc_error(const char *what, const tp_obj_t *o, void *ctx) {

@@ -911,6 +911,14 @@ static void test_inspect_objects_per_type(void) {
     settled();
 }
 
+/* Whether the n strings given to fx_expect were printed, each on a line
+ * after (or on the same line as) the one before. */
+static int printed_in_order(size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (fx_found(i) == 0 || (i > 0 && fx_found(i) < fx_found(i - 1u))) return 0;
+    return 1;
+}
+
 static void test_path_list_dict_instance(void) {
     FRESH();
     /* a "global" list g reaches the Node n two ways:
@@ -931,35 +939,36 @@ static void test_path_list_dict_instance(void) {
     size_t len = 0;
     TP_CHECK_EQ(tp_gc_path_to_root(n, 0, path, 6, &len), TP_GC_PATH_FROM_ROOT);
     TP_CHECK(len == 3 && path[0] == g && path[1] == d && path[2] == n);
-    fx_printed_clear();
+    static const char *const via_dict[] = {
+        "\n  list ", "(root: referenced from outside the tracked containers)\n",
+        "\n  -> [1] dict ", "\n  -> ['key'] instance ", "  Node(name='leaf')\n"};
+    fx_expect(via_dict, 5);
     TP_CHECK_EQ(tp_objects_print_path_to_root(n, 0, fx_print), TP_GC_PATH_FROM_ROOT);
-    TP_CHECK(strstr(fx_printed, "\n  list ") != NULL);
-    TP_CHECK(strstr(fx_printed, "(root: referenced from outside the tracked containers)") != NULL);
-    TP_CHECK(strstr(fx_printed, "\n  -> [1] dict ") != NULL);
-    TP_CHECK(strstr(fx_printed, "\n  -> ['key'] instance ") != NULL);
-    TP_CHECK(strstr(fx_printed, "  Node(name='leaf')\n") != NULL);
+    TP_CHECK(printed_in_order(5));
     TP_CHECK_EQ(tp_gc_path_to_root(s, 0, path, 6, &len), TP_GC_PATH_FROM_ROOT);
     TP_CHECK(len == 3 && path[0] == g && path[1] == l2 && path[2] == s);
-    fx_printed_clear();
+    static const char *const to_str[] = {"\n  list ", "\n  -> [0] list ", "\n  -> [1] str ",
+                                         "  'a leaf string'\n"};
+    fx_expect(to_str, 4);
     (void)tp_objects_print_path_to_root(s, 0, fx_print);
-    TP_CHECK(strstr(fx_printed, "\n  -> [1] str ") != NULL);
-    TP_CHECK(strstr(fx_printed, "  'a leaf string'\n") != NULL);
+    TP_CHECK(printed_in_order(4));
     /* the instance attribute's name: drop the shorter way */
     tp_obj_t *k = tp_str_new("key");
     TP_CHECK(tp_dict_del(d, k) == 0);
     tp_decref(k);
-    fx_printed_clear();
+    static const char *const via_attr[] = {"\n  -> [0] list ", "\n  -> [0] instance ",
+                                           "\n  -> .next instance "};
+    fx_expect(via_attr, 3);
     TP_CHECK_EQ(tp_objects_print_path_to_root(n, 0, fx_print), TP_GC_PATH_FROM_ROOT);
-    TP_CHECK(strstr(fx_printed, "\n  -> [0] list ") != NULL);
-    TP_CHECK(strstr(fx_printed, "\n  -> [0] instance ") != NULL);
-    TP_CHECK(strstr(fx_printed, "\n  -> .next instance ") != NULL);
+    TP_CHECK(printed_in_order(3));
     /* held directly, and immortal */
     tp_obj_t *big = tp_int_new(5000), *five = tp_int_new(5);
     TP_CHECK_EQ(tp_gc_path_to_root(big, 0, path, 6, &len), TP_GC_PATH_HELD_DIRECTLY);
     TP_CHECK_EQ(tp_gc_path_to_root(five, 0, path, 6, &len), TP_GC_PATH_IMMORTAL);
-    fx_printed_clear();
+    static const char *const direct[] = {"held directly", "  5000\n"};
+    fx_expect(direct, 2);
     (void)tp_objects_print_path_to_root(big, 0, fx_print);
-    TP_CHECK(strstr(fx_printed, "held directly") != NULL && strstr(fx_printed, "  5000\n") != NULL);
+    TP_CHECK(printed_in_order(2));
     tp_decref(big);
     tp_decref(five);
     tp_decref(g);
