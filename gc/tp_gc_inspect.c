@@ -339,9 +339,10 @@ tp_gc_path_status_t tp_gc_path_to_root(tp_obj_t *obj, unsigned caller_refs, tp_o
         status = path_idle(obj, caller_refs, path, max, len);
         restore_links();
     }
-    if ((status == TP_GC_PATH_HELD_DIRECTLY || status == TP_GC_PATH_IMMORTAL) && max == 0)
-        return TP_GC_PATH_ERR_TOO_LONG;
-    if (status == TP_GC_PATH_HELD_DIRECTLY || status == TP_GC_PATH_IMMORTAL) path[0] = obj;
+    if (status == TP_GC_PATH_HELD_DIRECTLY || status == TP_GC_PATH_IMMORTAL) {
+        if (max == 0) return TP_GC_PATH_ERR_TOO_LONG;
+        path[0] = obj;
+    }
     return status;
 }
 

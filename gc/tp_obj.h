@@ -77,7 +77,14 @@ typedef struct tp_type {
     uint16_t basic_size;      /* bytes of a fixed-size object (header included) */
     uint16_t weaklist_offset; /* where a `tp_obj_t *` heads its weak references;
                                  0: not weak-referenceable */
-    uint32_t flags;           /* TP_TYPE_* */
+    uint8_t flags;            /* TP_TYPE_* (8 bits, so the descriptor stays 40 bytes) */
+    uint8_t index;            /* set by tp_type_register */
+    /* Kept by the collector from registration on (gc/tp_gc_inspect.h): the
+     * objects of the type alive on the heap, and below the bytes they were
+     * created with.  Immortal objects in flash are not on the heap: not
+     * counted.  16 bits are enough: a heap of at most 512 KiB holds fewer
+     * than 65536 blocks of 8 bytes. */
+    uint16_t live_objects;
     /* Visits the references held, in a fixed slot order from slot `start`,
      * skipping empty slots; stops early when visit returns non-zero.
      * Returns the slot to resume from, or TP_TRAVERSE_DONE.  Containers only. */
@@ -100,13 +107,6 @@ typedef struct tp_type {
      * whose objects differ in size (str, tuple).  NULL: every object of the
      * type is basic_size bytes, and tp_gc_new refuses another size. */
     size_t (*size_of)(const tp_obj_t *self);
-    uint8_t index;            /* set by tp_type_register */
-    /* Kept by the collector from registration on (gc/tp_gc_inspect.h): the
-     * objects of the type alive on the heap and the bytes they were created
-     * with.  Immortal objects in flash are not on the heap: not counted.
-     * 16 bits are enough: a heap of at most 512 KiB holds fewer than 65536
-     * blocks of 8 bytes. */
-    uint16_t live_objects;
     uint32_t live_bytes;
 } tp_type_t;
 

@@ -4,6 +4,7 @@
 #include "tests/heap_fixture.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -13,12 +14,11 @@
 size_t fx_base_used;
 unsigned fx_gc_errors;
 static const char *const *expected;
-static size_t n_expected;
-static unsigned found_at[FX_EXPECT_MAX], lines;
+static uint8_t n_expected, lines, found_at[FX_EXPECT_MAX]; /* a few short prints */
 
 void fx_expect(const char *const *strings, size_t n) {
     expected = strings;
-    n_expected = n < FX_EXPECT_MAX ? n : FX_EXPECT_MAX;
+    n_expected = (uint8_t)(n < FX_EXPECT_MAX ? n : FX_EXPECT_MAX);
     lines = 0;
     memset(found_at, 0, sizeof found_at);
 }
@@ -32,7 +32,7 @@ void fx_print(const char *fmt, ...) {
     va_start(ap, fmt);
     (void)tp_vsnprintf(line + 1, sizeof line - 1u, fmt, ap);
     va_end(ap);
-    lines++;
+    if (lines < UINT8_MAX) lines++;
     for (size_t i = 0; i < n_expected; i++)
         if (found_at[i] == 0 && strstr(line, expected[i]) != NULL) found_at[i] = lines;
 }
