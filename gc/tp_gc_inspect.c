@@ -22,15 +22,17 @@ static const uint8_t column_of_list[L_COUNT] = {
     [L_LGREY] = TP_GC_AT_COLLECTING,   [L_LEGACY] = TP_GC_AT_COLLECTING,
 };
 
-/* The lists tracked containers rest on while no collection runs. */
-static const uint8_t resting_lists[] = {L_GEN0, L_GEN1, L_GEN2, L_PERM, L_GARBAGE};
-#define N_RESTING (sizeof resting_lists / sizeof resting_lists[0])
-
-/* Iterates over the containers of list l, following `next` only: during a
- * collection's set-up (and while tp_gc_path_to_root runs) `prev` holds
- * counts, not links. */
-#define FOR_EACH_ON_LIST(x, l)                                                                     \
-    for (tp_gc_head_t *x = H(LH(l)->next); x != LH(l); x = H(x->next))
+/* Calls fn for every tracked container, list by list, until fn returns
+ * non-zero.  It follows `next` only: during a collection's set-up, and
+ * while tp_gc_path_to_root runs, `prev` holds counts.  fn may change
+ * `prev`, never `next`. */
+typedef int (*each_fn)(tp_gc_head_t *x, int list, void *ctx);
+static void each_tracked(each_fn fn, void *ctx) {
+    if (G.heap == NULL) return;
+    for (int l = 0; l < L_COUNT; l++)
+        for (tp_gc_head_t *x = H(LH(l)->next); x != LH(l); x = H(x->next))
+            if (fn(x, l, ctx)) return;
+}
 
 /* Registered types are dense from index 1: tp_type_register takes the first
  * free slot, and only tp_gc_init empties slots, all at once. */
@@ -52,36 +54,38 @@ static void traverse_all(tp_obj_t *o, tp_visit_t visit, void *ctx, const int *st
  * Objects and bytes per type
  * ====================================================================== */
 
-size_t tp_gc_type_rows(tp_gc_type_row_t *rows, size_t max) {
-    size_t n = registered_types();
-    if (rows == NULL) max = 0;
-    if (max > n) max = n;
-    for (size_t r = 0; r < max; r++) {
-        const tp_type_t *t = tp_types[r + 1u];
-        rows[r] = (tp_gc_type_row_t){.type = t, .objects = t->live_objects, .bytes = t->live_bytes};
-    }
-    if (G.heap == NULL) return n;
-    for (int l = 0; l < L_COUNT; l++) {
-        FOR_EACH_ON_LIST(x, l) {
-            size_t r = (size_t)x->ob.type - 1u;
-            if (r < max) rows[r].tracked[column_of_list[l]]++;
-        }
-    }
-    return n;
+static void fill_row(tp_gc_type_row_t *row, const tp_type_t *t) {
+    *row = (tp_gc_type_row_t){.type = t, .objects = t->live_objects, .bytes = t->live_bytes};
 }
 
-/* The tracked containers of type index `type` on each list. */
-static void count_tracked(unsigned type, uint32_t tracked[TP_GC_AT_COUNT]) {
-    for (int c = 0; c < TP_GC_AT_COUNT; c++) tracked[c] = 0;
-    if (G.heap == NULL) return;
-    for (int l = 0; l < L_COUNT; l++)
-        FOR_EACH_ON_LIST(x, l) if (x->ob.type == type) tracked[column_of_list[l]]++;
+/* Counts tracked containers into rows: rows[index - 1] for every type, or
+ * rows[0] for the one type `only` when it is not 0. */
+typedef struct {
+    tp_gc_type_row_t *rows;
+    size_t n;
+    unsigned only;
+} tally_t;
+
+static int tally(tp_gc_head_t *x, int list, void *ctx) {
+    tally_t *t = ctx;
+    size_t r = t->only == 0 ? (size_t)x->ob.type - 1u : x->ob.type == t->only ? 0u : SIZE_MAX;
+    if (r < t->n) t->rows[r].tracked[column_of_list[list]]++;
+    return 0;
+}
+
+size_t tp_gc_type_rows(tp_gc_type_row_t *rows, size_t max) {
+    size_t n = registered_types();
+    tally_t t = {rows, rows == NULL ? 0u : max < n ? max : n, 0};
+    for (size_t r = 0; r < t.n; r++) fill_row(&rows[r], tp_types[r + 1u]);
+    each_tracked(tally, &t);
+    return n;
 }
 
 int tp_gc_type_row(const tp_type_t *type, tp_gc_type_row_t *row) {
     if (type == NULL || row == NULL || type->index == 0 || tp_types[type->index] != type) return -1;
-    *row = (tp_gc_type_row_t){.type = type, .objects = type->live_objects, .bytes = type->live_bytes};
-    count_tracked(type->index, row->tracked);
+    fill_row(row, type);
+    tally_t t = {row, 1, type->index};
+    each_tracked(tally, &t);
     return 0;
 }
 
@@ -130,9 +134,10 @@ void tp_gc_print_type_stats(print_fn print) {
                   (unsigned long)t->live_bytes);
             continue;
         }
-        uint32_t at[TP_GC_AT_COUNT];
-        count_tracked(next, at);
-        uint32_t untracked = t->live_objects;
+        tp_gc_type_row_t row;
+        (void)tp_gc_type_row(t, &row);
+        const uint32_t *at = row.tracked;
+        uint32_t untracked = row.objects;
         for (int c = 0; c < TP_GC_AT_COUNT; c++) untracked -= at[c];
         print("%-14s %7lu %8lu %6lu %5lu %5lu %6lu %7lu %6lu %9lu\n", t->name,
               (unsigned long)t->live_objects, (unsigned long)t->live_bytes,
@@ -174,21 +179,29 @@ static int holds(tp_obj_t *c, const tp_obj_t *target) {
     return f.stop;
 }
 
+typedef struct {
+    const tp_obj_t *target;
+    tp_obj_t **out;
+    size_t max, n;
+} referrers_t;
+
+static int add_referrer(tp_gc_head_t *x, int list, void *ctx) {
+    referrers_t *r = ctx;
+    (void)list;
+    if (tp_gc_condemned(&x->ob) || !holds(&x->ob, r->target)) return 0;
+    if (r->n < r->max) r->out[r->n] = &x->ob;
+    r->n++;
+    return 0;
+}
+
 size_t tp_gc_get_referrers(tp_obj_t *obj, tp_obj_t **out, size_t max) {
     if (obj == NULL || G.heap == NULL) {
         tp_gc_error("tp_gc_get_referrers: NULL object or no heap", obj);
         return 0;
     }
-    if (out == NULL) max = 0;
-    size_t n = 0;
-    for (int l = 0; l < L_COUNT; l++) {
-        FOR_EACH_ON_LIST(x, l) {
-            if (tp_gc_condemned(&x->ob) || !holds(&x->ob, obj)) continue;
-            if (n < max) out[n] = &x->ob;
-            n++;
-        }
-    }
-    return n;
+    referrers_t r = {obj, out, out == NULL ? 0u : max, 0};
+    each_tracked(add_referrer, &r);
+    return r.n;
 }
 
 /* ======================================================================
@@ -199,19 +212,32 @@ size_t tp_gc_get_referrers(tp_obj_t *obj, tp_obj_t **out, size_t max) {
  * set-up), then its level in a breadth-first search from the roots: 1 for a
  * root, k + 1 for what a level-k container holds, 0 not reached yet.  No
  * queue is needed: each level is one walk over the lists, which also finds,
- * on the way back, the container of the previous level that holds the next
+ * on the way back, the container of the level before that holds the next
  * object of the chain.  At the end the `prev` links are rebuilt from the
- * `next` ones.
+ * `next` ones.  It runs only while no collection is in progress: then every
+ * tracked container is on a list of its generation, the frozen one or
+ * gc.garbage, and a container marked TRACKED is one of them.
  * ====================================================================== */
 
 typedef struct {
-    int stop;
-    const tp_obj_t *target;
-    uint16_t target_refs; /* references to target from tracked containers */
-} subtract_t;
+    int stop;                  /* set by a visit: the traversal ends */
+    const tp_obj_t *target;    /* the object whose holder is sought */
+    tp_obj_t *found;           /* a container of `level` that holds target */
+    uint16_t level;            /* the level being walked */
+    uint16_t target_refs;      /* references to target from tracked containers */
+    uint8_t reached;           /* a container got level + 1 in this walk */
+    uint8_t any_root;
+    uint16_t before[L_COUNT];  /* rebuilding the links: the last seen per list */
+} search_t;
+
+static int take_count(tp_gc_head_t *x, int list, void *ctx) {
+    (void)list, (void)ctx;
+    x->prev = x->ob.rc;
+    return 0;
+}
 
 static int visit_subtract(tp_obj_t *ref, void *ctx) {
-    subtract_t *s = ctx;
+    search_t *s = ctx;
     if (ref == s->target && s->target_refs < UINT16_MAX) s->target_refs++;
     /* a reference counted twice would underflow: a type moved one without
      * tp_gc_moved; the count stays 0 (the object is not a root) */
@@ -219,106 +245,94 @@ static int visit_subtract(tp_obj_t *ref, void *ctx) {
     return 0;
 }
 
-typedef struct {
-    int stop;
-    const tp_obj_t *target;
-    uint16_t next_level;
-    uint8_t reached_new; /* some container got next_level */
-} level_t;
+static int subtract_refs(tp_gc_head_t *x, int list, void *ctx) {
+    (void)list;
+    traverse_all(&x->ob, visit_subtract, ctx, &((search_t *)ctx)->stop);
+    return 0;
+}
+
+/* Roots get level 1 and the rest 0; the target is no root whatever the
+ * caller holds. */
+static int mark_root(tp_gc_head_t *x, int list, void *ctx) {
+    search_t *s = ctx;
+    (void)list;
+    x->prev = x->prev > 0 && &x->ob != s->target ? 1u : 0u;
+    s->any_root |= (uint8_t)x->prev;
+    return 0;
+}
 
 static int visit_level(tp_obj_t *ref, void *ctx) {
-    level_t *lv = ctx;
-    if (ref == lv->target) {
-        lv->stop = 1;
+    search_t *s = ctx;
+    if (ref == s->target) {
+        s->stop = 1;
     } else if ((ref->flags & TP_OF_TRACKED) && GH(ref)->prev == 0) {
-        GH(ref)->prev = lv->next_level;
-        lv->reached_new = 1;
+        GH(ref)->prev = (uint16_t)(s->level + 1u);
+        s->reached = 1;
     }
-    return lv->stop;
+    return s->stop;
 }
 
-/* The first container at `level` that holds target, or NULL. */
-static tp_obj_t *holder_at_level(uint16_t level, const tp_obj_t *target) {
-    for (size_t i = 0; i < N_RESTING; i++)
-        FOR_EACH_ON_LIST(x, resting_lists[i])
-            if (x->prev == level && holds(&x->ob, target)) return &x->ob;
-    return NULL;
+/* Traverses the containers of `level`, giving level + 1 to what they reach
+ * first; stops at one that holds the target. */
+static int walk_level(tp_gc_head_t *x, int list, void *ctx) {
+    search_t *s = ctx;
+    (void)list;
+    if (x->prev != s->level) return 0;
+    traverse_all(&x->ob, visit_level, s, &s->stop);
+    if (s->stop) s->found = &x->ob;
+    return s->stop;
 }
 
-/* Searches level by level from the roots (level 1) until a container holds
- * obj; returns that container and its level in *level, or NULL. */
-static tp_obj_t *search_levels(const tp_obj_t *obj, uint16_t *level) {
-    level_t lv = {0, obj, 0, 0};
-    for (uint16_t k = 1; k < UINT16_MAX; k++) {
-        lv.next_level = (uint16_t)(k + 1u);
-        lv.reached_new = 0;
-        for (size_t i = 0; i < N_RESTING; i++) {
-            FOR_EACH_ON_LIST(x, resting_lists[i]) {
-                if (x->prev != k) continue;
-                traverse_all(&x->ob, visit_level, &lv, &lv.stop);
-                if (lv.stop) {
-                    *level = k;
-                    return &x->ob;
-                }
-            }
-        }
-        if (!lv.reached_new) break;
-    }
-    return NULL;
+static int find_holder(tp_gc_head_t *x, int list, void *ctx) {
+    search_t *s = ctx;
+    (void)list;
+    if (x->prev != s->level || !holds(&x->ob, s->target)) return 0;
+    s->found = &x->ob;
+    return 1;
+}
+
+static int relink(tp_gc_head_t *x, int list, void *ctx) {
+    search_t *s = ctx;
+    x->prev = s->before[list];
+    s->before[list] = IDX(x);
+    return 0;
 }
 
 /* Puts back every `prev` link from the `next` ones. */
-static void restore_links(void) {
-    for (size_t i = 0; i < N_RESTING; i++) {
-        tp_gc_head_t *s = LH(resting_lists[i]);
-        uint16_t before = G.list[resting_lists[i]];
-        FOR_EACH_ON_LIST(x, resting_lists[i]) {
-            x->prev = before;
-            before = IDX(x);
-        }
-        s->prev = before;
-    }
+static void restore_links(search_t *s) {
+    for (int l = 0; l < L_COUNT; l++) s->before[l] = G.list[l];
+    each_tracked(relink, s);
+    for (int l = 0; l < L_COUNT; l++) LH(l)->prev = s->before[l];
 }
 
-/* The references to obj from outside the tracked containers, less the
- * caller's; leaves each tracked container's gc_refs in its `prev`. */
-static unsigned external_refs(tp_obj_t *obj, unsigned caller_refs) {
-    for (size_t i = 0; i < N_RESTING; i++)
-        FOR_EACH_ON_LIST(x, resting_lists[i]) x->prev = x->ob.rc;
-    subtract_t s = {0, obj, 0};
-    for (size_t i = 0; i < N_RESTING; i++)
-        FOR_EACH_ON_LIST(x, resting_lists[i]) traverse_all(&x->ob, visit_subtract, &s, &s.stop);
-    unsigned outside = obj->rc > s.target_refs ? (unsigned)(obj->rc - s.target_refs) : 0u;
-    return outside > caller_refs ? outside - caller_refs : 0u;
-}
-
-/* Marks the roots as level 1, everything else 0 (obj is no root whatever
- * the caller holds); returns whether there is a root. */
-static int mark_roots(tp_obj_t *obj) {
-    int any = 0;
-    for (size_t i = 0; i < N_RESTING; i++) {
-        FOR_EACH_ON_LIST(x, resting_lists[i]) {
-            x->prev = x->prev > 0 && &x->ob != obj ? 1u : 0u;
-            any |= x->prev;
-        }
-    }
-    return any;
-}
-
-static tp_gc_path_status_t path_idle(tp_obj_t *obj, unsigned caller_refs, tp_obj_t **path,
-                                     size_t max, size_t *len) {
-    if (external_refs(obj, caller_refs) > 0) {
+static tp_gc_path_status_t search(search_t *s, tp_obj_t *obj, unsigned caller_refs,
+                                  tp_obj_t **path, size_t max, size_t *len) {
+    each_tracked(take_count, s);
+    each_tracked(subtract_refs, s);
+    unsigned outside = obj->rc > s->target_refs ? (unsigned)(obj->rc - s->target_refs) : 0u;
+    if (outside > caller_refs) {
         *len = 1;
         return TP_GC_PATH_HELD_DIRECTLY;
     }
-    uint16_t level = 0;
-    tp_obj_t *holder = mark_roots(obj) ? search_levels(obj, &level) : NULL;
-    if (holder == NULL) return TP_GC_PATH_UNREACHABLE;
-    *len = (size_t)level + 1u;
+    each_tracked(mark_root, s);
+    if (!s->any_root) return TP_GC_PATH_UNREACHABLE;
+    for (s->level = 1; s->found == NULL; s->level++) {
+        s->reached = 0;
+        each_tracked(walk_level, s);
+        if (s->found == NULL && (!s->reached || s->level == UINT16_MAX - 1u))
+            return TP_GC_PATH_UNREACHABLE;
+    }
+    size_t levels = (size_t)s->level - 1u; /* the loop stepped past the level found */
+    *len = levels + 1u;
     if (*len > max) return TP_GC_PATH_ERR_TOO_LONG;
-    path[level] = obj;
-    path[level - 1u] = holder;
-    for (uint16_t k = (uint16_t)(level - 1u); k >= 1u; k--) path[k - 1u] = holder_at_level(k, path[k]);
+    path[levels] = obj;
+    for (size_t k = levels; k >= 1u; k--) { /* back from obj: a holder one level up */
+        s->target = path[k];
+        s->level = (uint16_t)k;
+        s->found = NULL;
+        each_tracked(find_holder, s);
+        path[k - 1u] = s->found;
+    }
     return TP_GC_PATH_FROM_ROOT;
 }
 
@@ -336,8 +350,9 @@ tp_gc_path_status_t tp_gc_path_to_root(tp_obj_t *obj, unsigned caller_refs, tp_o
         *len = 1;
         status = TP_GC_PATH_IMMORTAL;
     } else {
-        status = path_idle(obj, caller_refs, path, max, len);
-        restore_links();
+        search_t s = {.target = obj};
+        status = search(&s, obj, caller_refs, path, max, len);
+        restore_links(&s);
     }
     if (status == TP_GC_PATH_HELD_DIRECTLY || status == TP_GC_PATH_IMMORTAL) {
         if (max == 0) return TP_GC_PATH_ERR_TOO_LONG;

@@ -1021,6 +1021,14 @@ static void test_path_held_directly_or_unreachable(void) {
     TP_CHECK(len == 1 && path[0] == n);
     TP_CHECK_EQ(tp_gc_path_to_root(n, 1, path, 4, &len), TP_GC_PATH_UNREACHABLE);
     TP_CHECK_EQ(len, 0);
+    /* what the caller holds does not make the target a root of its own chain */
+    tt_set_a(n, n);
+    tp_obj_t *holder = tt_vec();
+    TP_CHECK(tt_vec_append(holder, n) == 0);
+    TP_CHECK_EQ(tp_gc_path_to_root(n, 1, path, 4, &len), TP_GC_PATH_FROM_ROOT);
+    TP_CHECK(len == 2 && path[0] == holder && path[1] == n);
+    tt_set_a(n, NULL);
+    tp_decref(holder);
     /* held only by an unreachable cycle */
     tp_obj_t *a = tt_node(2), *b = tt_node(3), *u = tt_leaf(4);
     tt_set_b(b, u);
@@ -1034,7 +1042,7 @@ static void test_path_held_directly_or_unreachable(void) {
     TP_CHECK_EQ(tp_gc_print_path_to_root(u, 0, fx_print, NULL), TP_GC_PATH_UNREACHABLE);
     TP_CHECK(fx_found(0) > 0);
     TP_CHECK_EQ(tp_gc_collect(2), 2); /* and the collector agrees */
-    TP_CHECK_EQ(tt_freed, 3);
+    TP_CHECK_EQ(tt_freed, 4); /* the cycle, the leaf it held, and the vector before */
     /* errors */
     TP_CHECK_EQ(tp_gc_path_to_root(NULL, 0, path, 4, &len), TP_GC_PATH_ERR_ARG);
     TP_CHECK_EQ(tp_gc_path_to_root(t, 0, NULL, 0, &len), TP_GC_PATH_ERR_TOO_LONG);

@@ -14,5 +14,8 @@
 void objects_suite_setup(void *arena, size_t size);
 extern const tp_test_case objects_suite_cases[];
 extern const size_t objects_suite_count;
+/* The cases that inspect the heap (gc/tp_gc_inspect.h): an image of their own. */
+extern const tp_test_case objects_inspect_cases[];
+extern const size_t objects_inspect_count;
 
 #endif /* TESTS_OBJECTS_SUITE_H */
