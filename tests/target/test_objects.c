@@ -6,16 +6,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "tests/target/default_heap_block.h"
 #include "tests/objects_suite.h"
 #include "tp_alloc.h"
 #include "tp_libc_malloc.h"
 
 int main(void) {
-    tp_heap_stats_t st;
-    tp_heap_stats(tp_malloc_heap(), &st);
-    size_t size = st.largest_free > 1024u ? st.largest_free - 1024u : 0u;
-    if (size > 64u * 1024u) size = 64u * 1024u;
-    void *arena = malloc(size);
+    size_t size;
+    void *arena = default_heap_block(1024u, 64u * 1024u, &size);
     if (arena == NULL) return 2;
     tp_test_log("objects heap: %u bytes\n", (unsigned)size);
     objects_suite_setup(arena, size);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "stack.h"
+#include "tests/target/default_heap_block.h"
 #include "tests/prof_suite.h"
 #include "tp_libc_malloc.h"
 #include "tp_scope.h"
@@ -43,11 +44,8 @@ static void test_scope_stack_peak(void) {
 static tp_test_case cases[16];
 
 int main(void) {
-    tp_heap_stats_t st;
-    tp_heap_stats(tp_malloc_heap(), &st);
-    size_t size = st.largest_free > 512u ? st.largest_free - 256u : 0u;
-    if (size > 16u * 1024u) size = 16u * 1024u;
-    void *arena = malloc(size);
+    size_t size;
+    void *arena = default_heap_block(256u, 16u * 1024u, &size);
     if (arena == NULL || size < 1024u) return 2;
     tp_test_log("prof heap: %u bytes\n", (unsigned)size);
     prof_suite_setup(arena, size);

@@ -20,6 +20,7 @@
 
 #include "console.h"
 #include "tests/harness.h"
+#include "tests/target/default_heap_block.h"
 #include "tp_alloc.h"
 #include "tp_heapdump.h"
 #include "tp_libc_malloc.h"
@@ -117,11 +118,7 @@ static const tp_test_case cases[] = {
 };
 
 int main(void) {
-    tp_heap_stats_t st;
-    tp_heap_stats(tp_malloc_heap(), &st);
-    arena_size = st.largest_free > 1024u ? st.largest_free - 1024u : 0u;
-    if (arena_size > 12u * 1024u) arena_size = 12u * 1024u;
-    arena = malloc(arena_size);
+    arena = default_heap_block(1024u, 12u * 1024u, &arena_size);
     work = arena != NULL ? tp_heap_init(arena, arena_size) : NULL;
     if (work == NULL) return 2;
     build_state();
