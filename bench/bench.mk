@@ -46,10 +46,19 @@ NL_RENAME  := _malloc_r=nl_malloc_r _free_r=nl_free_r _sbrk_r=nl_sbrk_r \
               __malloc_lock=nl_malloc_lock __malloc_unlock=nl_malloc_unlock
 NL_OBJS    := $(patsubst lib_a-%.o,$(B)/newlib/nl-%.o,$(NL_MEMBERS))
 
+# ---- tidepool with allocation tracking (prof/tp_track.h), a tracker on
+# every heap: what tracking costs per call.  Its own objects, built as the
+# main Makefile's TRACK=1 (no sibling calls, so call sites are right); a
+# smaller benchmark buffer leaves RAM for the tracker's 16 KiB of slots
+# (72 KiB still holds the fragmentation search of every trace).
+TRACK_FLAGS := -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls -DBENCH_BUF_SIZE='(72u*1024u)'
+TRACK_SRCS  := $(ALLOC_SRCS) prof/tp_track.c bench/bench_tidepool.c bench/bench_main.c
+TRACK_OBJS  := $(patsubst %.c,$(B)/obj-track/%.o,$(TRACK_SRCS)) $(B)/obj/bench/timed_call.o
+
 QEMU_TIMEOUT ?= 150
 Q := $(if $(V),,@)
 
-.PHONY: bench images newlib-image tidepool-image textsize deps
+.PHONY: bench images newlib-image tidepool-image track-image textsize deps
 .DEFAULT_GOAL := bench
 
 # Builds the newlib image (it must build), then tries the tidepool image and
@@ -61,6 +70,9 @@ bench: deps
 ifeq ($(HAVE_TIDEPOOL),1)
 	$(Q)if $(MAKE) --no-print-directory -f bench/bench.mk tidepool-image; then \
 	    echo $(B)/tidepool.elf >> $(B)/run-images; \
+	    if $(MAKE) --no-print-directory -f bench/bench.mk track-image; then \
+	        echo $(B)/tidepool-track.elf >> $(B)/run-images; \
+	    else echo "bench: the tracking image did not build (see above)"; fi; \
 	    $(MAKE) --no-print-directory -f bench/bench.mk textsize || { rm -f $(B)/size/min.map; \
 	        echo "bench: the code-size image did not link (see above)"; }; \
 	else \
@@ -71,10 +83,12 @@ else
 endif
 	$(Q)QEMU_TIMEOUT=$(QEMU_TIMEOUT) bench/run.sh $(B) $$(cat $(B)/run-images)
 
-images: newlib-image $(if $(HAVE_TIDEPOOL),tidepool-image textsize)
+images: newlib-image $(if $(HAVE_TIDEPOOL),tidepool-image track-image textsize)
 newlib-image: $(B)/newlib.elf
 	@:
 tidepool-image: $(B)/tidepool.elf
+	@:
+track-image: $(B)/tidepool-track.elf
 	@:
 textsize: $(B)/size/min.elf
 	@:
@@ -85,6 +99,10 @@ deps:
 $(B)/obj/%.o: %.c bench/bench.mk
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj-track/%.o: %.c bench/bench.mk
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(TRACK_FLAGS) -MMD -MP -c $< -o $@
 
 $(B)/obj/%.o: %.S bench/bench.mk
 	@mkdir -p $(@D)
@@ -111,6 +129,10 @@ $(B)/newlib.elf: $(COMMON_OBJS) $(B)/obj/bench/bench_newlib.o $(NL_OBJS) $(KERNE
 
 $(B)/tidepool.elf: $(COMMON_OBJS) $(B)/obj/bench/bench_tidepool.o $(ALLOC_OBJS) $(KERNEL_OBJS) \
                    $(BOARD_DIR)/memory.ld linker/sections.ld
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+
+$(B)/tidepool-track.elf: $(TRACK_OBJS) $(KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
 

@@ -54,6 +54,11 @@ case " ${names[*]} " in *" tidepool "*) only= ;; esac
 bench/textsize.sh "$B" $only >"$B/textsize.txt"
 grep -v '^BENCH ' "$B/textsize.txt"
 grep '^BENCH ' "$B/textsize.txt" >>"$all_bench"
+# the tracker's own code, as the tracking image compiled it
+if [ -f "$B/obj-track/prof/tp_track.o" ]; then
+    echo "BENCH track.text_bytes $(arm-none-eabi-size -A "$B/obj-track/prof/tp_track.o" |
+        awk '$1 ~ /^\.text/ { s += $2 } END { print s + 0 }')" >>"$all_bench"
+fi
 
 echo
 awk '
@@ -63,10 +68,10 @@ awk '
         printf "%-5s %-12s %6s %16s %16s %7s %10s %9s %6s\n", "trace", "allocator", "heap", \
                "malloc mean/max", "free mean/max", "failed", "peak live", "min heap", "frag"
         split("T1 T2 T3", T, " ")
-        split("alloc newlib", K, " ")
-        name["alloc"] = "tidepool"; name["newlib"] = "newlib-nano"
+        nk = split("alloc newlib track", K, " ")
+        name["alloc"] = "tidepool"; name["newlib"] = "newlib-nano"; name["track"] = "+tracking"
         for (t = 1; t <= 3; t++)
-            for (k = 1; k <= 2; k++) {
+            for (k = 1; k <= nk; k++) {
                 p = K[k] "." T[t] "."
                 if (!((p "malloc_mean") in v)) continue
                 printf "%-5s %-12s %6s %16s %16s %7s %10s %9s %6s\n", T[t], name[K[k]], v[p "heap"], \
@@ -77,7 +82,7 @@ awk '
         printf "%-5s %-12s %16s %16s %16s %16s %9s\n", "trace", "allocator", "small malloc", \
                "small free", "large malloc", "large free", "small>60"
         for (t = 1; t <= 3; t++)
-            for (k = 1; k <= 2; k++) {
+            for (k = 1; k <= nk; k++) {
                 p = K[k] "." T[t] "."
                 if (!((p "small_malloc_mean") in v)) continue
                 printf "%-5s %-12s %16s %16s %16s %16s %9s\n", T[t], name[K[k]], \
@@ -87,6 +92,16 @@ awk '
                        v[p "large_free_mean"] " / " v[p "large_free_max"], v[p "small_malloc_over60"]
             }
         printf "\n"
+        if ("track.T2.malloc_mean" in v) {
+            printf "tracking (TP_ALLOC_TRACK=1, a tracker on the heap) adds, per call, mean/max:"
+            for (t = 1; t <= 3; t++)
+                printf " %s malloc +%.1f/+%d free +%.1f/+%d;", T[t], \
+                       v["track." T[t] ".malloc_mean"] - v["alloc." T[t] ".malloc_mean"], \
+                       v["track." T[t] ".malloc_max"] - v["alloc." T[t] ".malloc_max"], \
+                       v["track." T[t] ".free_mean"] - v["alloc." T[t] ".free_mean"], \
+                       v["track." T[t] ".free_max"] - v["alloc." T[t] ".free_max"]
+            printf " its code %s bytes, its table %s bytes here\n\n", v["track.text_bytes"], v["track.slot_bytes"]
+        }
         if ("newlib.kernel_lock_extra" in v)
             printf "newlib-nano runs with Debian\x27s empty malloc lock; the kernel\x27s interrupt-safe lock adds %s to each of its figures (tidepool\x27s include its own lock)\n", \
                    v["newlib.kernel_lock_extra"]
