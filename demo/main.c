@@ -25,6 +25,7 @@
 #include "timer.h"
 #include "tp_alloc.h"
 #include "tp_gc.h"
+#include "tp_gc_inspect.h"
 #include "tp_heapdump.h"
 #include "tp_libc_malloc.h"
 #include "tp_objects.h"
@@ -330,6 +331,48 @@ static void heap_picture(tp_heap_t *heap, size_t heap_bytes) {
     tp_objects_trim();
 }
 
+/* heapy's table of what the heap holds, then objgraph's question: an
+ * object the program is done with is still alive - what holds it? */
+static const tp_class_t listener_class = {.name = "Listener"};
+
+static void why_alive(size_t heap_bytes) {
+    section("9. what the heap holds by type (heapy), and what keeps an object alive");
+    tp_obj_t *app = tp_dict_new(), *log = sensor_log(heap_bytes), *listeners = tp_list_new();
+    (void)tp_dict_set_str(app, "log", log);
+    (void)tp_dict_set_str(app, "listeners", listeners);
+    tp_decref(log);
+    tp_decref(listeners);
+    tp_printf("  app = {'log': [%lu records], 'listeners': []}\n", (unsigned long)tp_len(log));
+    tp_gc_print_type_stats(print);
+
+    /* a listener that watches the first record, registered and forgotten */
+    tp_obj_t *l = tp_instance_new(&listener_class), *rec = tp_list_get(log, 0);
+    tp_obj_t *r = l != NULL ? tp_weakref_new(l, NULL, NULL) : NULL;
+    if (r == NULL || rec == NULL) {
+        tp_printf("  (no room for the listener)\n");
+    } else {
+        (void)tp_setattr(l, "watches", rec);
+        (void)tp_list_append(listeners, l);
+        tp_printf("  l = Listener(); l.watches = app['log'][0]; app['listeners'].append(l)\n");
+        tp_printf("  r = weakref.ref(l); del l\n");
+    }
+    tp_decref(l);
+    tp_obj_t *again = r != NULL ? tp_weakref_get(r) : NULL;
+    if (again != NULL) {
+        tp_printf("  r() -> a Listener, still alive. What holds it:\n");
+        while (tp_gc_in_progress()) tp_gc_step(0); /* the search runs between collections */
+        (void)tp_objects_print_path_to_root(again, 1, print); /* ours does not count */
+        tp_decref(again);
+        (void)tp_list_del(listeners, -1);
+        again = tp_weakref_get(r);
+        tp_printf("  del app['listeners'][-1]; r() -> %s\n", again != NULL ? "a Listener" : "None");
+        if (again != NULL) tp_decref(again);
+    }
+    if (r != NULL) tp_decref(r);
+    tp_decref(app);
+    tp_objects_trim();
+}
+
 int main(void) {
     tp_printf("tidepool: booted on %s\n", tp_board_name);
     tp_printf("  core: %s, CPUID 0x%08x, FPU %s, console %s, timer %s at %lu Hz\n", TP_ARCH_NAME,
@@ -360,8 +403,9 @@ int main(void) {
     generations(size);
 
     heap_picture(heap, size);
+    why_alive(size);
 
-    section("9. the memory map");
+    section("10. the memory map");
     tp_memmap_print();
     tp_printf("stack high-water: thread %u of %u bytes, handlers %u of %u bytes\n",
               (unsigned)tp_stack_high_water(), (unsigned)tp_stack_size(),
