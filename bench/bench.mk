@@ -96,11 +96,19 @@ textsize: $(B)/size/min.elf
 deps:
 	@tools/ensure-deps.sh
 
-$(B)/obj/%.o: %.c bench/bench.mk
+# Every object is rebuilt when the flags change (BENCH_OPT, BENCH_DEFS):
+# the stamp file is rewritten only when they differ from the last build's.
+FLAGS_STAMP := $(B)/cflags.stamp
+ifneq ($(file <$(FLAGS_STAMP)),$(CFLAGS) $(TRACK_FLAGS))
+$(shell mkdir -p $(B))
+$(file >$(FLAGS_STAMP),$(CFLAGS) $(TRACK_FLAGS))
+endif
+
+$(B)/obj/%.o: %.c bench/bench.mk $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/obj-track/%.o: %.c bench/bench.mk
+$(B)/obj-track/%.o: %.c bench/bench.mk $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(TRACK_FLAGS) -MMD -MP -c $< -o $@
 

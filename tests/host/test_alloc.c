@@ -12,7 +12,14 @@
 #include "tests/host/alloc_stress.h"
 #include "tp_alloc.h"
 
+/* room for a pool of every class as well as the large blocks, whatever the
+ * settings (tests/host/host.mk also builds this file with 64 classes) */
+#ifndef HEAP_BYTES
 #define HEAP_BYTES (64u * 1024u)
+#endif
+/* A request of about n bytes that goes to the large level: n itself with
+ * the default threshold, more with a higher TP_ALLOC_SMALL_MAX. */
+#define LARGE_REQ(n) ((n) > TP_ALLOC_SMALL_MAX ? (n) : (n) + TP_ALLOC_SMALL_MAX)
 static _Alignas(8) uint8_t arena[HEAP_BYTES + 4096u];
 
 /* ---- error hook that records what it was told ---- */
@@ -305,7 +312,7 @@ static void test_double_free_is_reported_not_corrupting(void) {
     tp_heap_class_stats(h, 0, &cs);
     unsigned nb = NPOOLS * cs.blocks_per_pool;
     for (unsigned i = 0; i < nb; i++) bl[i] = tp_heap_alloc(h, 8);
-    void *big1 = tp_heap_alloc(h, 400);
+    void *big1 = tp_heap_alloc(h, LARGE_REQ(400u));
     for (unsigned i = 0; i < nb; i++) tp_heap_free(h, bl[i]); /* pool by pool */
     TP_CHECK_EQ(stats(h).pools, 0);
     TP_CHECK_EQ(stats(h).free_pools, NPOOLS - 1);
@@ -367,9 +374,9 @@ static void test_interior_pool_pointer_on_the_slow_path(void) {
     /* a full pool of 24-byte blocks */
     tp_class_stats_t cs;
     tp_heap_class_stats(h, 2, &cs);
-    uint8_t *blocks[64];
+    uint8_t *blocks[TP_ALLOC_POOL_SIZE / 24u];
     unsigned n = cs.blocks_per_pool;
-    TP_CHECK(n <= 64u);
+    TP_CHECK(n <= sizeof blocks / sizeof blocks[0]);
     for (unsigned i = 0; i < n; i++) blocks[i] = tp_heap_alloc(h, 24);
     tp_heap_class_stats(h, 2, &cs);
     TP_CHECK_EQ(cs.pools, 1);
@@ -462,8 +469,8 @@ static void test_aligned_alloc_near_the_largest_block(void) {
  * two pools + 16 bytes, which starts 8 bytes short of a page: a page fits in
  * it only with an 8-byte piece left over, too small for a block. */
 static void test_pool_from_a_block_of_two_pools(void) {
-    tp_heap_t *h = fresh_heap(8u * 1024u);
-    uint8_t *probe = tp_heap_alloc(h, 600); /* the first block of the region */
+    tp_heap_t *h = fresh_heap(16u * TP_ALLOC_POOL_SIZE);
+    uint8_t *probe = tp_heap_alloc(h, LARGE_REQ(600u)); /* the first block of the region */
     uintptr_t first = (uintptr_t)probe - 4u;
     tp_heap_free(h, probe);
     /* a block before it so that the next one starts at page - 12 */
@@ -645,8 +652,8 @@ static void test_free_sized(void) {
 
 static void test_validate_detects_corruption(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
-    uint8_t *a = tp_heap_alloc(h, 300);
-    uint8_t *b = tp_heap_alloc(h, 300);
+    uint8_t *a = tp_heap_alloc(h, LARGE_REQ(300u));
+    uint8_t *b = tp_heap_alloc(h, LARGE_REQ(300u));
     tp_heap_free(h, a); /* a is free: its footer sits just before b's header */
     uint32_t saved;
     memcpy(&saved, b - 8, 4);
@@ -685,7 +692,8 @@ static void test_pool_page_needs_room_at_both_ends(void) {
     tp_heap_t *h = NULL;
     void *shift = NULL;
     int n = 0, first = -1;
-    /* the blocks are cut from the high end downwards: a first block of
+    /* the blocks are cut one after the other (from the high end downwards
+     * below TP_ALLOC_SPLIT_HIGH_BELOW, upwards above): a first block of
      * another size shifts them until a run starts where it must */
     for (unsigned phase = 0; phase < TP_ALLOC_POOL_SIZE / 8u && first < 0; phase++) {
         h = fresh_heap(HEAP_BYTES);
@@ -693,11 +701,13 @@ static void test_pool_page_needs_room_at_both_ends(void) {
         n = 0;
         while (n < N && (blocks[n] = tp_heap_alloc(h, NEED - 4)) != NULL) n++;
         TP_CHECK(n > 0 && n < N);
-        /* a run whose first header is 12 bytes before a page boundary plus 16 */
+        /* a run of RUN blocks side by side whose lowest header is 12 bytes
+         * before a page boundary plus 16 */
         for (int i = (int)RUN - 1; i < n && first < 0; i++) {
-            uintptr_t b = (uintptr_t)blocks[i] - 4u;
+            uintptr_t x = (uintptr_t)blocks[i - (int)RUN + 1], y = (uintptr_t)blocks[i];
+            uintptr_t b = (x < y ? x : y) - 4u;
             if (((b + 4u + 8u) & (TP_ALLOC_POOL_SIZE - 1u)) == 0 &&
-                (uintptr_t)blocks[i - (int)RUN + 1] - 4u == b + (RUN - 1) * NEED)
+                (x < y ? y - x : x - y) == (RUN - 1) * NEED)
                 first = i;
         }
     }
@@ -774,4 +784,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_stress_full),
 };
 
-int main(void) { return tp_test_main("alloc (host)", cases, TP_COUNT(cases)); }
+#ifndef SUITE_NAME
+#define SUITE_NAME "alloc (host)"
+#endif
+int main(void) { return tp_test_main(SUITE_NAME, cases, TP_COUNT(cases)); }
