@@ -356,7 +356,8 @@ static void why_alive(size_t heap_bytes) {
         tp_printf("  l = Listener(); l.watches = app['log'][0]; app['listeners'].append(l)\n");
         tp_printf("  r = weakref.ref(l); del l\n");
     }
-    tp_decref(l);
+    tp_xdecref(rec);
+    tp_xdecref(l);
     tp_obj_t *again = r != NULL ? tp_weakref_get(r) : NULL;
     if (again != NULL) {
         tp_printf("  r() -> a Listener, still alive. What holds it:\n");
@@ -368,7 +369,7 @@ static void why_alive(size_t heap_bytes) {
         tp_printf("  del app['listeners'][-1]; r() -> %s\n", again != NULL ? "a Listener" : "None");
         if (again != NULL) tp_decref(again);
     }
-    if (r != NULL) tp_decref(r);
+    tp_xdecref(r);
     tp_decref(app);
     tp_objects_trim();
 }
