@@ -213,6 +213,12 @@ typedef struct {
 /* O(classes). */
 void tp_heap_stats(const tp_heap_t *heap, tp_heap_stats_t *out);
 
+/* O(1) figures for a pacer (the collector, gc/): the bytes taken from the
+ * large-block level now (tp_heap_stats' footprint: large blocks and whole
+ * pool pages) and the most it can hold (the regions' block space). */
+size_t tp_heap_footprint(const tp_heap_t *heap);
+size_t tp_heap_capacity(const tp_heap_t *heap);
+
 /* Returns footprint_peak and restarts it from max(footprint, floor): the
  * peak of a stretch of code (prof/tp_scope.h - a scope ending hands the
  * enclosing one its peak back as the floor).  O(1). */

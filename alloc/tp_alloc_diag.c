@@ -270,6 +270,9 @@ int tp_heap_validate(tp_heap_t *h) {
 #endif
 }
 
+size_t tp_heap_footprint(const tp_heap_t *h) { return h->footprint; }
+size_t tp_heap_capacity(const tp_heap_t *h) { return h->total_block_bytes; }
+
 void tp_heap_span(const tp_heap_t *h, uintptr_t *lo, uintptr_t *hi) {
     uintptr_t l = (uintptr_t)h, e = (uintptr_t)h + sizeof *h;
     for (uint32_t i = 0; i < h->nregions; i++) {

@@ -124,9 +124,10 @@ int tp_type_register(tp_type_t *t) {
  * keeping the collection's cursors and counts right. */
 static void unlink_tracked(tp_obj_t *o) {
     tp_gc_head_t *h = GH(o);
-    if (G.phase == PH_COUNT && G.cursor == IDX(h)) G.cursor = h->next;
+    if ((G.phase == PH_COUNT || G.phase == PH_RECOUNT) && G.cursor == IDX(h)) G.cursor = h->next;
     if (o->flags & TP_OF_WATCH) {
-        G.n_white--;
+        /* while the white objects are recounted, they are not counted white */
+        if (G.phase != PH_RECOUNT) G.n_white--;
         o->flags &= (uint8_t)~TP_OF_WATCH;
     }
     list_unlink(h);
@@ -141,48 +142,88 @@ static void unlink_tracked(tp_obj_t *o) {
  * tp_type_t *): the collector keeps its index and counters in it. */
 static inline tp_type_t *writable_type(const tp_type_t *t) { return (tp_type_t *)(uintptr_t)t; }
 
+static inline uint32_t object_bytes(const tp_obj_t *o) {
+    const tp_type_t *t = tp_type_of(o);
+    return (uint32_t)(t->size_of != NULL ? t->size_of(o) : t->basic_size);
+}
+
 static void free_object(tp_obj_t *o) {
     const tp_type_t *t = tp_type_of(o);
+    uint32_t bytes = object_bytes(o);
     if (t->dealloc != NULL) t->dealloc(o);
     o->flags = 0;
     tp_type_t *c = writable_type(t);
     c->live_objects--;
-    c->live_bytes -= (uint32_t)(t->size_of != NULL ? t->size_of(o) : t->basic_size);
+    c->live_bytes -= bytes;
     if (t->freelist != NULL)
         tp_freelist_free(G.heap, t->freelist, o);
     else
         tp_heap_free(G.heap, o);
 }
 
-/* Unwinds the deallocation stack down to `saved`: each dead container's
- * references are dropped (which may push more), then its memory freed.
- * budget NULL: no limit. */
-static void drain(uint16_t saved, uint32_t *budget) {
-    while (G.dead != saved) {
-        if (budget != NULL && *budget == 0) return;
+/* A dead container onto the deallocation stack (through its `next` link):
+ * its references are dropped and its memory freed by drain, a budget at a
+ * time.  Pending deaths are counted (tp_gc_get_run_stats). */
+static void push_dead(tp_gc_head_t *h) {
+    h->ob.flags = (uint8_t)((h->ob.flags & TP_OF_FINALIZED) | TP_OF_DYING);
+    h->next = G.dead;
+    G.dead = IDX(h);
+    G.run.pending_objects++;
+    G.run.pending_bytes += object_bytes(&h->ob);
+}
+
+/* Unwinds the deallocation stack (from its top, the newest deaths): each
+ * dead container's references are dropped (which may push more), then its
+ * memory freed; stops when *budget units are spent. */
+static void drain(uint32_t *budget) {
+    while (G.dead != 0 && *budget > 0) {
+        /* popped first: the deaths its clear causes are pushed above it,
+         * and it is freed as soon as its own references are dropped */
         tp_gc_head_t *x = H(G.dead);
-        uint32_t b = budget != NULL ? *budget : UINT32_MAX;
-        uint32_t rem = tp_type_of(&x->ob)->clear(&x->ob, &b);
-        if (rem == 0 && G.dead == IDX(x)) {
-            G.dead = x->next;
-            free_object(&x->ob);
-            b = b > FREE_UNITS ? b - FREE_UNITS : 0u;
+        G.dead = x->next;
+        if (tp_type_of(&x->ob)->clear(&x->ob, budget) != 0) {
+            x->next = G.dead; /* budget spent: back on top, resumed next time */
+            G.dead = IDX(x);
+            return;
         }
-        if (budget != NULL) *budget = b;
+        G.run.pending_objects--;
+        G.run.pending_bytes -= object_bytes(&x->ob);
+        free_object(&x->ob);
+        *budget = *budget > FREE_UNITS ? *budget - FREE_UNITS : 0u;
     }
 }
 
-/* Drops every reference o holds, now (no budget). */
-static void clear_all(tp_obj_t *o) {
-    uint32_t b = UINT32_MAX;
-    while (tp_type_of(o)->clear(o, &b) != 0) b = UINT32_MAX;
+static inline void probe(int kind, int begin) {
+    if (G.probe != NULL) G.probe(kind, begin, G.probe_ctx);
 }
 
-static void after_program_death(uint16_t saved) {
+static inline void note_work(uint32_t *max, uint32_t done) {
+    if (done > *max) *max = done;
+    G.run.work_total += done;
+}
+
+/* The last decref of a container, outside the collector: at most
+ * TP_GC_CALL_WORK units of freeing now; the rest stays pending, for the
+ * next safe points (bounded deallocation). */
+static void after_program_death(void) {
+    probe(TP_GC_WORK_DECREF, 1);
+    uint32_t budget = G.pacing.call_work;
     G.draining = 1;
-    drain(saved, NULL);
+    drain(&budget);
     G.draining = 0;
-    if (!G.in_step && G.callbacks != NULL) tp_weak_run_callbacks();
+    note_work(&G.run.max_work_decref, G.pacing.call_work - budget);
+    probe(TP_GC_WORK_DECREF, 0);
+    if (!G.in_step && !G.no_user && G.callbacks != NULL) tp_weak_run_callbacks();
+}
+
+/* A death whose finalizer may not run here (inside an allocation): the
+ * object keeps count 1, owned by the queue, until the next safe point.
+ * Returns 0 when the queue is full (the callers leave room: see oom_hook). */
+static int defer_finalizer(tp_obj_t *o) {
+    if (G.ndeferred >= TP_GC_DEFERRED_MAX) return 0;
+    G.deferred[G.ndeferred++] = o;
+    G.run.deferred_finalizers = G.ndeferred;
+    return 1;
 }
 
 void tp_obj_release(tp_obj_t *o) {
@@ -192,6 +233,10 @@ void tp_obj_release(tp_obj_t *o) {
     }
     const tp_type_t *t = tp_type_of(o);
     if (t->finalize != NULL && !(o->flags & TP_OF_FINALIZED)) {
+        if (G.no_user && defer_finalizer(o)) return; /* count stays 1 */
+        /* a finalizer may touch the collection's white objects: they are
+         * counted again before any is freed */
+        if (G.phase >= PH_LEGACY) G.finalized_any = 1;
         o->flags |= TP_OF_FINALIZED;
         t->finalize(o); /* with the dying reference still counted */
         if (o->rc > 1u) { /* resurrected */
@@ -201,33 +246,27 @@ void tp_obj_release(tp_obj_t *o) {
     }
     o->rc = 0;
     if (t->weaklist_offset != 0 && *tp_weaklist(o) != NULL) (void)tp_weak_detach(o, NULL);
-    uint16_t saved = G.dead;
     int outermost = !G.draining && !G.in_step;
     if (!(t->flags & TP_TYPE_CONTAINER)) {
         free_object(o);
-        if (outermost && G.callbacks != NULL) tp_weak_run_callbacks();
+        if (outermost && !G.no_user && G.callbacks != NULL) tp_weak_run_callbacks();
         return;
     }
     if (G.count[0] > 0) G.count[0]--;
     tp_gc_head_t *h = GH(o);
     if (o->flags & TP_OF_TRACKED) {
         if (o->flags & TP_OF_COUNTED) {
-            /* on the set's singly linked list: it stays there as a husk
-             * (references dropped now) until PH_ROOTS frees it */
+            /* on the set's singly linked list: it stays there as a husk,
+             * still holding its references (its referents look referenced
+             * from outside: kept, conservatively), until PH_ROOTS puts it
+             * on the deallocation stack: O(1) here */
             o->flags = (uint8_t)((o->flags | TP_OF_HUSK) & ~TP_OF_WATCH);
-            uint8_t was = G.draining;
-            G.draining = 1;
-            clear_all(o);
-            G.draining = was;
-            if (outermost) after_program_death(saved);
             return;
         }
         unlink_tracked(o);
     }
-    o->flags = (uint8_t)((o->flags & TP_OF_FINALIZED) | TP_OF_DYING);
-    h->next = G.dead;
-    G.dead = IDX(h);
-    if (outermost) after_program_death(saved);
+    push_dead(h);
+    if (outermost) after_program_death();
 }
 
 /* ======================================================================
@@ -246,10 +285,13 @@ void tp_gc_barrier(tp_obj_t *o) {
     switch (G.phase) {
     case PH_COUNT:
     case PH_SUBTRACT:
+    case PH_RECOUNT:
+    case PH_RESUBTRACT:
         G.run.barrier_hits++;
         o->flags = (uint8_t)((o->flags | TP_OF_DIRTY) & ~TP_OF_WATCH);
         break;
     case PH_ROOTS:
+    case PH_REROOTS:
         G.run.barrier_hits++;
         if (o->flags & TP_OF_COUNTED)
             o->flags = (uint8_t)((o->flags | TP_OF_DIRTY) & ~TP_OF_WATCH);
@@ -262,12 +304,21 @@ void tp_gc_barrier(tp_obj_t *o) {
         break;
     case PH_LEGACY:
     case PH_WEAKREFS:
-    case PH_FINALIZE:
-    case PH_REMARK:
         /* a condemned object changed: only a finalizer can do that (weak
          * references read as dead): resurrected */
         G.run.barrier_hits++;
         G.run.resurrected++;
+        grey(GH(o));
+        break;
+    case PH_FINALIZE:
+        /* a finalizer reads or changes a condemned object: whether it was
+         * resurrected is decided by counting the white objects again once
+         * every finalizer ran (PH_RECOUNT), not by the touch */
+        G.run.barrier_hits++;
+        break;
+    case PH_REMARK:
+        /* reached through a resurrected object: reachable */
+        G.run.barrier_hits++;
         grey(GH(o));
         break;
     case PH_CLEAR:
@@ -294,18 +345,157 @@ static int choose_generation(void) {
 }
 
 static int step_internal(uint32_t work);
+static void run_callbacks(int phase);
 
-/* The safe point: a step of the collection in progress, or the start of one. */
-static void safe_point(void) {
-    if (G.in_step || G.draining || G.heap == NULL || TP_GC_IN_INTERRUPT()) return;
-    if (G.phase == PH_IDLE) {
-        if (!G.enabled) return;
-        int gen = choose_generation();
-        if (gen < 0) return;
-        tp_gc_start(gen);
+/* ---- pacing ---- */
+
+/* Bytes taken from the objects' heap: the young trigger counts them, and a
+ * collection in progress is owed work for them. */
+static inline void account(size_t n) {
+    uint32_t b = n > 0x10000u ? 0x10000u : (uint32_t)n;
+    G.since[0] += b;
+    G.since[1] += b;
+    G.since[2] += b;
+    if (G.phase != PH_IDLE) {
+        uint32_t owed = (b * G.rate_q8) >> 8;
+        G.debt = G.debt > INT32_MAX - (int32_t)owed ? INT32_MAX : G.debt + (int32_t)owed;
     }
-    for (unsigned i = 0; i < TP_GC_STEPS_PER_ALLOC && G.phase != PH_IDLE; i++)
-        (void)step_internal(TP_GC_STEP_WORK);
+}
+
+static uint32_t young_bytes(void) {
+    return (uint32_t)(G.capacity / 1000u * G.pacing.young_permille);
+}
+
+/* The generation a collection should start with now, or -1: occupancy
+ * first (a full collection), then the generation thresholds, then the
+ * bytes allocated since the last collection (a young one). */
+static int due_generation(uint8_t *why) {
+    if (tp_heap_footprint(G.heap) >= G.full_trigger) {
+        *why = 2;
+        return 2;
+    }
+    int gen = choose_generation();
+    if (gen >= 0) {
+        *why = 0;
+        return gen;
+    }
+    if (G.since[0] >= young_bytes()) {
+        *why = 1;
+        /* as if generation 0's count were over its threshold */
+        for (int i = 2; i >= 1; i--) {
+            if (G.threshold[i] == 0 || G.count[i] < G.threshold[i]) continue;
+            if (i == 2 && G.long_lived_pending < G.long_lived_total / 4u) continue;
+            return i;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+/* The work rate of a collection of `gen` starting now: its estimated work
+ * (TP_GC_WORK_PER_KIB per KiB of its set: the whole footprint for a full
+ * collection, the bytes allocated since the generation was last collected
+ * for a younger one) over half the free space. */
+static void plan(int gen) {
+    size_t fp = tp_heap_footprint(G.heap);
+    size_t set = gen == 2 ? fp : (size_t)G.since[gen];
+    if (set > fp) set = fp;
+    size_t room = G.capacity > fp ? (G.capacity - fp) / 2u : 0u;
+    if (room < G.capacity / 64u) room = G.capacity / 64u;
+    if (room == 0) room = 1;
+    uint32_t work = (uint32_t)((set * G.pacing.work_per_kib) >> 10);
+    uint32_t rate = (uint32_t)(((uint64_t)work << 8) / room);
+    G.rate_q8 = rate < 16u ? 16u : rate > (256u << 8) ? (256u << 8) : rate;
+    G.debt = TP_GC_STEP_WORK; /* the first safe point starts the work */
+    for (int i = 0; i <= gen; i++) G.since[i] = 0;
+}
+
+/* After a full collection: the next starts when the footprint has taken
+ * full_trigger_pct % of the free space left now. */
+static void set_full_trigger(void) {
+    size_t fp = tp_heap_footprint(G.heap);
+    size_t room = G.capacity > fp ? G.capacity - fp : 0u;
+    G.full_trigger = fp + room / 100u * G.pacing.full_trigger_pct;
+}
+
+static int start_due(void) {
+    uint8_t why;
+    return due_generation(&why) >= 0;
+}
+
+/* Anything owed to a safe point: pending frees or finalizers, reports,
+ * the collection's debt, or a collection to start. */
+static inline int work_due(void) {
+    if (G.dead != 0 || G.ndeferred != 0 || G.cb_pending != 0 || G.report_due) return 1;
+    if (!G.enabled) return 0;
+    return G.phase != PH_IDLE ? G.debt > 0 : start_due();
+}
+
+static void report_pacing_failure(void) {
+    G.report_due = 0;
+    if (G.pacing_hook == NULL) return;
+    tp_gc_pacing_failure_t f = {G.run.pacing_failures, G.oom_footprint, G.capacity, G.oom_size};
+    uint8_t was = G.in_step;
+    G.in_step = 1; /* no collection from inside the hook's allocations */
+    G.pacing_hook(&f, G.pacing_ctx);
+    G.in_step = was;
+}
+
+/* The safe point's work, at most call_work units: the finalizers deferred
+ * from inside allocations, pending frees, then the collection's debt (or
+ * the start of a collection).  User code (finalizers, weak-reference and gc
+ * callbacks) runs here, outside any allocation. */
+static void pay(void) {
+    probe(TP_GC_WORK_ALLOC, 1);
+    uint32_t budget = G.pacing.call_work;
+    G.draining = 1;
+    while (G.ndeferred > 0 && budget > 0) {
+        tp_obj_t *o = G.deferred[--G.ndeferred];
+        G.run.deferred_finalizers = G.ndeferred;
+        budget--;
+        tp_decref(o); /* the queue's count: the finalizer runs now */
+    }
+    drain(&budget);
+    G.draining = 0;
+    if (G.callbacks != NULL) tp_weak_run_callbacks();
+    if (G.cb_pending & 1u) {
+        G.cb_pending &= (uint8_t)~1u;
+        run_callbacks(0);
+    }
+    if (G.cb_pending & 2u) {
+        run_callbacks(1); /* told what the collection found (cb_info) */
+        G.cb_pending &= (uint8_t)~2u;
+    }
+    if (G.report_due) report_pacing_failure();
+    if (G.enabled) {
+        if (G.phase == PH_IDLE && budget >= 8u) {
+            uint8_t why;
+            int gen = due_generation(&why);
+            if (gen >= 0) {
+                if (why == 2) G.run.full_starts++;
+                if (why == 1) G.run.young_starts++;
+                tp_gc_start(gen);
+            }
+        }
+        while (G.phase != PH_IDLE && G.debt > 0 && budget >= 8u) {
+            uint32_t slice = budget < TP_GC_STEP_WORK ? budget : TP_GC_STEP_WORK;
+            (void)step_internal(slice);
+            uint32_t done = G.last_step_work;
+            budget = done < budget ? budget - done : 0u;
+            G.debt -= (int32_t)done;
+            if (done == 0) break;
+        }
+    }
+    uint32_t done = G.pacing.call_work - budget;
+    if (done > G.run.max_work_alloc) G.run.max_work_alloc = done;
+    probe(TP_GC_WORK_ALLOC, 0);
+}
+
+/* The safe point, at the start of every tp_gc_new. */
+static inline void safe_point(void) {
+    G.oom_token = 0;
+    if (G.in_step || G.draining || G.no_user || G.heap == NULL || TP_GC_IN_INTERRUPT()) return;
+    if (work_due()) pay();
 }
 
 static inline tp_obj_t *new_object(const tp_type_t *t, size_t size, const void *site) {
@@ -319,11 +509,12 @@ static inline tp_obj_t *new_object(const tp_type_t *t, size_t size, const void *
         tp_gc_error("tp_gc_new: bad type or size", NULL);
         return NULL;
     }
-    if (container) safe_point();
+    safe_point();
     /* the tracking build records the object under the code that made it */
     tp_obj_t *o = t->freelist != NULL ? TP_FREELIST_ALLOC_AT(G.heap, t->freelist, site)
                                       : TP_HEAP_ALLOC_AT(G.heap, size, site);
     if (o == NULL) return NULL;
+    account(size);
     memset(o, 0, size);
     o->rc = 1;
     o->type = t->index;
@@ -340,6 +531,36 @@ tp_obj_t *tp_gc_new_at(const tp_type_t *t, size_t size, const void *site) {
     return new_object(t, size, site);
 }
 #endif
+
+/* ---- buffers ---- */
+
+void *tp_gc_buf_alloc(size_t size) {
+    if (G.heap == NULL) return NULL;
+    G.oom_token = 0;
+    void *p = tp_heap_alloc(G.heap, size);
+    if (p != NULL) account(size);
+    return p;
+}
+
+void *tp_gc_buf_calloc(size_t n, size_t size) {
+    if (G.heap == NULL) return NULL;
+    G.oom_token = 0;
+    void *p = tp_heap_calloc(G.heap, n, size);
+    if (p != NULL) account(n * size);
+    return p;
+}
+
+void *tp_gc_buf_realloc(void *ptr, size_t old_size, size_t size) {
+    if (G.heap == NULL) return NULL;
+    G.oom_token = 0;
+    void *p = tp_heap_realloc(G.heap, ptr, size);
+    if (p != NULL && size > old_size) account(size - old_size);
+    return p;
+}
+
+void tp_gc_buf_free(void *ptr) {
+    if (G.heap != NULL) tp_heap_free(G.heap, ptr);
+}
 
 void tp_gc_track(tp_obj_t *o) {
     if (!tp_is_container(o) || (o->flags & (TP_OF_TRACKED | TP_OF_DYING | TP_OF_HUSK))) return;
@@ -416,6 +637,12 @@ int tp_gc_init(tp_heap_t *heap) {
     G.threshold[0] = TP_GC_THRESHOLD0;
     G.threshold[1] = TP_GC_THRESHOLD1;
     G.threshold[2] = TP_GC_THRESHOLD2;
+    G.pacing.full_trigger_pct = TP_GC_FULL_TRIGGER_PCT;
+    G.pacing.young_permille = TP_GC_YOUNG_PERMILLE;
+    G.pacing.work_per_kib = TP_GC_WORK_PER_KIB;
+    G.pacing.call_work = TP_GC_CALL_WORK;
+    G.capacity = tp_heap_capacity(heap);
+    set_full_trigger();
     tp_heap_set_oom_hook(heap, oom_hook, NULL);
     if (tp_type_register(&tp_weakref_type) != 0) return -1;
     return 0;
@@ -441,6 +668,30 @@ void tp_gc_set_threshold(unsigned t0, unsigned t1, unsigned t2) {
     G.threshold[0] = t0;
     G.threshold[1] = t1;
     G.threshold[2] = t2;
+}
+
+void tp_gc_get_pacing(tp_gc_pacing_t *out) {
+    if (out != NULL) *out = G.pacing;
+}
+
+int tp_gc_set_pacing(const tp_gc_pacing_t *p) {
+    if (p == NULL || p->full_trigger_pct < 1u || p->full_trigger_pct > 100u ||
+        p->young_permille < 1u || p->young_permille > 1000u || p->work_per_kib < 1u ||
+        p->work_per_kib > 65535u || p->call_work < TP_GC_STEP_WORK || p->call_work > 65535u)
+        return -1;
+    G.pacing = *p;
+    if (G.heap != NULL) set_full_trigger();
+    return 0;
+}
+
+void tp_gc_set_pacing_hook(tp_gc_pacing_hook_t hook, void *ctx) {
+    G.pacing_hook = hook;
+    G.pacing_ctx = ctx;
+}
+
+void tp_gc_set_probe(tp_gc_probe_t p, void *ctx) {
+    G.probe = p;
+    G.probe_ctx = ctx;
 }
 
 void tp_gc_get_stats(int gen, tp_gc_gen_stats_t *out) {
@@ -476,6 +727,13 @@ void tp_gc_remove_callback(tp_gc_callback_t cb, void *ctx) {
 
 static void run_callbacks(int phase) {
     tp_gc_info_t info = {G.generation, G.n_collected, G.n_uncollectable};
+    if (phase == 1 && (G.cb_pending & 2u)) info = G.cb_info; /* owed from earlier */
+    if (G.no_user) {
+        /* inside an allocation: the callbacks are owed to the next safe point */
+        G.cb_pending |= (uint8_t)(1u << phase);
+        if (phase == 1) G.cb_info = info;
+        return;
+    }
     uint8_t was = G.in_step;
     G.in_step = 1; /* no collection from inside a callback's allocations */
     for (int i = 0; i < TP_GC_MAX_CALLBACKS; i++)
@@ -488,9 +746,12 @@ static void run_callbacks(int phase) {
  * ====================================================================== */
 
 static const char *const phase_names[] = {
-    "idle",     "count",  "subtract", "roots", "mark", "legacy",
-    "weakrefs", "finalize", "remark", "clear", "free", "end",
+    "idle",     "count",    "subtract", "roots",    "mark",   "legacy",
+    "weakrefs", "finalize", "recount",  "resubtract", "reroots", "remark",
+    "clear",    "free",     "end",
 };
+_Static_assert(sizeof phase_names / sizeof phase_names[0] == PH_END + 1,
+               "a name for every phase");
 
 const char *tp_gc_phase_name(void) { return phase_names[G.phase]; }
 int tp_gc_in_progress(void) { return G.phase != PH_IDLE; }
@@ -500,6 +761,8 @@ void tp_gc_start(int gen) {
     G.generation = gen;
     G.n_collected = G.n_uncollectable = G.n_survivors = 0;
     G.n_white = 0;
+    G.finalized_any = 0;
+    plan(gen);
     run_callbacks(0);
     if ((G.debug & TP_GC_DEBUG_STATS) && G.print != NULL)
         G.print("gc: collecting generation %d (counts %u %u %u)\n", gen, G.count[0], G.count[1],
@@ -657,22 +920,42 @@ static void phase_weakrefs(walk_t *w) {
 static void phase_finalize(walk_t *w) {
     while (w->budget > 0 && !list_empty(L_WHITE)) {
         tp_gc_head_t *x = H(LH(L_WHITE)->next);
-        list_unlink(x);
-        list_push(L_DONE, x);
         w->budget--;
         const tp_type_t *t = tp_type_of(&x->ob);
         if (t->finalize != NULL && !(x->ob.flags & TP_OF_FINALIZED)) {
+            if (G.no_user) {
+                /* inside an allocation no finalizer may run: the object
+                 * (and what it reaches, at remark) survives this
+                 * collection, its finalizer still to run */
+                grey(x);
+                continue;
+            }
+            list_unlink(x);
+            list_push(L_DONE, x);
             x->ob.flags |= TP_OF_FINALIZED;
+            G.finalized_any = 1;
             hold(&x->ob);
-            t->finalize(&x->ob); /* may resurrect: the barrier greys */
+            t->finalize(&x->ob); /* may resurrect: decided by the recount */
             unhold(&x->ob);
+            continue;
         }
+        list_unlink(x);
+        list_push(L_DONE, x);
     }
     if (!list_empty(L_WHITE)) return;
     list_splice(L_WHITE, L_DONE);
     G.cur = NULL;
-    G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
     G.clear_started = 0;
+    if (G.finalized_any) {
+        /* count the white objects again: PH_COUNT's work over them alone */
+        list_splice(L_SET, L_WHITE);
+        G.n_white = 0;
+        G.cursor = LH(L_SET)->next;
+        G.cur_slot = 0;
+        G.phase = PH_RECOUNT;
+        return;
+    }
+    G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
 }
 
 static void phase_clear(walk_t *w) {
@@ -712,7 +995,7 @@ static void phase_clear(walk_t *w) {
     }
     if (G.cur != NULL || !list_empty(L_WHITE)) return;
     /* the garbage's deaths first: they drop the last references to the rest */
-    drain(0, &w->budget);
+    drain(&w->budget);
     if (G.dead != 0) return;
     /* anything cleared but still alive was not garbage after all (a type
      * whose clear keeps references): it survives */
@@ -729,6 +1012,73 @@ static void phase_clear(walk_t *w) {
     if (list_empty(L_DONE)) G.phase = PH_FREE;
 }
 
+/* PH_COUNT (PH_RECOUNT): gc_refs := count for each object of L_SET, which
+ * is watched from now on; the list becomes singly linked. */
+static void phase_count(walk_t *w) {
+    while (w->budget > 0 && G.cursor != G.list[L_SET]) {
+        tp_gc_head_t *x = H(G.cursor);
+        x->prev = x->ob.rc;
+        x->ob.flags = (uint8_t)((x->ob.flags & ~TP_OF_DIRTY) | TP_OF_WATCH | TP_OF_COUNTED);
+        G.cursor = x->next;
+        w->budget--;
+    }
+    if (G.cursor == G.list[L_SET]) {
+        G.cursor = LH(L_SET)->next;
+        G.cur_slot = 0;
+        G.phase = G.phase == PH_COUNT ? PH_SUBTRACT : PH_RESUBTRACT;
+    }
+}
+
+/* PH_SUBTRACT (PH_RESUBTRACT): gc_refs -= each reference from inside the
+ * set; a container is traversed in slices. */
+static void phase_subtract(walk_t *w) {
+    while (w->budget > 0 && G.cursor != G.list[L_SET]) {
+        tp_gc_head_t *x = H(G.cursor);
+        w->budget--;
+        if (w->budget == 0) break;
+        G.cur = &x->ob;
+        int done = (x->ob.flags & TP_OF_HUSK) || traverse_cur(visit_subtract, w);
+        G.cur = NULL;
+        if (done) {
+            G.cursor = x->next;
+            G.cur_slot = 0;
+        }
+    }
+    if (G.cursor == G.list[L_SET]) G.phase = G.phase == PH_SUBTRACT ? PH_ROOTS : PH_REROOTS;
+}
+
+/* PH_ROOTS (PH_REROOTS): referenced from outside (gc_refs > 0) or changed
+ * (DIRTY) -> grey; the rest white.  Husks (dead while counted) go to the
+ * deallocation stack.  In the recount, a root is a resurrected object. */
+static void phase_roots(walk_t *w) {
+    tp_gc_head_t *s = LH(L_SET);
+    int recount = G.phase == PH_REROOTS;
+    while (w->budget > 0 && s->next != G.list[L_SET]) {
+        tp_gc_head_t *x = H(s->next);
+        s->next = x->next;
+        w->budget--;
+        if (x->ob.flags & TP_OF_HUSK) {
+            push_dead(x);
+            continue;
+        }
+        uint16_t gc_refs = x->prev;
+        x->ob.flags &= (uint8_t)~TP_OF_COUNTED;
+        if ((x->ob.flags & TP_OF_DIRTY) || gc_refs > 0) {
+            x->ob.flags &= (uint8_t)~(TP_OF_DIRTY | TP_OF_WATCH);
+            list_push(L_GREY, x);
+            if (recount) G.run.resurrected++;
+        } else {
+            list_push(L_WHITE, x);
+            G.n_white++;
+        }
+    }
+    if (s->next == G.list[L_SET]) {
+        s->prev = G.list[L_SET];
+        G.cur = NULL;
+        G.phase = recount ? PH_REMARK : PH_MARK;
+    }
+}
+
 static void finish(void) {
     int gen = G.generation;
     int to = gen < 2 ? L_GEN0 + gen + 1 : L_GEN2;
@@ -743,6 +1093,8 @@ static void finish(void) {
     G.gen_stats[gen].collected += (uint32_t)G.n_collected;
     G.gen_stats[gen].uncollectable += (uint32_t)G.n_uncollectable;
     G.phase = PH_IDLE;
+    G.debt = 0;
+    if (gen == 2) set_full_trigger();
     if ((G.debug & TP_GC_DEBUG_STATS) && G.print != NULL)
         G.print("gc: done, %u unreachable, %u uncollectable\n", (unsigned)G.n_collected,
                 (unsigned)G.n_uncollectable);
@@ -755,66 +1107,21 @@ static int step_internal(uint32_t work) {
     G.in_step = 1;
     G.run.steps++;
     /* a collection's own deaths first: nothing below runs with them pending */
-    drain(0, &w.budget);
+    drain(&w.budget);
     while (w.budget > 0 && G.phase != PH_IDLE) {
         switch (G.phase) {
         case PH_COUNT:
-            while (w.budget > 0 && G.cursor != G.list[L_SET]) {
-                tp_gc_head_t *x = H(G.cursor);
-                x->prev = x->ob.rc;
-                x->ob.flags = (uint8_t)((x->ob.flags & ~TP_OF_DIRTY) | TP_OF_WATCH | TP_OF_COUNTED);
-                G.cursor = x->next;
-                w.budget--;
-            }
-            if (G.cursor == G.list[L_SET]) {
-                G.cursor = LH(L_SET)->next;
-                G.cur_slot = 0;
-                G.phase = PH_SUBTRACT;
-            }
+        case PH_RECOUNT:
+            phase_count(&w);
             break;
         case PH_SUBTRACT:
-            while (w.budget > 0 && G.cursor != G.list[L_SET]) {
-                tp_gc_head_t *x = H(G.cursor);
-                w.budget--;
-                if (w.budget == 0) break;
-                G.cur = &x->ob;
-                int done = (x->ob.flags & TP_OF_HUSK) || traverse_cur(visit_subtract, &w);
-                G.cur = NULL;
-                if (done) {
-                    G.cursor = x->next;
-                    G.cur_slot = 0;
-                }
-            }
-            if (G.cursor == G.list[L_SET]) G.phase = PH_ROOTS;
+        case PH_RESUBTRACT:
+            phase_subtract(&w);
             break;
-        case PH_ROOTS: {
-            tp_gc_head_t *s = LH(L_SET);
-            while (w.budget > 0 && s->next != G.list[L_SET]) {
-                tp_gc_head_t *x = H(s->next);
-                s->next = x->next;
-                w.budget--;
-                if (x->ob.flags & TP_OF_HUSK) {
-                    free_object(&x->ob);
-                    w.budget = w.budget > FREE_UNITS ? w.budget - FREE_UNITS : 0u;
-                    continue;
-                }
-                uint16_t gc_refs = x->prev;
-                x->ob.flags &= (uint8_t)~TP_OF_COUNTED;
-                if ((x->ob.flags & TP_OF_DIRTY) || gc_refs > 0) {
-                    x->ob.flags &= (uint8_t)~(TP_OF_DIRTY | TP_OF_WATCH);
-                    list_push(L_GREY, x);
-                } else {
-                    list_push(L_WHITE, x);
-                    G.n_white++;
-                }
-            }
-            if (s->next == G.list[L_SET]) {
-                s->prev = G.list[L_SET];
-                G.cur = NULL;
-                G.phase = PH_MARK;
-            }
+        case PH_ROOTS:
+        case PH_REROOTS:
+            phase_roots(&w);
             break;
-        }
         case PH_MARK:
             if (mark_some(L_GREY, L_BLACK, visit_mark, &w)) G.phase = PH_LEGACY;
             break;
@@ -834,7 +1141,7 @@ static int step_internal(uint32_t work) {
             phase_clear(&w);
             break;
         case PH_FREE:
-            drain(0, &w.budget);
+            drain(&w.budget);
             if (G.dead == 0) G.phase = PH_END;
             break;
         case PH_END:
@@ -846,9 +1153,11 @@ static int step_internal(uint32_t work) {
     }
     uint32_t done = work - w.budget;
     if (done > G.run.max_step_work) G.run.max_step_work = done;
+    G.last_step_work = done;
+    G.run.work_total += done;
     G.in_step = 0;
     if (G.phase == PH_IDLE) {
-        if (G.callbacks != NULL) tp_weak_run_callbacks();
+        if (G.callbacks != NULL && !G.no_user) tp_weak_run_callbacks();
         run_callbacks(1);
         return 0;
     }
@@ -856,52 +1165,114 @@ static int step_internal(uint32_t work) {
 }
 
 int tp_gc_step(uint32_t work) {
-    if (G.in_step || G.draining) return G.phase != PH_IDLE;
+    if (G.in_step || G.draining || G.heap == NULL) return G.phase != PH_IDLE;
+    probe(TP_GC_WORK_STEP, 1);
     /* at least 8 units: a step must get past one object's own unit */
-    return step_internal(work == 0 ? TP_GC_STEP_WORK : work < 8u ? 8u : work);
+    int more = step_internal(work == 0 ? TP_GC_STEP_WORK : work < 8u ? 8u : work);
+    probe(TP_GC_WORK_STEP, 0);
+    return more;
 }
 
 static void finish_in_progress(void) {
     while (G.phase != PH_IDLE) (void)step_internal(UINT32_MAX);
 }
 
+/* Frees every pending death now (the program asked for a collection). */
+static void drain_all(void) {
+    uint8_t was = G.draining;
+    G.draining = 1;
+    while (G.ndeferred > 0) {
+        tp_obj_t *o = G.deferred[--G.ndeferred];
+        G.run.deferred_finalizers = G.ndeferred;
+        tp_decref(o);
+    }
+    uint32_t b = UINT32_MAX;
+    drain(&b);
+    G.draining = was;
+}
+
 size_t tp_gc_collect(int gen) {
     if (G.in_step || G.draining || G.heap == NULL) return 0;
     if (gen < 0 || gen > 2) gen = 2;
+    probe(TP_GC_WORK_STEP, 1);
+    drain_all();
     finish_in_progress();
     tp_gc_start(gen);
     /* the stop callbacks run inside the last step: the counts are read
      * before them */
+    size_t n = SIZE_MAX;
     while (G.phase != PH_IDLE) {
-        if (G.phase == PH_END) {
-            size_t n = G.n_collected + G.n_uncollectable;
-            (void)step_internal(UINT32_MAX);
-            return n;
-        }
+        if (G.phase == PH_END) n = G.n_collected + G.n_uncollectable;
         (void)step_internal(UINT32_MAX);
     }
-    return G.n_collected + G.n_uncollectable;
+    if (n == SIZE_MAX) n = G.n_collected + G.n_uncollectable;
+    drain_all();
+    if (G.callbacks != NULL) tp_weak_run_callbacks();
+    probe(TP_GC_WORK_STEP, 0);
+    return n;
 }
 
-/* Out of memory: finish the collection in progress, or run a full one; ask
- * for a retry when that freed memory. */
+/* Out of memory, inside the allocation that found none: one pass per
+ * allocation, of bounded work and without user code - the types' free
+ * lists given back, pending deaths freed, the collection in progress
+ * advanced (TP_GC_OOM_FINISH: finished, or a full one run) - and a retry
+ * asked for when that freed memory.  Finalizers of objects that die here
+ * wait for the next safe point (defer_finalizer: the work of the pass is
+ * kept within the queue's free room, one death per unit at most). */
 static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
-    (void)size, (void)ctx;
-    if (G.in_step || G.draining || G.in_oom || heap != G.heap) return 0;
+    (void)ctx;
+    if (G.in_oom || heap != G.heap) return 0;
+    size_t before = tp_heap_footprint(heap);
+    /* the retry of this same allocation failed again: it fails */
+    if (G.oom_token && G.oom_size == size && G.oom_footprint == before) return 0;
     G.in_oom = 1;
-    tp_heap_stats_t before, after;
-    tp_heap_stats(heap, &before);
-    /* the types' private free lists first: blocks nobody uses */
+    uint8_t was_no_user = G.no_user;
+    G.no_user = 1;
+    probe(TP_GC_WORK_OOM, 1);
+    G.run.oom_passes++;
+    if (G.enabled) {
+        G.run.pacing_failures++;
+        G.report_due = 1;
+    }
+    G.oom_size = size;
+    /* the types' private free lists first: blocks nobody uses (each capped) */
     for (unsigned i = 1; i < TP_GC_MAX_TYPES; i++)
         if (tp_types[i] != NULL && tp_types[i]->freelist != NULL)
             tp_freelist_drain(heap, tp_types[i]->freelist);
-    if (G.phase != PH_IDLE)
-        finish_in_progress();
-    else
-        (void)tp_gc_collect(2);
-    tp_heap_stats(heap, &after);
+    uint32_t done = 0;
+    if (!G.in_step && !G.draining) {
+        uint32_t room = (uint32_t)(TP_GC_DEFERRED_MAX - G.ndeferred);
+        uint32_t budget = G.pacing.call_work < room ? G.pacing.call_work : room;
+        uint32_t start = budget;
+        G.draining = 1;
+        drain(&budget);
+        G.draining = 0;
+#if TP_GC_OOM_POLICY == TP_GC_OOM_FINISH
+        if (G.enabled) {
+            if (G.phase == PH_IDLE) tp_gc_start(2);
+            budget = UINT32_MAX;
+            start = UINT32_MAX;
+        }
+#endif
+        while (G.enabled && G.phase != PH_IDLE && budget >= 8u) {
+            room = (uint32_t)(TP_GC_DEFERRED_MAX - G.ndeferred);
+            if (room < 8u) break; /* deaths could no longer defer their finalizers */
+            uint32_t slice = budget < TP_GC_STEP_WORK ? budget : TP_GC_STEP_WORK;
+            if (slice > room) slice = room;
+            (void)step_internal(slice);
+            budget = G.last_step_work < budget ? budget - G.last_step_work : 0u;
+            if (G.last_step_work == 0) break;
+        }
+        done = start - budget;
+        if (start != UINT32_MAX && done > G.run.max_work_oom) G.run.max_work_oom = done;
+    }
+    size_t after = tp_heap_footprint(heap);
+    G.oom_footprint = after;
+    G.oom_token = 1;
+    probe(TP_GC_WORK_OOM, 0);
+    G.no_user = was_no_user;
     G.in_oom = 0;
-    return after.used_bytes < before.used_bytes;
+    return after < before;
 }
 
 /* ======================================================================

@@ -141,6 +141,50 @@ typedef struct {
 } tp_gc_gen_stats_t;
 void tp_gc_get_stats(int generation, tp_gc_gen_stats_t *out);
 
+/* ---- buffers that objects own ----
+ * A type's buffers (a list's item array, a dict's table, a string table)
+ * come from the objects' heap through these, so that the pacing counts
+ * their bytes as it counts the objects'.  They are not safe points: nothing
+ * of the collector runs in them, and at out of memory only the bounded
+ * out-of-memory pass (no user code).  realloc is told the old size (the
+ * growth is what is counted). */
+void *tp_gc_buf_alloc(size_t size);
+void *tp_gc_buf_calloc(size_t n, size_t size);
+void *tp_gc_buf_realloc(void *ptr, size_t old_size, size_t size);
+void tp_gc_buf_free(void *ptr);
+
+/* ---- pacing (the rule and its guarantee: docs/gc.md) ---- */
+typedef struct {
+    unsigned full_trigger_pct; /* TP_GC_FULL_TRIGGER_PCT, 1..100 */
+    unsigned young_permille;   /* TP_GC_YOUNG_PERMILLE, 1..1000 */
+    unsigned work_per_kib;     /* TP_GC_WORK_PER_KIB, 1..65535 */
+    unsigned call_work;        /* TP_GC_CALL_WORK, TP_GC_STEP_WORK..65535 */
+} tp_gc_pacing_t;
+void tp_gc_get_pacing(tp_gc_pacing_t *out);
+/* Returns 0, or -1 (nothing changed) for NULL or a value out of range. */
+int tp_gc_set_pacing(const tp_gc_pacing_t *pacing);
+
+/* A pacing failure: memory ran out while the collector was enabled (the
+ * pacing did not free memory in time).  The hook runs at the next safe
+ * point, never inside the allocation that failed. */
+typedef struct {
+    uint32_t failures;  /* pacing failures so far */
+    size_t footprint;   /* the heap's footprint when memory ran out */
+    size_t capacity;
+    size_t size;        /* the request that found no memory */
+} tp_gc_pacing_failure_t;
+typedef void (*tp_gc_pacing_hook_t)(const tp_gc_pacing_failure_t *failure, void *ctx);
+void tp_gc_set_pacing_hook(tp_gc_pacing_hook_t hook, void *ctx);
+
+/* A probe around every slice of memory-management work the runtime does on
+ * the program's behalf (for benchmarks: begin = 1 before, 0 after).  Kinds: */
+#define TP_GC_WORK_ALLOC 0  /* a safe point: pending frees, finalizers, steps */
+#define TP_GC_WORK_DECREF 1 /* a last decref: frees, within TP_GC_CALL_WORK */
+#define TP_GC_WORK_OOM 2    /* an out-of-memory pass */
+#define TP_GC_WORK_STEP 3   /* tp_gc_step, tp_gc_collect (the program asked) */
+typedef void (*tp_gc_probe_t)(int kind, int begin, void *ctx);
+void tp_gc_set_probe(tp_gc_probe_t probe, void *ctx);
+
 /* Incremental control.  tp_gc_start begins a collection of `generation` (if
  * none is in progress) without doing work; tp_gc_step does one step of at
  * most `work` units (0: TP_GC_STEP_WORK) and returns 1 while the collection
@@ -158,6 +202,18 @@ typedef struct {
                                   resurrected them */
     uint32_t pending_callbacks;
     uint32_t errors;           /* decref of a dead object, etc. */
+    /* the program-level figures */
+    uint32_t oom_passes;       /* allocations that found no memory: passes of the hook */
+    uint32_t pacing_failures;  /* of those, with the collector enabled */
+    uint32_t max_work_alloc;   /* most units of work one safe point did */
+    uint32_t max_work_decref;  /* most units one last decref did */
+    uint32_t max_work_oom;     /* most units one out-of-memory pass did */
+    uint32_t work_total;       /* units of work done in all (steps, frees) */
+    uint32_t pending_objects;  /* dead objects not freed yet (bounded deallocation) */
+    uint32_t pending_bytes;    /* their bytes (as created) */
+    uint32_t deferred_finalizers; /* deaths whose finalizers wait for a safe point */
+    uint32_t full_starts;      /* collections started by occupancy */
+    uint32_t young_starts;     /* collections started by bytes allocated */
 } tp_gc_run_stats_t;
 void tp_gc_get_run_stats(tp_gc_run_stats_t *out);
 

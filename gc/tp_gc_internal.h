@@ -18,6 +18,12 @@ typedef enum {
     PH_LEGACY,   /* legacy finalizers and what they reach -> garbage list */
     PH_WEAKREFS, /* weak references to white objects cleared */
     PH_FINALIZE, /* finalizers of white objects run (may resurrect) */
+    /* after finalizers ran: the white objects are counted again (PEP 442,
+     * CPython's handle_resurrected_objects): one referenced from outside
+     * them now was resurrected */
+    PH_RECOUNT,    /* as PH_COUNT, over the white objects */
+    PH_RESUBTRACT, /* as PH_SUBTRACT */
+    PH_REROOTS,    /* as PH_ROOTS: roots are resurrected (grey) */
     PH_REMARK,   /* what resurrected objects reach survives */
     PH_CLEAR,    /* white objects cleared: their references dropped */
     PH_FREE,     /* the deallocation stack drained */
@@ -54,6 +60,15 @@ typedef struct {
     uint8_t in_step;   /* a step (or a blocking collection) runs */
     uint8_t draining;  /* a deallocation cascade is being unwound */
     uint8_t in_oom;
+    uint8_t no_user;   /* inside an allocation: no user code (finalizers,
+                          callbacks) may run; deaths defer their finalizers */
+    uint8_t finalized_any; /* a finalizer ran since PH_LEGACY: recount */
+    uint8_t cb_pending;    /* gc callbacks (bit = phase) owed to a safe point */
+    uint8_t report_due;    /* a pacing failure to report at a safe point */
+    uint8_t oom_token;     /* an out-of-memory pass ran for the allocation in
+                              progress (oom_size, oom_footprint) */
+    tp_gc_info_t cb_info;  /* what the owed stop callbacks will be told */
+    size_t oom_size, oom_footprint;
     uint8_t legacy_pass; /* PH_LEGACY: 0 = sorting white, 1 = propagating */
     uint8_t any_legacy;  /* a registered type has a legacy finalizer */
     unsigned debug;
@@ -87,6 +102,22 @@ typedef struct {
     tp_gc_error_hook_t error_hook;
     void *error_ctx;
     tp_gc_run_stats_t run;
+    /* pacing (tp_gc_config.h) */
+    tp_gc_pacing_t pacing;
+    size_t capacity;        /* the heap's capacity (tp_heap_capacity) */
+    size_t full_trigger;    /* footprint that starts a full collection */
+    uint32_t since[3];      /* bytes allocated since the last collection of
+                               generation >= g started */
+    uint32_t rate_q8;       /* units of work owed per allocated byte x 256 */
+    int32_t debt;           /* units of work owed to the collection in progress */
+    uint32_t last_step_work;
+    /* deaths whose finalizers wait for a safe point; each holds one count */
+    uint8_t ndeferred;
+    tp_obj_t *deferred[TP_GC_DEFERRED_MAX];
+    tp_gc_probe_t probe;
+    void *probe_ctx;
+    tp_gc_pacing_hook_t pacing_hook;
+    void *pacing_ctx;
 } tp_gc_state_t;
 
 extern tp_gc_state_t tp_gc_state;

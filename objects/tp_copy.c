@@ -90,12 +90,12 @@ static tp_obj_t *memo_get(const memo_t *m, const tp_obj_t *orig) {
 static int memo_put(memo_t *m, tp_obj_t *orig, tp_obj_t *copy) {
     if ((m->used + 1u) * 3u > m->cap * 2u) {
         uint32_t cap = m->cap ? m->cap * 2u : 16u;
-        tp_obj_t **slots = tp_heap_calloc(tp_gc_heap(), 2u * cap, sizeof *slots);
+        tp_obj_t **slots = tp_gc_buf_calloc(2u * cap, sizeof *slots);
         if (slots == NULL) return tp_fail_int(TP_ERR_NOMEM);
         memo_t fresh = {slots, cap, 0};
         for (uint32_t i = 0; i < m->cap; i++)
             if (m->slots[2u * i] != NULL) (void)memo_put(&fresh, m->slots[2u * i], m->slots[2u * i + 1u]);
-        tp_heap_free(tp_gc_heap(), m->slots);
+        tp_gc_buf_free(m->slots);
         *m = fresh;
     }
     uint32_t mask = m->cap - 1u, i = memo_hash(orig) & mask;
@@ -130,7 +130,7 @@ static tp_obj_t *deep_table(tp_table_t *src, tp_table_t *dst, tp_obj_t *owner, m
 static tp_obj_t *deep_tuple(tp_obj_t *o, memo_t *m, unsigned depth) {
     tp_tuple_t *t = TP_AS(tp_tuple_t, o);
     uint32_t n = t->len;
-    tp_obj_t **items = n ? tp_heap_alloc(tp_gc_heap(), n * sizeof *items) : NULL;
+    tp_obj_t **items = n ? tp_gc_buf_alloc(n * sizeof *items) : NULL;
     if (n && items == NULL) return tp_fail(TP_ERR_NOMEM);
     tp_obj_t *result = NULL;
     uint32_t done = 0, same = 1;
@@ -153,7 +153,7 @@ static tp_obj_t *deep_tuple(tp_obj_t *o, memo_t *m, unsigned depth) {
     }
 out:
     for (uint32_t i = 0; i < done; i++) tp_decref(items[i]);
-    tp_heap_free(tp_gc_heap(), items);
+    tp_gc_buf_free(items);
     return result;
 }
 
@@ -210,6 +210,6 @@ static tp_obj_t *deep(tp_obj_t *o, memo_t *m, unsigned depth) {
 tp_obj_t *tp_deepcopy(tp_obj_t *o) {
     memo_t m = {NULL, 0, 0};
     tp_obj_t *c = deep(o, &m, 0);
-    tp_heap_free(tp_gc_heap(), m.slots);
+    tp_gc_buf_free(m.slots);
     return c;
 }

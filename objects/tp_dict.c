@@ -58,7 +58,7 @@ static int table_resize(tp_table_t *t, uint32_t need) {
         if (++log2 > MAX_LOG2) return tp_fail_int(TP_ERR_OVERFLOW);
     }
     size_t bytes = (sizeof(int16_t) << log2) + table_usable(log2) * sizeof(tp_entry_t);
-    void *mem = tp_heap_alloc(tp_gc_heap(), bytes);
+    void *mem = tp_gc_buf_alloc(bytes);
     if (mem == NULL) return tp_fail_int(TP_ERR_NOMEM);
     tp_table_t fresh = {.mem = mem, .log2 = log2};
     memset(mem, 0xFF, sizeof(int16_t) << log2); /* every slot SLOT_EMPTY */
@@ -76,7 +76,7 @@ static int table_resize(tp_table_t *t, uint32_t need) {
             tp_gc_moved(in[i].key);
             tp_gc_moved(in[i].value);
         }
-        tp_heap_free(tp_gc_heap(), t->mem);
+        tp_gc_buf_free(t->mem);
     }
     fresh.used = fresh.nentries;
     *t = fresh;
@@ -170,7 +170,7 @@ uint32_t tp_table_clear(tp_table_t *t, uint32_t *budget) {
 }
 
 void tp_table_free(tp_table_t *t) {
-    tp_heap_free(tp_gc_heap(), t->mem);
+    tp_gc_buf_free(t->mem);
     *t = (tp_table_t){0};
 }
 

@@ -106,7 +106,7 @@ static uint32_t list_clear(tp_obj_t *self, uint32_t *budget) {
 }
 
 static void list_dealloc(tp_obj_t *self) {
-    tp_heap_free(tp_gc_heap(), L(self)->items);
+    tp_gc_buf_free(L(self)->items);
     L(self)->items = NULL;
     L(self)->cap = 0;
 }
@@ -128,13 +128,13 @@ tp_obj_t *tp_list_new(void) {
 
 static int list_resize(tp_list_t *l, uint32_t cap) {
     if (cap == 0) {
-        tp_heap_free(tp_gc_heap(), l->items);
+        tp_gc_buf_free(l->items);
         l->items = NULL;
         l->cap = 0;
         return 0;
     }
     if (cap > UINT32_MAX / sizeof(tp_obj_t *)) return tp_fail_int(TP_ERR_OVERFLOW);
-    tp_obj_t **items = tp_heap_realloc(tp_gc_heap(), l->items, cap * sizeof(tp_obj_t *));
+    tp_obj_t **items = tp_gc_buf_realloc(l->items, l->cap * sizeof(tp_obj_t *), cap * sizeof(tp_obj_t *));
     if (items == NULL) return tp_fail_int(TP_ERR_NOMEM);
     l->items = items;
     l->cap = cap;

@@ -116,7 +116,7 @@ static int itab_grow(void) {
     uint32_t cap = itab_cap == 0 ? 16u : itab_cap * 2u;
     /* allocate first: the collector's out-of-memory pass may free interned
      * strings, which edits the old table */
-    tp_obj_t **fresh = tp_heap_calloc(tp_gc_heap(), cap, sizeof *fresh);
+    tp_obj_t **fresh = tp_gc_buf_calloc(cap, sizeof *fresh);
     if (fresh == NULL) return -1;
     tp_obj_t **old = itab;
     uint32_t old_cap = itab_cap;
@@ -127,7 +127,7 @@ static int itab_grow(void) {
         tp_obj_t *e = old[i];
         if (e != NULL && e != TOMBSTONE) *itab_slot(S(e)->data, S(e)->len, S(e)->hash) = e;
     }
-    if (old != NULL) tp_heap_free(tp_gc_heap(), old);
+    if (old != NULL) tp_gc_buf_free(old);
     return 0;
 }
 
@@ -163,7 +163,7 @@ static void str_dealloc(tp_obj_t *self) {
 
 void tp_str_trim(void) {
     if (itab == NULL || itab_used != 0) return;
-    tp_heap_free(tp_gc_heap(), itab);
+    tp_gc_buf_free(itab);
     itab = NULL;
     itab_cap = itab_filled = 0;
 }

@@ -660,6 +660,7 @@ static void test_referents_tracked(void) {
 
 static void test_deep_chain_no_recursion(void) {
     FRESH();
+    tp_gc_disable(); /* the deaths alone (a collection would take husks) */
     /* a chain of nodes dropped at its head: freed iteratively (a recursive
      * free would overflow a microcontroller's stack) */
     tp_obj_t *head = tt_node(0);
@@ -670,8 +671,37 @@ static void test_deep_chain_no_recursion(void) {
         tp_decref(n);
         p = n;
     }
+    tp_gc_run_stats_t st;
+    tp_gc_get_run_stats(&st);
+    uint32_t work_before = st.max_work_decref;
     tp_decref(head);
-    TP_CHECK_EQ(tt_freed, (unsigned)GC_SUITE_CHAIN);
+    /* bounded: the last decref freed at most a budget's worth, the rest is
+     * pending (and counted as such) until the next safe points */
+    tp_gc_pacing_t pacing;
+    tp_gc_get_pacing(&pacing);
+    tp_gc_get_run_stats(&st);
+    TP_CHECK(tt_freed > 1u && tt_freed < (unsigned)GC_SUITE_CHAIN);
+    TP_CHECK(tt_freed <= pacing.call_work);
+    TP_CHECK(st.max_work_decref <= pacing.call_work && st.max_work_decref > work_before);
+    /* the next node down is dead (its holder freed), not yet freed */
+    TP_CHECK_EQ(st.pending_objects, 1);
+    TP_CHECK_EQ(st.pending_bytes, (uint32_t)sizeof(tt_node_t));
+    /* each allocation (a safe point) frees another budget's worth */
+    unsigned rounds = 0;
+    while (st.pending_objects > 0 && rounds < (unsigned)GC_SUITE_CHAIN) {
+        unsigned freed = tt_freed;
+        tp_decref(tt_leaf(1));
+        TP_CHECK(tt_freed > freed + 1u);
+        TP_CHECK(tt_freed - freed <= pacing.call_work + 1u);
+        tp_gc_get_run_stats(&st);
+        rounds++;
+    }
+    TP_CHECK(rounds > 1u);
+    TP_CHECK_EQ(st.pending_bytes, 0);
+    TP_CHECK_EQ(tt_freed, (unsigned)GC_SUITE_CHAIN + rounds);
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    tt_freed = 0;
+    tp_gc_enable();
     /* the same chain closed into a cycle: collected */
     head = tt_node(0);
     p = head;
@@ -757,11 +787,15 @@ static void test_mutation_while_half_scanned(void) {
         for (int op = 0; op < 3; op++) mutate_mid_scan(phases[p], op);
 }
 
-static void test_out_of_memory_collects(void) {
+/* Out of memory with the collector disabled: nothing is collected (not
+ * even by the out-of-memory pass), the allocation fails cleanly, and the
+ * heap and every object stay intact. */
+static void test_out_of_memory_disabled_fails_cleanly(void) {
     FRESH();
     tp_gc_disable();
-    /* fill the heap with garbage cycles; allocation must still succeed
-     * because the out-of-memory hook collects them */
+    tp_gc_gen_stats_t g0, g2;
+    tp_gc_get_stats(0, &g0);
+    tp_gc_get_stats(2, &g2);
     unsigned made = 0;
     for (unsigned i = 0; i < 4u * GC_SUITE_HEAP / 32u; i++) {
         tp_obj_t *n = tt_node((int32_t)i);
@@ -770,11 +804,34 @@ static void test_out_of_memory_collects(void) {
         tp_decref(n);
         made++;
     }
-    TP_CHECK_EQ(made, 4u * GC_SUITE_HEAP / 32u);
-    TP_CHECK(tt_freed > 0);
-    /* live objects only: then allocation fails cleanly */
+    TP_CHECK(made > 0 && made < 4u * GC_SUITE_HEAP / 32u); /* it ran out */
+    TP_CHECK_EQ(tt_freed, 0);
+    tp_gc_gen_stats_t a0, a2;
+    tp_gc_get_stats(0, &a0);
+    tp_gc_get_stats(2, &a2);
+    TP_CHECK_EQ(a0.collections, g0.collections);
+    TP_CHECK_EQ(a2.collections, g2.collections);
+    TP_CHECK(!tp_gc_in_progress());
+    tp_gc_run_stats_t st;
+    tp_gc_get_run_stats(&st);
+    TP_CHECK(st.oom_passes > 0);
+    TP_CHECK_EQ(st.pacing_failures, 0); /* disabled: no pacing to fail */
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    /* the program asks: everything is found */
+    TP_CHECK_EQ(tp_gc_collect(2), (size_t)made);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    tp_gc_enable();
+}
+
+/* Out of memory with the default policy, the heap full of live objects:
+ * each failing allocation does one bounded pass and returns NULL; the heap
+ * and every live object are intact. */
+static void test_out_of_memory_bounded_fails_cleanly(void) {
+    FRESH();
     tp_obj_t *keep = tt_vec();
+    TP_CHECK(keep != NULL);
     int failed = 0;
+    uint32_t kept = 0;
     for (unsigned i = 0; i < GC_SUITE_HEAP / 8u; i++) {
         tp_obj_t *n = tt_node((int32_t)i);
         if (n == NULL) {
@@ -787,8 +844,20 @@ static void test_out_of_memory_collects(void) {
             break;
         }
         tp_decref(n);
+        kept++;
     }
     TP_CHECK(failed);
+    tp_gc_run_stats_t st;
+    tp_gc_get_run_stats(&st);
+    tp_gc_pacing_t pacing;
+    tp_gc_get_pacing(&pacing);
+    TP_CHECK(st.oom_passes > 0);
+    TP_CHECK(st.pacing_failures > 0);            /* the heap is full of live data */
+    TP_CHECK(st.max_work_oom <= pacing.call_work); /* bounded */
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    TP_CHECK_EQ(tt_vec_len(keep), kept);
+    for (uint32_t i = 0; i < kept; i++) TP_CHECK_EQ(tt_id(tt_vec_get(keep, i)), (int32_t)i);
+    TP_CHECK_EQ(fx_gc_errors, 0);
     tp_decref(keep);
     (void)tp_gc_collect(2);
     TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
@@ -1195,7 +1264,8 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_deep_chain_no_recursion),
     TP_CASE(test_big_list_incremental_bounded),
     TP_CASE(test_mutation_while_half_scanned),
-    TP_CASE(test_out_of_memory_collects),
+    TP_CASE(test_out_of_memory_disabled_fails_cleanly),
+    TP_CASE(test_out_of_memory_bounded_fails_cleanly),
     TP_CASE(test_mutation_stress),
     TP_CASE(test_inspect_counts_per_type),
     TP_CASE(test_inspect_generations),

@@ -142,7 +142,7 @@ static uint32_t vec_clear(tp_obj_t *self, uint32_t *budget) {
 
 static void vec_dealloc(tp_obj_t *self) {
     tt_vec_t *v = V(self);
-    tp_heap_free(tp_gc_heap(), v->items);
+    tp_gc_buf_free(v->items);
     v->items = NULL;
     v->cap = 0;
     count_free(self);
@@ -177,7 +177,7 @@ int32_t tt_id(tp_obj_t *o) {
 static int grow(tt_vec_t *v) {
     if (v->len < v->cap) return 0;
     uint32_t cap = v->cap < 4u ? 4u : v->cap * 2u;
-    tp_obj_t **items = tp_heap_realloc(tp_gc_heap(), v->items, cap * sizeof *items);
+    tp_obj_t **items = tp_gc_buf_realloc(v->items, v->cap * sizeof *items, cap * sizeof *items);
     if (items == NULL) return -1;
     v->items = items;
     v->cap = cap;
