@@ -49,6 +49,7 @@ static uint32_t rng;
 static unsigned violations;
 static char first_violation[96];
 static unsigned freed_reachable;
+unsigned gc_stress_pending_seen;
 
 static uint32_t next(void) {
     rng ^= rng << 13;
@@ -162,6 +163,36 @@ static void op_new(void) {
         return;
     }
     root[nroot++] = (int16_t)s;
+}
+
+/* A chain of up to 12 nodes linked through `a`, held by its head: dropped,
+ * it dies a budget at a time. */
+static void op_chain(void) {
+    if (nroot >= MAXROOT) return;
+    int len = 2 + (int)below(11), prev = -1, head = -1;
+    for (int k = 0; k < len; k++) {
+        int s = free_slot();
+        if (s < 0) break;
+        tp_obj_t *p = tt_node(s);
+        if (p == NULL) break;
+        mobj_t *m = &obj[s];
+        m->p = p;
+        m->used = 1;
+        m->kind = K_NODE;
+        m->revived = 0;
+        m->nedge = 2;
+        m->edge[0] = m->edge[1] = -1;
+        if (prev < 0) {
+            head = s;
+            root[nroot++] = (int16_t)s; /* the program's reference */
+        } else {
+            obj[prev].edge[0] = (int16_t)s;
+            tt_set_a(obj[prev].p, p);
+            tp_decref(p); /* held by its predecessor alone */
+        }
+        prev = s;
+    }
+    (void)head;
 }
 
 static void op_link(void) {
@@ -347,6 +378,7 @@ unsigned gc_stress_run(uint32_t seed, uint32_t ops, int maxobj) {
         goto out;
     }
     nroot = nweak = 0;
+    gc_stress_pending_seen = 0;
     rng = seed;
     violations = 0;
     freed_reachable = 0;
@@ -363,6 +395,7 @@ unsigned gc_stress_run(uint32_t seed, uint32_t ops, int maxobj) {
         else if (r < 68) op_weak_new();
         else if (r < 74) op_weak_read();
         else if (r < 76 && nweak > 0) weak_drop((int)below((uint32_t)nweak));
+        else if (r < 78) op_chain();
         else if (r < 99) {
             if (!tp_gc_in_progress()) tp_gc_start((int)below(3));
             (void)tp_gc_step(8u + below(120));
@@ -370,6 +403,9 @@ unsigned gc_stress_run(uint32_t seed, uint32_t ops, int maxobj) {
             full_collect_and_check();
         }
         check_reachable_alive();
+        tp_gc_run_stats_t st;
+        tp_gc_get_run_stats(&st);
+        if (st.pending_objects > 0) gc_stress_pending_seen++;
         if ((n & 63u) == 0 && tp_heap_validate(tp_gc_heap()) != 0)
             violation("heap inconsistent", -1);
         if (free_slot() < 0 && violations == 0) full_collect_and_check();

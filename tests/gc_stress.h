@@ -14,5 +14,8 @@
  * The model takes gc_stress_bytes(maxobj) bytes from malloc while it runs. */
 unsigned gc_stress_run(uint32_t seed, uint32_t ops, int maxobj);
 size_t gc_stress_bytes(int maxobj);
+/* Operations of the last run after which deaths were pending (not yet
+ * freed: the collector frees a budget at a time). */
+extern unsigned gc_stress_pending_seen;
 
 #endif /* TESTS_GC_STRESS_H */

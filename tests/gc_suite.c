@@ -317,6 +317,301 @@ static void test_simple_resurrection(void) {
     tt_finalize_hook = NULL;
 }
 
+/* A finalizer that only reads its peer (getattr: a new reference, then
+ * dropped) resurrects nothing: the objects are counted again after the
+ * finalizers ran, and nothing outside refers to them (PEP 442). */
+static void read_peer(tp_obj_t *self) {
+    tp_obj_t *p = tt_a(self);
+    if (p == NULL) return;
+    tp_incref(p);
+    tp_decref(p);
+}
+
+static void test_finalizer_reading_peer_frees_in_one_collection(void) {
+    FRESH();
+    tt_finalize_hook = read_peer;
+    tp_obj_t *a = tt_fnode(1), *b = tt_fnode(2);
+    tt_set_a(a, b);
+    tt_set_a(b, a);
+    tp_decref(a);
+    tp_decref(b);
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    TP_CHECK_EQ(tt_finalized, 2);
+    TP_CHECK_EQ(tt_freed, 2);
+    /* a ring of six, each reading its successor: one collection, and in
+     * steps as the program would see them */
+    tp_obj_t *ring[6];
+    for (int i = 0; i < 6; i++) ring[i] = tt_fnode(10 + i);
+    for (int i = 0; i < 6; i++) tt_set_a(ring[i], ring[(i + 1) % 6]);
+    for (int i = 0; i < 6; i++) tp_decref(ring[i]);
+    tp_gc_start(2);
+    while (tp_gc_step(8)) {
+    }
+    TP_CHECK_EQ(tt_finalized, 8);
+    TP_CHECK_EQ(tt_freed, 8);
+    tp_gc_gen_stats_t g2;
+    tp_gc_get_stats(2, &g2);
+    TP_CHECK_EQ(g2.collected, 8);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    tt_finalize_hook = NULL;
+}
+
+/* A finalizer that stores its peer outside resurrects it, and with it what
+ * the peer reaches (itself included). */
+static tp_obj_t *outside;
+static void store_peer(tp_obj_t *self) {
+    if (outside == NULL && tt_a(self) != NULL) {
+        outside = tt_a(self);
+        tp_incref(outside);
+    }
+}
+
+static void test_finalizer_storing_peer_resurrects(void) {
+    FRESH();
+    outside = NULL;
+    tt_finalize_hook = store_peer;
+    tp_obj_t *a = tt_fnode(1), *b = tt_fnode(2);
+    tt_set_a(a, b);
+    tt_set_a(b, a);
+    tp_decref(a);
+    tp_decref(b);
+    TP_CHECK_EQ(tp_gc_collect(2), 0); /* both resurrected: not counted */
+    TP_CHECK(outside == a || outside == b);
+    TP_CHECK_EQ(tt_freed, 0);
+    tp_gc_run_stats_t st;
+    tp_gc_get_run_stats(&st);
+    TP_CHECK(st.resurrected >= 1);
+    tp_obj_t *o = outside;
+    outside = NULL;
+    tp_decref(o);
+    TP_CHECK_EQ(tp_gc_collect(2), 2); /* now garbage; finalizers not run again */
+    TP_CHECK_EQ(tt_finalized, 2);
+    TP_CHECK_EQ(tt_freed, 2);
+    tt_finalize_hook = NULL;
+}
+
+/* No user code inside an allocation: a finalizer that appends to a vector
+ * must not run while that vector grows its item array (inside realloc),
+ * even when the out-of-memory pass frees the object that owns it. */
+static tp_obj_t *grown;
+static unsigned appended_in_finalizer;
+static void append_to_grown(tp_obj_t *self) {
+    (void)self;
+    if (grown == NULL) return;
+    tp_obj_t *leaf = tt_leaf(7);
+    if (leaf == NULL) return;
+    if (tt_vec_append(grown, leaf) == 0) appended_in_finalizer++;
+    tp_decref(leaf);
+}
+
+static void test_no_finalizer_inside_realloc(void) {
+    FRESH();
+    tp_gc_disable(); /* only the pending deaths free memory here */
+    appended_in_finalizer = 0;
+    tt_finalize_hook = append_to_grown;
+    grown = tt_vec();
+    /* a long chain whose nodes have finalizers, dropped: bounded, so most
+     * of it is still pending */
+    tp_obj_t *head = tt_fnode(0), *p = head;
+    for (int i = 1; i < GC_SUITE_CHAIN / 2; i++) {
+        tp_obj_t *n = tt_fnode(i);
+        if (n == NULL) break;
+        tt_set_a(p, n);
+        tp_decref(n);
+        p = n;
+    }
+    /* fill what is left with live leaves, then drop the chain */
+    tp_obj_t *fill = tt_vec();
+    while (1) {
+        tp_obj_t *l = tt_leaf(1);
+        if (l == NULL) break;
+        int r = tt_vec_append(fill, l);
+        tp_decref(l);
+        if (r != 0) break;
+    }
+    unsigned finalized = tt_finalized;
+    tp_decref(head);
+    tp_gc_run_stats_t st;
+    tp_gc_get_run_stats(&st);
+    TP_CHECK(st.pending_objects > 0);
+    /* grow the vector until its realloc finds no memory: the out-of-memory
+     * pass frees pending nodes, whose finalizers must wait */
+    uint32_t before_len = tt_vec_len(grown);
+    unsigned in_realloc = 0;
+    tp_gc_run_stats_t after;
+    for (int i = 0; i < 4096; i++) {
+        tp_gc_get_run_stats(&st);
+        unsigned fin = tt_finalized;
+        uint32_t len = tt_vec_len(grown);
+        int r = tt_vec_append(grown, fill); /* no safe point: only realloc */
+        tp_gc_get_run_stats(&after);
+        if (after.oom_passes > st.oom_passes) {
+            /* the pass ran inside this append */
+            in_realloc++;
+            TP_CHECK_EQ(tt_finalized, fin);          /* no finalizer ran inside */
+            TP_CHECK_EQ(tt_vec_len(grown), len + (r == 0)); /* only our item */
+            break;
+        }
+        if (r != 0) break;
+    }
+    TP_CHECK_EQ(in_realloc, 1);
+    TP_CHECK(after.deferred_finalizers > 0); /* deaths waited for a safe point */
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    /* the next safe point runs them: they append, the vector stays whole */
+    tp_obj_t *leaf = tt_leaf(2);
+    tp_decref(leaf);
+    tp_gc_get_run_stats(&st);
+    TP_CHECK(tt_finalized > finalized);
+    TP_CHECK(appended_in_finalizer > 0);
+    for (uint32_t i = before_len; i < tt_vec_len(grown); i++) {
+        tp_obj_t *x = tt_vec_get(grown, i);
+        TP_CHECK(x == fill || tt_id(x) == 7);
+    }
+    TP_CHECK_EQ(fx_gc_errors, 0);
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    tt_finalize_hook = NULL;
+    tp_obj_t *g = grown;
+    grown = NULL;
+    tp_decref(g);
+    tp_decref(fill);
+    (void)tp_gc_collect(2);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    tp_gc_enable();
+}
+
+/* Disabled, the collector never collects: not at a threshold, not on bytes
+ * allocated, not at high occupancy. */
+static void test_disabled_never_collects(void) {
+    FRESH();
+    tp_gc_disable();
+    tp_gc_gen_stats_t before[3];
+    for (int g = 0; g < 3; g++) tp_gc_get_stats(g, &before[g]);
+    tp_obj_t *keep = tt_vec();
+    for (unsigned i = 0; i < GC_SUITE_HEAP / 64u; i++) {
+        tp_obj_t *n = tt_node((int32_t)i);
+        if (n == NULL) break;
+        tt_set_a(n, n); /* garbage cycles */
+        if ((i & 3u) == 0) (void)tt_vec_append(keep, n); /* and live objects */
+        tp_decref(n);
+        TP_CHECK(!tp_gc_in_progress());
+    }
+    for (int g = 0; g < 3; g++) {
+        tp_gc_gen_stats_t now;
+        tp_gc_get_stats(g, &now);
+        TP_CHECK_EQ(now.collections, before[g].collections);
+    }
+    TP_CHECK_EQ(tt_freed, 0);
+    tp_decref(keep);
+    tp_gc_enable();
+    (void)tp_gc_collect(2);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+}
+
+/* The pacing's guarantee, on the host: a steady state whose live set is
+ * TP_GC_LIVE_PCT % of the heap, making cyclic garbage all the time, never
+ * runs out of memory, and no call does more than call_work units. */
+static void test_pacing_guarantee_at_live_fraction(void) {
+    FRESH();
+    tp_heap_t *h = tp_gc_heap();
+    size_t cap = tp_heap_capacity(h);
+    size_t live_target = cap / 100u * TP_GC_LIVE_PCT;
+    /* the live set: a vector of small structures (node -> vec of 2 leaves) */
+    tp_obj_t *live = tt_vec();
+    while (tp_heap_footprint(h) < live_target) {
+        tp_obj_t *n = tt_node(1), *v = tt_vec(), *l = tt_leaf(2);
+        if (n == NULL || v == NULL || l == NULL) break;
+        (void)tt_vec_append(v, l);
+        (void)tt_vec_append(v, l);
+        tt_set_a(n, v);
+        if (tt_vec_append(live, n) != 0) break;
+        tp_decref(n);
+        tp_decref(v);
+        tp_decref(l);
+    }
+    (void)tp_gc_collect(2);
+    TP_CHECK(tp_heap_footprint(h) >= live_target);
+    /* the pacing by bytes alone: no generation threshold helps it */
+    tp_gc_set_threshold(0, 0, 0);
+    tp_gc_run_stats_t st0, st;
+    tp_gc_get_run_stats(&st0);
+    uint32_t nlive = tt_vec_len(live);
+    uint32_t rng = 1u;
+    /* churn: allocate 8 heaps' worth of cyclic garbage while the live set is
+     * renewed (an item replaced at random: acyclic, freed by refcount) */
+    size_t churned = 0;
+    unsigned failed = 0;
+    while (churned < 8u * cap) {
+        tp_obj_t *a = tt_node(3), *b = tt_vec();
+        if (a == NULL || b == NULL) {
+            failed++;
+            tp_xdecref(a);
+            tp_xdecref(b);
+            break;
+        }
+        tt_set_a(a, b);
+        if (tt_vec_append(b, a) != 0) failed++;
+        tp_decref(a);
+        tp_decref(b);
+        churned += sizeof(tt_node_t) + sizeof(tt_vec_t) + 4u * sizeof(tp_obj_t *);
+        rng ^= rng << 13;
+        rng ^= rng >> 17;
+        rng ^= rng << 5;
+        if ((rng & 7u) == 0 && nlive > 0) {
+            tp_obj_t *n = tt_node(4);
+            if (n == NULL) {
+                failed++;
+                break;
+            }
+            if (tt_vec_set(live, rng % nlive, n) != 0) failed++;
+            tp_decref(n);
+        }
+    }
+    tp_gc_get_run_stats(&st);
+    tp_gc_pacing_t pacing;
+    tp_gc_get_pacing(&pacing);
+    tp_test_log("    pacing at %u%% live: %u young + %u full collections, work %u units, "
+                "longest call %u units, %u pacing failures\n",
+                (unsigned)TP_GC_LIVE_PCT, (unsigned)(st.young_starts - st0.young_starts),
+                (unsigned)(st.full_starts - st0.full_starts),
+                (unsigned)(st.work_total - st0.work_total), (unsigned)st.max_work_alloc,
+                (unsigned)(st.pacing_failures - st0.pacing_failures));
+    TP_CHECK_EQ(failed, 0);
+    TP_CHECK_EQ(st.pacing_failures, st0.pacing_failures);
+    TP_CHECK_EQ(st.oom_passes, st0.oom_passes);
+    TP_CHECK(st.max_work_alloc <= pacing.call_work);
+    TP_CHECK(st.max_work_decref <= pacing.call_work);
+    TP_CHECK(st.young_starts + st.full_starts > st0.young_starts + st0.full_starts);
+    TP_CHECK_EQ(fx_gc_errors, 0);
+    tp_decref(live);
+    (void)tp_gc_collect(2);
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+}
+
+/* The pacing settings: read back, refused out of range. */
+static void test_pacing_settings(void) {
+    FRESH();
+    tp_gc_pacing_t p, q;
+    tp_gc_get_pacing(&p);
+    TP_CHECK_EQ(p.call_work, TP_GC_CALL_WORK);
+    TP_CHECK_EQ(p.full_trigger_pct, TP_GC_FULL_TRIGGER_PCT);
+    q = p;
+    q.call_work = TP_GC_STEP_WORK - 1u;
+    TP_CHECK_EQ(tp_gc_set_pacing(&q), -1);
+    q = p;
+    q.full_trigger_pct = 0;
+    TP_CHECK_EQ(tp_gc_set_pacing(&q), -1);
+    q = p;
+    q.young_permille = 1001;
+    TP_CHECK_EQ(tp_gc_set_pacing(&q), -1);
+    TP_CHECK_EQ(tp_gc_set_pacing(NULL), -1);
+    tp_gc_get_pacing(&q);
+    TP_CHECK(memcmp(&p, &q, sizeof p) == 0);
+    q.call_work = 100;
+    TP_CHECK_EQ(tp_gc_set_pacing(&q), 0);
+    tp_gc_get_pacing(&p);
+    TP_CHECK_EQ(p.call_work, 100);
+}
+
 static void test_transitive_resurrection(void) {
     FRESH();
     saved = NULL;
@@ -867,8 +1162,17 @@ static void test_mutation_stress(void) {
     static const uint32_t seeds[] = {2463534242u, 1u, 0xC0FFEEu, 12345u};
     for (unsigned i = 0; i < 4; i++) {
         FRESH();
+        if (i & 1u) {
+            /* the smallest budget per call: deaths stay pending across
+             * steps and collections, freed a budget at a time meanwhile */
+            tp_gc_pacing_t p;
+            tp_gc_get_pacing(&p);
+            p.call_work = TP_GC_STEP_WORK;
+            TP_CHECK_EQ(tp_gc_set_pacing(&p), 0);
+        }
         tp_gc_set_threshold(20, 3, 3); /* automatic collections too */
         TP_CHECK_EQ(gc_stress_run(seeds[i], stress_ops / 4u, stress_objs), 0);
+        if (i & 1u) TP_CHECK(gc_stress_pending_seen > 0);
         TP_CHECK_EQ(fx_gc_errors, 0);
         TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
     }
@@ -1265,6 +1569,12 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_big_list_incremental_bounded),
     TP_CASE(test_mutation_while_half_scanned),
     TP_CASE(test_out_of_memory_disabled_fails_cleanly),
+    TP_CASE(test_finalizer_reading_peer_frees_in_one_collection),
+    TP_CASE(test_finalizer_storing_peer_resurrects),
+    TP_CASE(test_no_finalizer_inside_realloc),
+    TP_CASE(test_disabled_never_collects),
+    TP_CASE(test_pacing_guarantee_at_live_fraction),
+    TP_CASE(test_pacing_settings),
     TP_CASE(test_out_of_memory_bounded_fails_cleanly),
     TP_CASE(test_mutation_stress),
     TP_CASE(test_inspect_counts_per_type),
