@@ -86,13 +86,16 @@
 #include "tp_gc.h"
 #include "tp_objects.h"
 
+/* As big as the other benchmarks' arenas; on a 1 KiB boundary (a pool page),
+ * so that the heap's layout, and the figures, do not move when unrelated
+ * code moves the arena. */
 #define ARENA_BYTES (112u * 1024u)
-static _Alignas(8) uint8_t arena[ARENA_BYTES];
+static _Alignas(1024) uint8_t arena[ARENA_BYTES];
 static tp_heap_t *heap;
 static uint32_t overhead; /* bench_timed_call3 around an empty function */
 
 #ifndef SERVICE_ITERS
-#define SERVICE_ITERS 3000u
+#define SERVICE_ITERS 6000u
 #endif
 #define KIND_COUNT 4 /* TP_GC_WORK_ALLOC, _DECREF, _OOM, _STEP */
 static const char *const kind_names[KIND_COUNT] = {"alloc", "decref", "oom", "step"};
@@ -151,7 +154,7 @@ static void probe(int kind, int begin, void *ctx) {
 
 /* ---- minimum mutator utilisation ---- */
 
-#define RING 512u
+#define RING 384u
 #define NWIN 2
 static const uint32_t win[NWIN] = {10000u, 100000u};
 
@@ -256,15 +259,25 @@ static void mmu_finish(uint32_t T, uint32_t out[NWIN]) {
 
 /* ---- one workload's figures ---- */
 
+/* Where the longest pause of a workload happened. */
+typedef struct {
+    bench_fn_t fn;                 /* the runtime function called */
+    const char *phase;             /* the collector's phase after the call */
+    uint32_t pending_before, pending_after; /* deaths pending (bounded deallocation) */
+    uint32_t fp_before, fp_after;  /* footprint */
+} where_t;
+
 typedef struct {
     const char *name;
     int program;          /* counts in the totals (not a baseline) */
     uint32_t calls, failed_calls;
     uint64_t instr, mm;   /* all calls; memory management inside them */
-    uint64_t mm_kind[KIND_COUNT];
+    uint32_t pairs;       /* the probe's begin/end pairs */
     uint32_t call_max, pause_max, pause_kind; /* pause_kind: the biggest part of pause_max */
     uint32_t kind_max[KIND_COUNT];            /* the longest of each kind in one call */
     uint32_t last_whole, last_mm;             /* the last call's */
+    bench_fn_t call_max_fn;
+    where_t pause_at;
     size_t live, peak, peak_hw;
     /* the live-set estimate at a collection's end: base + (live - base) *
      * units / units_full */
@@ -278,13 +291,19 @@ typedef struct {
     uint32_t heap_fails;
 } wl_t;
 
+static wl_t *cur; /* the workload being measured; NULL: calls not counted */
+
 static size_t heap_used(void) {
     tp_heap_stats_t st;
     tp_heap_stats(heap, &st);
     return st.used_bytes;
 }
 
-static wl_t *cur; /* the workload being measured; NULL: calls not counted */
+static uint32_t pending(void) {
+    tp_gc_run_stats_t rs;
+    tp_gc_get_run_stats(&rs);
+    return rs.pending_objects;
+}
 
 /* A gc callback: the end of a collection (phase 1). */
 static void on_collection(int phase, const tp_gc_info_t *info, void *ctx) {
@@ -298,17 +317,13 @@ static void on_collection(int phase, const tp_gc_info_t *info, void *ctx) {
     if (fp > est && fp - est > cur->floating) cur->floating = (uint32_t)(fp - est);
 }
 
-#ifdef PB_DEBUG
-static bench_fn_t dbg_fn;
-static uint32_t dbg_work, dbg_pending, dbg_lists, dbg_ints;
-static size_t dbg_fp, dbg_used;
-#endif
-static void account(uint32_t t) {
+/* The call just made: t instructions between the timed call's reads, the
+ * slices the probe saw in it; before: the state before it. */
+static void account(uint32_t t, bench_fn_t fn, const where_t *before) {
     unsigned n = pr.n;
     uint32_t whole = t - overhead;
     uint32_t probes = pr.pairs * pr.pair;
     whole = whole > probes ? whole - probes : 0u;
-    if (whole > 0x7FFFFFFFu) whole = 0; /* the timer went backwards: not a call */
     wl_t *w = cur;
     if (w == NULL) return;
     uint32_t mm = 0, kind_mm[KIND_COUNT] = {0};
@@ -327,64 +342,47 @@ static void account(uint32_t t) {
         kind_mm[s->kind < KIND_COUNT ? s->kind : 0] += d;
     }
     w->timeline += whole;
+    w->pairs += pr.pairs;
     w->calls++;
     w->instr += whole;
     w->mm += mm;
     w->last_whole = whole;
     w->last_mm = mm;
-    if (whole > w->call_max) w->call_max = whole;
-    uint32_t big = 0;
-    for (int k = 0; k < KIND_COUNT; k++) {
-        w->mm_kind[k] += kind_mm[k];
-        if (kind_mm[k] > w->kind_max[k]) w->kind_max[k] = kind_mm[k];
-        if (kind_mm[k] > kind_mm[big]) big = (uint32_t)k;
+    if (whole > w->call_max) {
+        w->call_max = whole;
+        w->call_max_fn = fn;
     }
-    if (mm > w->pause_max) {
-        w->pause_max = mm;
-        w->pause_kind = big;
+    uint32_t big = 0;
+    for (uint32_t k = 0; k < KIND_COUNT; k++) {
+        if (kind_mm[k] > w->kind_max[k]) w->kind_max[k] = kind_mm[k];
+        if (kind_mm[k] > kind_mm[big]) big = k;
     }
     size_t fp = tp_heap_footprint(heap);
     if (fp > w->peak) w->peak = fp;
-#ifdef PB_DEBUG
-    if (mm > 4400u && whole < 100000u) {
-        tp_gc_run_stats_t rs;
-        tp_gc_get_run_stats(&rs);
-        tp_printf("DEBUG %s call %u fn %p whole %u mm %u slices %u work %u phase %s pending %u:",
-                  w->name, (unsigned)w->calls, (void *)(uintptr_t)dbg_fn, (unsigned)whole,
-                  (unsigned)mm, n, (unsigned)(rs.work_total - dbg_work), tp_gc_phase_name(),
-                  (unsigned)rs.pending_objects);
-        for (unsigned i = 0; i < n; i++) tp_printf(" %s %u", kind_names[pr.s[i].kind], (unsigned)pr.s[i].dur);
-        tp_printf(" | pending %u->%u lists %u->%u ints %u->%u fp %u->%u used %u->%u",
-                  (unsigned)dbg_pending, (unsigned)rs.pending_objects, (unsigned)dbg_lists,
-                  (unsigned)tp_list_type.live_objects, (unsigned)dbg_ints,
-                  (unsigned)tp_int_type.live_objects, (unsigned)dbg_fp,
-                  (unsigned)tp_heap_footprint(heap), (unsigned)dbg_used, (unsigned)heap_used());
-        tp_printf("\n");
+    if (mm > w->pause_max) {
+        w->pause_max = mm;
+        w->pause_kind = big;
+        w->pause_at = *before;
+        w->pause_at.fn = fn;
+        w->pause_at.phase = tp_gc_phase_name();
+        w->pause_at.pending_after = pending();
+        w->pause_at.fp_after = (uint32_t)fp;
     }
-#endif
 }
 
 /* Every call into the runtime: fn(a0, a1, a2), its r0 returned. */
 static uintptr_t rt(bench_fn_t fn, uintptr_t a0, uintptr_t a1, uintptr_t a2) {
     uintptr_t ret;
-#ifdef PB_DEBUG
-    {
-        tp_gc_run_stats_t rs;
-        tp_gc_get_run_stats(&rs);
-        dbg_work = rs.work_total;
-        dbg_pending = rs.pending_objects;
-        dbg_lists = tp_list_type.live_objects;
-        dbg_ints = tp_int_type.live_objects;
-        dbg_fp = tp_heap_footprint(heap);
-        dbg_used = heap_used();
-        dbg_fn = fn;
+    where_t before = {0};
+    if (cur != NULL) {
+        before.pending_before = pending();
+        before.fp_before = (uint32_t)tp_heap_footprint(heap);
     }
-#endif
     pr.n = 0;
     pr.pairs = 0;
     pr.rbase = TIM2_CNT;
     uint32_t t = bench_timed_call3(fn, a0, a1, a2, &ret);
-    account(t);
+    account(t, fn, &before);
     return ret;
 }
 
@@ -652,21 +650,23 @@ static int droplist_calibrate(uint32_t *n, size_t *base, size_t *live) {
 
 typedef struct {
     uint32_t n;
+    uint32_t in_collection;   /* a collection was in progress when the list was dropped */
     uint32_t decref_call, decref_pause;
-    uint32_t pending_after; /* deaths left pending by the decref */
+    uint32_t pending_after;   /* deaths left pending by the decref */
     uint32_t drain_calls, drain_call_max, drain_pause_max;
 } droplist_t;
 
 #define DRAIN_CALLS_MAX 100000u
 
-/* A call made while deaths were pending: returns 1 once none is left. */
-static int drain_call(droplist_t *dl, const wl_t *w) {
+/* A call made while the dropped lists were not all freed: returns 1 once
+ * they are (no death pending, and no list alive but the `alive` the drain
+ * holds: a list of a collection's set that died waits for the collection as
+ * a husk, counted alive and not pending). */
+static int drain_call(droplist_t *dl, const wl_t *w, uint32_t alive) {
     dl->drain_calls++;
     if (w->last_whole > dl->drain_call_max) dl->drain_call_max = w->last_whole;
     if (w->last_mm > dl->drain_pause_max) dl->drain_pause_max = w->last_mm;
-    tp_gc_run_stats_t rs;
-    tp_gc_get_run_stats(&rs);
-    return rs.pending_objects == 0;
+    return pending() == 0 && tp_list_type.live_objects <= alive;
 }
 
 static void droplist(wl_t *w, droplist_t *dl, size_t base, size_t live) {
@@ -678,21 +678,23 @@ static void droplist(wl_t *w, droplist_t *dl, size_t base, size_t live) {
     uint32_t built;
     tp_obj_t *l = list_of_lists(dl->n, &built);
     w->units = 0; /* dropped now */
+    dl->in_collection = (uint32_t)tp_gc_in_progress();
     drop(l);
     dl->decref_call = w->last_whole;
     dl->decref_pause = w->last_mm;
-    tp_gc_run_stats_t rs;
-    tp_gc_get_run_stats(&rs);
-    dl->pending_after = rs.pending_objects;
-    int done = rs.pending_objects == 0;
+    dl->pending_after = pending();
+    int done = dl->pending_after == 0 && tp_list_type.live_objects == 0;
+    /* small lists made and dropped: each call a safe point or a last decref */
     while (!done && dl->drain_calls < DRAIN_CALLS_MAX) {
         tp_obj_t *x = new_list();
-        done = drain_call(dl, w);
+        done = drain_call(dl, w, x != NULL);
         if (x != NULL) {
             drop(x);
-            if (!done) done = drain_call(dl, w);
+            if (!done) done = drain_call(dl, w, 0);
         }
     }
+    if (!done)
+        tp_printf("WARNING %s: not all freed after %u calls\n", w->name, (unsigned)dl->drain_calls);
     cur = NULL;
 }
 
@@ -760,6 +762,35 @@ static void bench_u(const char *key, const char *name, uint64_t v) {
 
 static void bench_s(const char *key, const char *name, const char *v) {
     tp_printf("BENCH gc.%s.%s %s\n", key, name, v);
+}
+
+/* The runtime function behind a call, for people. */
+static const char *fn_name(bench_fn_t fn) {
+    static const struct {
+        bench_fn_t fn;
+        const char *name;
+    } names[] = {
+        {(bench_fn_t)tp_dict_new, "tp_dict_new"},     {(bench_fn_t)tp_list_new, "tp_list_new"},
+        {(bench_fn_t)tp_int_new, "tp_int_new"},       {(bench_fn_t)tp_str_from, "tp_str_from"},
+        {(bench_fn_t)tp_str_new, "tp_str_new"},       {(bench_fn_t)tp_instance_new, "tp_instance_new"},
+        {(bench_fn_t)tp_list_append, "tp_list_append"}, {(bench_fn_t)tp_list_set, "tp_list_set"},
+        {(bench_fn_t)tp_list_del, "tp_list_del"},     {(bench_fn_t)tp_dict_set, "tp_dict_set"},
+        {(bench_fn_t)tp_setattr, "tp_setattr"},       {(bench_fn_t)decref_fn, "tp_decref"},
+        {(bench_fn_t)tp_gc_collect, "tp_gc_collect"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].fn == fn) return names[i].name;
+    return "?";
+}
+
+static void report_where(const wl_t *w) {
+    const where_t *p = &w->pause_at;
+    tp_printf("%-16s pause %u in %s (%s), collector phase %s after it, pending deaths %u -> %u, "
+              "footprint %u -> %u; longest call %u in %s\n",
+              w->name, (unsigned)w->pause_max, fn_name(p->fn), kind_names[w->pause_kind],
+              p->phase != NULL ? p->phase : "-", (unsigned)p->pending_before,
+              (unsigned)p->pending_after, (unsigned)p->fp_before, (unsigned)p->fp_after,
+              (unsigned)w->call_max, fn_name(w->call_max_fn));
 }
 
 static void row_header(void) {
@@ -851,6 +882,36 @@ static void calibrate_probe(void) {
     pr.pairs = 0;
 }
 
+/* Then end to end: the same calls with the probe and without it (the
+ * collector does the same work either way, and the calls' times differ only
+ * by the probe); the difference per pair corrects the estimate (the
+ * collector's call sites cost a little less with no probe set than the
+ * measuring function's). */
+static void calibrate_probe_calls(void) {
+    wl_t cal[2];
+    for (int k = 0; k < 2; k++) {
+        begin(&cal[k], "calibration", 0);
+        if (fresh_heap() != 0) return;
+        if (k == 1) tp_gc_set_probe(NULL, NULL);
+        cur = &cal[k];
+        rng = 1u;
+        keys_make();
+        for (uint32_t i = 0; i < 300u; i++) {
+            cycle(i, 0);
+            drop(record(i));
+        }
+        keys_drop();
+        cur = NULL;
+    }
+    if (cal[0].pairs == 0 || cal[1].pairs != 0 || cal[0].calls != cal[1].calls) {
+        tp_printf("WARNING the probe's cost could not be checked end to end\n");
+        return;
+    }
+    int64_t extra = ((int64_t)cal[0].instr - (int64_t)cal[1].instr) / (int64_t)cal[0].pairs;
+    int64_t pair = (int64_t)pr.pair + extra;
+    pr.pair = pair > (int64_t)pr.inner ? (uint32_t)pair : pr.inner;
+}
+
 #define MAX_WL 9
 static wl_t results[MAX_WL]; /* reported together at the end */
 static droplist_t drops[3];
@@ -862,14 +923,15 @@ int main(void) {
     uint32_t nop = bench_timed_call3((bench_fn_t)bench_nop100, 0, 0, 0, &r0) - overhead;
 
     calibrate_probe();
-    tp_gc_pacing_t pacing;
-    tp_gc_get_pacing(&pacing);
+    calibrate_probe_calls();
+    tp_gc_pacing_t pacing = {0, 0, 0, 0};
+    if (fresh_heap() == 0) tp_gc_get_pacing(&pacing);
     tp_printf("# program-level benchmark (netduinoplus2, TIM2 = guest instructions; 100 NOPs = "
               "%u), heap %u bytes; pacing: full trigger %u %%, young %u permille, %u units/KiB, "
-              "%u units per call; probe %u+%u instructions per slice (taken out)\n",
+              "%u units per call; the probe's %u instructions per slice (%u inside it) taken out\n",
               (unsigned)nop, (unsigned)ARENA_BYTES, pacing.full_trigger_pct,
               pacing.young_permille, pacing.work_per_kib, pacing.call_work,
-              (unsigned)pr.inner, (unsigned)pr.pair);
+              (unsigned)pr.pair, (unsigned)pr.inner);
     if (nop != 100u) tp_printf("WARNING the timer does not count one per instruction\n");
 
     unsigned nres = 0;
@@ -935,14 +997,17 @@ int main(void) {
               "failed allocations):\n");
     row_header();
     for (unsigned i = 0; i < nres; i++) report(&results[i]);
+    tp_printf("\nwhere each workload's longest pause happened:\n");
+    for (unsigned i = 0; i < nres; i++) report_where(&results[i]);
     tp_printf("\ndroplist: one decref of a list of N lists of two ints, then small lists made "
               "and dropped until nothing is pending:\n");
-    tp_printf("%-16s %6s %10s %8s %8s %8s %10s %10s\n", "workload", "N", "decref", "(mm)",
-              "pending", "drain", "drain call", "drain mm");
+    tp_printf("%-16s %6s %5s %10s %8s %8s %8s %10s %10s\n", "workload", "N", "in gc", "decref",
+              "(mm)", "pending", "drain", "drain call", "drain mm");
     for (unsigned i = 0; i < ndl; i++) {
         const droplist_t *dl = &drops[i];
-        tp_printf("%-16s %6u %10u %8u %8u %8u %10u %10u\n", dl_names[i], (unsigned)dl->n,
-                  (unsigned)dl->decref_call, (unsigned)dl->decref_pause,
+        tp_printf("%-16s %6u %5s %10u %8u %8u %8u %10u %10u\n", dl_names[i], (unsigned)dl->n,
+                  dl->in_collection ? "yes" : "no", (unsigned)dl->decref_call,
+                  (unsigned)dl->decref_pause,
                   (unsigned)dl->pending_after, (unsigned)dl->drain_calls,
                   (unsigned)dl->drain_call_max, (unsigned)dl->drain_pause_max);
     }
@@ -971,6 +1036,7 @@ int main(void) {
         bench_u(key, "decref_pause", dl->decref_pause);
         bench_u(key, "decref_call", dl->decref_call);
         bench_u(key, "pending_after", dl->pending_after);
+        bench_u(key, "in_collection", dl->in_collection);
         bench_u(key, "drain_calls", dl->drain_calls);
         bench_u(key, "drain_call_max", dl->drain_call_max);
         bench_u(key, "drain_pause_max", dl->drain_pause_max);
