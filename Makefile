@@ -205,7 +205,8 @@ clean:
 
 # ---- bench (bench/bench.mk) ----
 # make bench: allocator benchmarks (tidepool vs newlib-nano), the collector's
-# (incremental vs stop-the-world) and the object workloads (docs/objects-bench.md)
+# (incremental vs stop-the-world), the object workloads (docs/objects-bench.md)
+# and the program-level one (bench/gc/program_bench.c: pauses per call, MMU)
 # on netduinoplus2 under QEMU -icount shift=0, whatever BOARD says; see
 # docs/bench-method.md.  Last, the plots of docs/results/ from their output
 # (bench-plots alone redraws them from the last run's).
@@ -214,6 +215,7 @@ bench:
 	@$(MAKE) --no-print-directory -f bench/bench.mk
 	@$(MAKE) --no-print-directory -f bench/gc/gc_bench.mk
 	@$(MAKE) --no-print-directory -f bench/objects/obj_bench.mk
+	@$(MAKE) --no-print-directory -f bench/gc/program_bench.mk
 	@$(MAKE) --no-print-directory bench-plots
 bench-plots:
 	@tools/py bench/plots/plot_alloc_hist.py --hist build/bench/hist.txt \

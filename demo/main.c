@@ -261,6 +261,14 @@ static void generations(size_t heap_bytes) {
         tp_printf("  gc.set_threshold(%u, %u, %u): this heap holds too few lists for 700\n", t0,
                   t[1], t[2]);
     }
+    /* the pacing by bytes would start young collections of its own on a
+     * small heap: set aside here, to show the count rule alone */
+    tp_gc_pacing_t pacing, count_only;
+    tp_gc_get_pacing(&pacing);
+    count_only = pacing;
+    count_only.young_permille = 1000;
+    count_only.full_trigger_pct = 100;
+    (void)tp_gc_set_pacing(&count_only);
     tp_gc_gen_stats_t g0, g1;
     tp_gc_get_stats(0, &g0);
     tp_obj_t *keep = tp_list_new();
@@ -277,6 +285,7 @@ static void generations(size_t heap_bytes) {
               t0 + t0 / 16u + 2u, (unsigned long)(g1.collections - g0.collections), c[0], c[1], c[2]);
     tp_decref(keep);
     tp_gc_set_threshold(t[0], t[1], t[2]);
+    (void)tp_gc_set_pacing(&pacing);
 }
 
 /* A sensor log: records of an id, a name and a list of readings - what

@@ -150,6 +150,9 @@ static inline uint32_t object_bytes(const tp_obj_t *o) {
 static void free_object(tp_obj_t *o) {
     const tp_type_t *t = tp_type_of(o);
     uint32_t bytes = object_bytes(o);
+    /* what the free costs, in units: the block, and the buffers dealloc
+     * frees (a heap free each); charged to the work in progress */
+    G.free_charge += t->dealloc != NULL ? 2u * FREE_UNITS : FREE_UNITS;
     if (t->dealloc != NULL) t->dealloc(o);
     o->flags = 0;
     tp_type_t *c = writable_type(t);
@@ -175,21 +178,30 @@ static void push_dead(tp_gc_head_t *h) {
 /* Unwinds the deallocation stack (from its top, the newest deaths): each
  * dead container's references are dropped (which may push more), then its
  * memory freed; stops when *budget units are spent. */
+/* Takes the frees charged since `mark` (free_object) from *budget. */
+static inline void charge_frees(uint32_t mark, uint32_t *budget) {
+    uint32_t c = G.free_charge - mark;
+    *budget = *budget > c ? *budget - c : 0u;
+}
+
 static void drain(uint32_t *budget) {
     while (G.dead != 0 && *budget > 0) {
         /* popped first: the deaths its clear causes are pushed above it,
          * and it is freed as soon as its own references are dropped */
         tp_gc_head_t *x = H(G.dead);
         G.dead = x->next;
-        if (tp_type_of(&x->ob)->clear(&x->ob, budget) != 0) {
+        uint32_t mark = G.free_charge;
+        uint32_t rem = tp_type_of(&x->ob)->clear(&x->ob, budget);
+        if (rem != 0) {
             x->next = G.dead; /* budget spent: back on top, resumed next time */
             G.dead = IDX(x);
+            charge_frees(mark, budget);
             return;
         }
         G.run.pending_objects--;
         G.run.pending_bytes -= object_bytes(&x->ob);
         free_object(&x->ob);
-        *budget = *budget > FREE_UNITS ? *budget - FREE_UNITS : 0u;
+        charge_frees(mark, budget); /* its own free, and the atoms its clear freed */
     }
 }
 
@@ -256,11 +268,25 @@ void tp_obj_release(tp_obj_t *o) {
     tp_gc_head_t *h = GH(o);
     if (o->flags & TP_OF_TRACKED) {
         if (o->flags & TP_OF_COUNTED) {
-            /* on the set's singly linked list: it stays there as a husk,
-             * still holding its references (its referents look referenced
-             * from outside: kept, conservatively), until PH_ROOTS puts it
-             * on the deallocation stack: O(1) here */
+            /* on the set's singly linked list: it stays there as a husk
+             * until PH_ROOTS puts it on the deallocation stack.  Its
+             * references are dropped now within the budget of a decref;
+             * what it still holds after that is dropped from PH_ROOTS on
+             * (until then its referents look referenced from outside:
+             * kept, conservatively) */
             o->flags = (uint8_t)((o->flags | TP_OF_HUSK) & ~TP_OF_WATCH);
+            if (outermost) {
+                probe(TP_GC_WORK_DECREF, 1);
+                uint32_t budget = G.pacing.call_work, mark = G.free_charge;
+                G.draining = 1;
+                (void)t->clear(o, &budget);
+                charge_frees(mark, &budget);
+                drain(&budget);
+                G.draining = 0;
+                note_work(&G.run.max_work_decref, G.pacing.call_work - budget);
+                probe(TP_GC_WORK_DECREF, 0);
+                if (!G.no_user && G.callbacks != NULL) tp_weak_run_callbacks();
+            }
             return;
         }
         unlink_tracked(o);
@@ -407,6 +433,8 @@ static void plan(int gen) {
     uint32_t rate = (uint32_t)(((uint64_t)work << 8) / room);
     G.rate_q8 = rate < 16u ? 16u : rate > (256u << 8) ? (256u << 8) : rate;
     G.debt = TP_GC_STEP_WORK; /* the first safe point starts the work */
+    G.coll_work = 0;
+    G.coll_set_bytes = (uint32_t)set;
     for (int i = 0; i <= gen; i++) G.since[i] = 0;
 }
 
@@ -985,7 +1013,10 @@ static void phase_clear(walk_t *w) {
             hold(G.cur);
         }
         tp_obj_t *o = G.cur;
-        if (tp_type_of(o)->clear(o, &w->budget) != 0) return;
+        uint32_t mark = G.free_charge;
+        uint32_t rem = tp_type_of(o)->clear(o, &w->budget);
+        charge_frees(mark, &w->budget);
+        if (rem != 0) return;
         if (w->budget > 0) w->budget--;
         /* cleared; it dies when the last reference from the garbage goes */
         G.cur = NULL;
@@ -1155,6 +1186,11 @@ static int step_internal(uint32_t work) {
     if (done > G.run.max_step_work) G.run.max_step_work = done;
     G.last_step_work = done;
     G.run.work_total += done;
+    G.coll_work += done;
+    if (G.phase == PH_IDLE) {
+        G.run.last_work = G.coll_work;
+        G.run.last_set_bytes = G.coll_set_bytes;
+    }
     G.in_step = 0;
     if (G.phase == PH_IDLE) {
         if (G.callbacks != NULL && !G.no_user) tp_weak_run_callbacks();

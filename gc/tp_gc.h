@@ -11,8 +11,8 @@
  * breaks the cycles, and refcounting frees the memory.
  *
  * Incremental, with a hard bound on each pause.  A collection runs as steps
- * of at most TP_GC_STEP_WORK units of work, taken when a container is
- * allocated (a safe point) while the program runs in between.  Every phase
+ * of at most TP_GC_STEP_WORK units of work, taken at safe points (the start
+ * of every tp_gc_new) while the program runs in between.  Every phase
  * is split: counting, subtracting, sorting out the roots, marking, the weak
  * references, finalizers, clearing, freeing - and a big container is
  * traversed or cleared a slice at a time.  The program may change anything
@@ -29,23 +29,50 @@
  * incoming references throughout, all from unreachable objects of the set:
  * it is garbage.  Weak references read as dead from that moment on.
  *
- * Generations 0/1/2 with thresholds (700, 10, 10) by default; a collection of
- * generation N includes the younger ones; survivors move one generation up;
- * a full collection runs only when the objects waiting to enter generation 2
- * exceed a quarter of those already in it (CPython's long_lived rule).
+ * Pacing by bytes (tp_gc_config.h; the rule, its arithmetic and its
+ * guarantee in docs/gc.md).  Every byte the program takes from the objects'
+ * heap counts: objects, and the buffers they own (tp_gc_buf_*).  A full
+ * collection starts when the heap's footprint reaches a trigger set after
+ * the last one; a young one after a share of the heap was allocated; the
+ * generation thresholds (700, 10, 10: container counts, as in CPython) are
+ * a further trigger.  While a collection runs, each allocated byte owes it
+ * work at a rate set so that it ends before half the free space is used,
+ * and each safe point pays at most TP_GC_CALL_WORK units: no call into the
+ * runtime does more memory-management work than that.  A collection of
+ * generation N includes the younger ones; survivors move one up.
+ *
+ * Bounded deallocation.  The last decref of a container frees at most
+ * TP_GC_CALL_WORK units' worth of objects; the rest of the structure is
+ * pending (tp_gc_get_run_stats: pending_objects, pending_bytes) and freed
+ * by the next safe points, a budget at a time.
  *
  * Finalizers (PEP 442): run once per object; an object may resurrect itself
  * or others, and then it and what it reaches survive; the rest of the
- * garbage is still freed.  Objects of TP_TYPE_LEGACY_FINALIZER types found in
- * unreachable cycles go to the garbage list instead (uncollectable).
+ * garbage is still freed.  Whether a finalizer resurrected anything is
+ * decided by counting the garbage again after the finalizers ran (as
+ * CPython does): a finalizer that only reads its peers resurrects nothing.
+ * Objects of TP_TYPE_LEGACY_FINALIZER types found in unreachable cycles go
+ * to the garbage list instead (uncollectable).
+ *
+ * User code (finalizers, weak-reference callbacks, gc callbacks, the
+ * pacing hook) runs only at safe points, in tp_decref, tp_gc_step and
+ * tp_gc_collect - never inside an allocation: an object that dies there
+ * keeps its finalizer for the next safe point.
+ *
+ * Out of memory (the allocator's hook, inside the failing allocation): one
+ * pass of at most TP_GC_CALL_WORK units - the types' free lists given back,
+ * pending deaths freed, the collection in progress advanced - then a retry,
+ * and NULL (MemoryError in objects/) if that did not free enough.  With the
+ * collector enabled it counts as a pacing failure (reported through the
+ * pacing hook at the next safe point).  TP_GC_OOM_POLICY=TP_GC_OOM_FINISH
+ * finishes the collection instead (stop-the-world).  Disabled, the
+ * collector never collects, not even there.
  *
  * Not from interrupt handlers: objects are created, changed and freed from
  * thread context only (one thread, or the caller serialises).
  *
  * Memory: objects are blocks of the alloc/ heap given to tp_gc_init; that
- * heap must span at most 512 KiB (16-bit links).  At out of memory the
- * allocator's hook finishes the collection in progress (or runs a full one)
- * and the allocation is retried once more before failing.
+ * heap must span at most 512 KiB (16-bit links).
  */
 #ifndef TP_GC_H
 #define TP_GC_H
@@ -73,9 +100,10 @@ int tp_type_register(tp_type_t *type);
 /* ---- objects ---- */
 
 /* A new object of `type`, `size` bytes (>= the header: 4, or 8 for a
- * container), count 1, flags 0, the rest zeroed.  A safe point: a step of
- * a collection in progress may run first, and a container allocation may
- * start one.  Returns NULL when memory is exhausted even after a collection.
+ * container), count 1, flags 0, the rest zeroed.  A safe point: pending
+ * frees and finalizers, and the collection's work (at most TP_GC_CALL_WORK
+ * units in all) may run first, and a collection may start.  Returns NULL
+ * when memory is exhausted after the bounded out-of-memory pass.
  * A container must be tracked (tp_gc_track) once its fields are valid. */
 tp_obj_t *tp_gc_new(const tp_type_t *type, size_t size);
 /* tp_gc_new on behalf of the caller's caller: the tracking build
@@ -117,7 +145,8 @@ void tp_gc_enable(void);
 void tp_gc_disable(void);
 int tp_gc_is_enabled(void);
 
-/* Collects generation 0..2 (2 = full) now, to the end: finishes a collection
+/* Collects generation 0..2 (2 = full) now, to the end (stop-the-world:
+ * the program asked): frees every pending death and finishes a collection
  * in progress first.  Returns the number of unreachable objects found
  * (collected + uncollectable; resurrected objects are not counted).  Called
  * from a finalizer or callback while a step runs, returns 0 and does nothing. */
@@ -214,6 +243,8 @@ typedef struct {
     uint32_t deferred_finalizers; /* deaths whose finalizers wait for a safe point */
     uint32_t full_starts;      /* collections started by occupancy */
     uint32_t young_starts;     /* collections started by bytes allocated */
+    uint32_t last_work;        /* units of work of the last collection */
+    uint32_t last_set_bytes;   /* the bytes its pacing took for its set */
 } tp_gc_run_stats_t;
 void tp_gc_get_run_stats(tp_gc_run_stats_t *out);
 

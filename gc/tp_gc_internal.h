@@ -111,6 +111,9 @@ typedef struct {
     uint32_t rate_q8;       /* units of work owed per allocated byte x 256 */
     int32_t debt;           /* units of work owed to the collection in progress */
     uint32_t last_step_work;
+    uint32_t free_charge;   /* units charged by frees (free_object), running */
+    uint32_t coll_work;     /* units done by the collection in progress */
+    uint32_t coll_set_bytes;
     /* deaths whose finalizers wait for a safe point; each holds one count */
     uint8_t ndeferred;
     tp_obj_t *deferred[TP_GC_DEFERRED_MAX];

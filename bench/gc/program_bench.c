@@ -17,10 +17,13 @@
  *           list -> instance -> the dict, through its attribute "back")
  *           and drops it.  N = 8, 32, 56, 80.  At the end it drops the list.
  *   droplist_<N>  a list of N lists of two ints is built, then dropped with
- *           one decref; then small lists are made and dropped until the
- *           deaths left pending (bounded deallocation) are all freed.
- *           N = 256, 1024 and the largest that fits (15/16 of what fills
- *           the heap).
+ *           one decref; then small lists are made and dropped (each call a
+ *           safe point or a last decref) until every dropped list is freed:
+ *           no death pending (bounded deallocation), and no list of a
+ *           collection's set left waiting for the collection (a husk,
+ *           tp_gc.c: a decref during a collection may free nothing at
+ *           once).  N = 256, 1024 and the largest that fits (15/16 of what
+ *           fills the heap).
  *   service_rc_32k   baseline: service_32k with the collector disabled and
  *           each cycle broken by hand before it is dropped (n.back = None):
  *           refcounting frees everything.
@@ -40,7 +43,10 @@
  * calibrated at start-up and taken out of both the slice and the call.  So
  * for each call: its whole time, and the memory-management time inside it
  * by kind (alloc: a safe point; decref: a last decref's frees; oom: an
- * out-of-memory pass; step: an explicit collect).
+ * out-of-memory pass; step: an explicit collect).  What the runtime does
+ * outside the probe's slices (the allocator's own alloc and free, a leaf
+ * object freed at once by its last decref) is the call's, not memory
+ * management's.
  *
  * The workload's timeline is its runtime calls laid end to end (the
  * program's own few instructions between calls, and the benchmark's
@@ -57,7 +63,8 @@
  *               are evaluated (plus the first and the last window), from a
  *               ring of the last RING slices with the memory-management
  *               time before each; a window that reaches past the ring is
- *               counted and reported (mmu_lost), never silently.  A run
+ *               counted and reported (gc.mmu_lost.<workload>, a warning),
+ *               never silently.  A run
  *               shorter than w: its own utilisation.
  *   live        the footprint (tp_heap_footprint: large blocks and whole
  *               pool pages) of the workload's live set with no garbage,
@@ -95,7 +102,7 @@ static tp_heap_t *heap;
 static uint32_t overhead; /* bench_timed_call3 around an empty function */
 
 #ifndef SERVICE_ITERS
-#define SERVICE_ITERS 6000u
+#define SERVICE_ITERS 12000u
 #endif
 #define KIND_COUNT 4 /* TP_GC_WORK_ALLOC, _DECREF, _OOM, _STEP */
 static const char *const kind_names[KIND_COUNT] = {"alloc", "decref", "oom", "step"};
@@ -120,6 +127,7 @@ static struct {
     unsigned n;        /* slices recorded in the current call */
     unsigned pairs;    /* begin/end pairs in the current call, nested ones included */
     uint32_t merged;   /* slices beyond SLICES_MAX, merged into the last */
+    int in_call;       /* slices are recorded only inside rt()'s timed call */
     slice_t s[SLICES_MAX];
 } pr;
 
@@ -134,8 +142,11 @@ static void probe(int kind, int begin, void *ctx) {
     }
     uint32_t t1 = TIM2_CNT;
     if (pr.depth == 0) return; /* an end without a begin: ignored */
+    if (--pr.depth != 0 || !pr.in_call) {
+        pr.pairs += (unsigned)pr.in_call;
+        return;
+    }
     pr.pairs++;
-    if (--pr.depth != 0) return;
     uint32_t d = t1 - pr.t0;
     d = d > pr.inner ? d - pr.inner : 0u;
     if (pr.n < SLICES_MAX) {
@@ -277,6 +288,7 @@ typedef struct {
     uint32_t kind_max[KIND_COUNT];            /* the longest of each kind in one call */
     uint32_t last_whole, last_mm;             /* the last call's */
     bench_fn_t call_max_fn;
+    uint32_t call_max_mm;                     /* memory management inside it */
     where_t pause_at;
     size_t live, peak, peak_hw;
     /* the live-set estimate at a collection's end: base + (live - base) *
@@ -286,7 +298,9 @@ typedef struct {
     uint32_t floating;
     uint32_t collections_ended;
     uint32_t mmu[NWIN];
-    uint32_t timeline;    /* 32-bit: the runs are far shorter than 2^32 */
+    uint32_t mmu_lost;    /* windows that reached past the ring (0: the MMU is exact) */
+    uint32_t timeline;    /* 32-bit: the runs are far shorter than 2^32 ... */
+    int timeline_full;    /* ... or this says the MMU figures are not to be trusted */
     tp_gc_run_stats_t rs;
     uint32_t heap_fails;
 } wl_t;
@@ -341,6 +355,7 @@ static void account(uint32_t t, bench_fn_t fn, const where_t *before) {
         mm += d;
         kind_mm[s->kind < KIND_COUNT ? s->kind : 0] += d;
     }
+    if (whole > UINT32_MAX - win[NWIN - 1] - w->timeline) w->timeline_full = 1;
     w->timeline += whole;
     w->pairs += pr.pairs;
     w->calls++;
@@ -351,6 +366,7 @@ static void account(uint32_t t, bench_fn_t fn, const where_t *before) {
     if (whole > w->call_max) {
         w->call_max = whole;
         w->call_max_fn = fn;
+        w->call_max_mm = mm;
     }
     uint32_t big = 0;
     for (uint32_t k = 0; k < KIND_COUNT; k++) {
@@ -380,8 +396,10 @@ static uintptr_t rt(bench_fn_t fn, uintptr_t a0, uintptr_t a1, uintptr_t a2) {
     }
     pr.n = 0;
     pr.pairs = 0;
+    pr.in_call = 1;
     pr.rbase = TIM2_CNT;
     uint32_t t = bench_timed_call3(fn, a0, a1, a2, &ret);
+    pr.in_call = 0;
     account(t, fn, &before);
     return ret;
 }
@@ -722,12 +740,15 @@ static void end(wl_t *w) {
     w->heap_fails = st.fail_count;
     w->peak_hw = st.footprint_peak;
     mmu_finish(w->timeline, w->mmu);
+    w->mmu_lost = mmu.lost;
     if (pr.merged != 0)
         tp_printf("NOTE %s: %u slices merged (more than %u in one call)\n", w->name,
                   (unsigned)pr.merged, SLICES_MAX);
     if (mmu.lost != 0)
         tp_printf("WARNING %s: %u MMU windows reached past the ring of %u slices\n", w->name,
                   (unsigned)mmu.lost, RING);
+    if (w->timeline_full)
+        tp_printf("WARNING %s: the run is too long for the 32-bit timeline: MMU wrong\n", w->name);
     (void)tp_gc_collect(2);
     tp_objects_trim();
     if (heap_used() != fresh_used)
@@ -786,11 +807,11 @@ static const char *fn_name(bench_fn_t fn) {
 static void report_where(const wl_t *w) {
     const where_t *p = &w->pause_at;
     tp_printf("%-16s pause %u in %s (%s), collector phase %s after it, pending deaths %u -> %u, "
-              "footprint %u -> %u; longest call %u in %s\n",
+              "footprint %u -> %u; longest call %u in %s (%u of it memory management)\n",
               w->name, (unsigned)w->pause_max, fn_name(p->fn), kind_names[w->pause_kind],
               p->phase != NULL ? p->phase : "-", (unsigned)p->pending_before,
               (unsigned)p->pending_after, (unsigned)p->fp_before, (unsigned)p->fp_after,
-              (unsigned)w->call_max, fn_name(w->call_max_fn));
+              (unsigned)w->call_max, fn_name(w->call_max_fn), (unsigned)w->call_max_mm);
 }
 
 static void row_header(void) {
@@ -830,6 +851,7 @@ static void report_bench(const wl_t *w) {
     bench_s("mmu_10k", w->name, b);
     fixed2(b, sizeof b, w->mmu[1], 100u);
     bench_s("mmu_100k", w->name, b);
+    bench_u("mmu_lost", w->name, w->mmu_lost);
     fixed2(b, sizeof b, w->peak, w->live);
     bench_s("peak_over_live", w->name, b);
     fixed2(b, sizeof b, w->mm * 100u, w->instr);
@@ -867,8 +889,10 @@ static void calibrate_probe(void) {
         pr.inner = 0;
         pr.n = 0;
         pr.pairs = 0;
+        pr.in_call = 1;
         pr.rbase = TIM2_CNT;
         uint32_t t = bench_timed_call3((bench_fn_t)calib_pair, 0, 0, 0, &r0);
+        pr.in_call = 0;
         if (pr.n == 1u && t < best) {
             best = t;
             inner = pr.s[0].dur;
@@ -927,9 +951,10 @@ int main(void) {
     tp_gc_pacing_t pacing = {0, 0, 0, 0};
     if (fresh_heap() == 0) tp_gc_get_pacing(&pacing);
     tp_printf("# program-level benchmark (netduinoplus2, TIM2 = guest instructions; 100 NOPs = "
-              "%u), heap %u bytes; pacing: full trigger %u %%, young %u permille, %u units/KiB, "
+              "%u), heap %u bytes (capacity %u); pacing: full trigger %u %%, young %u permille, %u units/KiB, "
               "%u units per call; the probe's %u instructions per slice (%u inside it) taken out\n",
-              (unsigned)nop, (unsigned)ARENA_BYTES, pacing.full_trigger_pct,
+              (unsigned)nop, (unsigned)ARENA_BYTES,
+              (unsigned)(heap != NULL ? tp_heap_capacity(heap) : 0u), pacing.full_trigger_pct,
               pacing.young_permille, pacing.work_per_kib, pacing.call_work,
               (unsigned)pr.pair, (unsigned)pr.inner);
     if (nop != 100u) tp_printf("WARNING the timer does not count one per instruction\n");
@@ -1000,7 +1025,7 @@ int main(void) {
     tp_printf("\nwhere each workload's longest pause happened:\n");
     for (unsigned i = 0; i < nres; i++) report_where(&results[i]);
     tp_printf("\ndroplist: one decref of a list of N lists of two ints, then small lists made "
-              "and dropped until nothing is pending:\n");
+              "and dropped until every dropped list is freed:\n");
     tp_printf("%-16s %6s %5s %10s %8s %8s %8s %10s %10s\n", "workload", "N", "in gc", "decref",
               "(mm)", "pending", "drain", "drain call", "drain mm");
     for (unsigned i = 0; i < ndl; i++) {

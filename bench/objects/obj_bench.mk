@@ -5,7 +5,7 @@
 #
 # GC_FLAGS: -D settings of gc/tp_gc_config.h for an experiment, built apart
 # from the default image, e.g.
-#   make -f bench/objects/obj_bench.mk GC_FLAGS=-DTP_GC_STEPS_PER_ALLOC=3
+#   make -f bench/objects/obj_bench.mk GC_FLAGS=-DTP_GC_CALL_WORK=54
 GC_FLAGS ?=
 B := build/bench-objects$(if $(GC_FLAGS),-$(shell printf '%s' '$(GC_FLAGS)' | cksum | cut -d' ' -f1))
 NAME := obj_bench
