@@ -269,6 +269,7 @@ static void generations(size_t heap_bytes) {
     count_only.young_permille = 1000;
     count_only.full_trigger_pct = 100;
     (void)tp_gc_set_pacing(&count_only);
+    while (tp_gc_in_progress()) tp_gc_step(0); /* one the pacing started earlier */
     tp_gc_gen_stats_t g0, g1;
     tp_gc_get_stats(0, &g0);
     tp_obj_t *keep = tp_list_new();

@@ -167,12 +167,17 @@ static void free_object(tp_obj_t *o) {
 /* A dead container onto the deallocation stack (through its `next` link):
  * its references are dropped and its memory freed by drain, a budget at a
  * time.  Pending deaths are counted (tp_gc_get_run_stats). */
+static void count_pending(const tp_obj_t *o) {
+    G.run.pending_objects++;
+    G.run.pending_bytes += object_bytes(o);
+}
+
 static void push_dead(tp_gc_head_t *h) {
+    /* a husk was counted pending when it died */
+    if (!(h->ob.flags & TP_OF_HUSK)) count_pending(&h->ob);
     h->ob.flags = (uint8_t)((h->ob.flags & TP_OF_FINALIZED) | TP_OF_DYING);
     h->next = G.dead;
     G.dead = IDX(h);
-    G.run.pending_objects++;
-    G.run.pending_bytes += object_bytes(&h->ob);
 }
 
 /* Unwinds the deallocation stack (from its top, the newest deaths): each
@@ -275,6 +280,7 @@ void tp_obj_release(tp_obj_t *o) {
              * (until then its referents look referenced from outside:
              * kept, conservatively) */
             o->flags = (uint8_t)((o->flags | TP_OF_HUSK) & ~TP_OF_WATCH);
+            count_pending(o);
             if (outermost) {
                 probe(TP_GC_WORK_DECREF, 1);
                 uint32_t budget = G.pacing.call_work, mark = G.free_charge;

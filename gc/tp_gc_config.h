@@ -68,7 +68,7 @@
  * does: a safe point's steps and pending frees, a decref's frees, an
  * out-of-memory pass.  >= TP_GC_STEP_WORK. */
 #ifndef TP_GC_CALL_WORK
-#define TP_GC_CALL_WORK 36
+#define TP_GC_CALL_WORK 30
 #endif
 /* The live fraction (percent of the heap's capacity) under which the
  * pacing guarantee holds (docs/gc.md).  Informative: the bench checks it. */

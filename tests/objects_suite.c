@@ -283,6 +283,7 @@ static void test_weakref_reads_none_after_death(void) {
 
 static void test_weak_proxy_parent(void) {
     FRESH();
+    count_rule_only();
     tp_obj_t *parent = node("parent"), *child = node("child");
     tp_obj_t *kids = tp_list_new();
     tp_list_append(kids, child);
