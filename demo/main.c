@@ -253,8 +253,9 @@ static void generations(size_t heap_bytes) {
     /* a collection of generation 0 starts when the containers made exceed
      * those freed by threshold0: a small heap cannot hold 700 lists, so the
      * demo lowers it there (what a memory-bound program does) */
-    /* a list is 24 bytes and a slot in `keep`: half the heap's worth */
-    unsigned t0 = t[0], fit = (unsigned)(heap_bytes / 56u);
+    /* a list is 24 bytes and a slot in `keep`: under a third of the heap, so
+     * that the heap never fills (which would start a full collection) */
+    unsigned t0 = t[0], fit = (unsigned)(heap_bytes / 96u);
     if (fit < t0) {
         t0 = fit;
         tp_gc_set_threshold(t0, t[1], t[2]);
@@ -269,7 +270,9 @@ static void generations(size_t heap_bytes) {
     count_only.young_permille = 1000;
     count_only.full_trigger_pct = 100;
     (void)tp_gc_set_pacing(&count_only);
-    while (tp_gc_in_progress()) tp_gc_step(0); /* one the pacing started earlier */
+    /* from clean counts: the young collections the pacing ran before would
+     * make the next one count towards an older generation */
+    (void)tp_gc_collect(2);
     tp_gc_gen_stats_t g0, g1;
     tp_gc_get_stats(0, &g0);
     tp_obj_t *keep = tp_list_new();

@@ -511,13 +511,17 @@ static void pay(void) {
                 tp_gc_start(gen);
             }
         }
-        while (G.phase != PH_IDLE && G.debt > 0 && budget >= 8u) {
-            uint32_t slice = budget < TP_GC_STEP_WORK ? budget : TP_GC_STEP_WORK;
-            (void)step_internal(slice);
-            uint32_t done = G.last_step_work;
-            budget = done < budget ? budget - done : 0u;
-            G.debt -= (int32_t)done;
-            if (done == 0) break;
+        if (G.phase != PH_IDLE && G.debt > 0 && budget >= 8u) {
+            probe(TP_GC_WORK_COLLECT, 1);
+            while (G.phase != PH_IDLE && G.debt > 0 && budget >= 8u) {
+                uint32_t slice = budget < TP_GC_STEP_WORK ? budget : TP_GC_STEP_WORK;
+                (void)step_internal(slice);
+                uint32_t done = G.last_step_work;
+                budget = done < budget ? budget - done : 0u;
+                G.debt -= (int32_t)done;
+                if (done == 0) break;
+            }
+            probe(TP_GC_WORK_COLLECT, 0);
         }
     }
     uint32_t done = G.pacing.call_work - budget;
@@ -1296,6 +1300,8 @@ static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
             start = UINT32_MAX;
         }
 #endif
+        if (G.enabled && G.phase != PH_IDLE) probe(TP_GC_WORK_COLLECT, 1);
+        int stepped = G.enabled && G.phase != PH_IDLE;
         while (G.enabled && G.phase != PH_IDLE && budget >= 8u) {
             room = (uint32_t)(TP_GC_DEFERRED_MAX - G.ndeferred);
             if (room < 8u) break; /* deaths could no longer defer their finalizers */
@@ -1305,6 +1311,7 @@ static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
             budget = G.last_step_work < budget ? budget - G.last_step_work : 0u;
             if (G.last_step_work == 0) break;
         }
+        if (stepped) probe(TP_GC_WORK_COLLECT, 0);
         done = start - budget;
         if (start != UINT32_MAX && done > G.run.max_work_oom) G.run.max_work_oom = done;
     }
