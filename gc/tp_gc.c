@@ -158,6 +158,7 @@ static void free_object(tp_obj_t *o) {
     tp_type_t *c = writable_type(t);
     c->live_objects--;
     c->live_bytes -= bytes;
+    G.obj_bytes -= bytes;
     if (t->freelist != NULL)
         tp_freelist_free(G.heap, t->freelist, o);
     else
@@ -384,6 +385,7 @@ static void run_callbacks(int phase);
 /* Bytes taken from the objects' heap: the young trigger counts them, and a
  * collection in progress is owed work for them. */
 static inline void account(size_t n) {
+    G.obj_bytes += n;
     uint32_t b = n > 0x10000u ? 0x10000u : (uint32_t)n;
     G.since[0] += b;
     G.since[1] += b;
@@ -400,7 +402,10 @@ static uint32_t young_bytes(void) {
 
 /* The generation a collection should start with now, or -1: occupancy
  * first (a full collection), then the generation thresholds, then the
- * bytes allocated since the last collection (a young one). */
+ * growth of the objects' bytes since the last collection ended (a young
+ * one: what refcounting frees at once, acyclic churn, never starts one;
+ * counted in the objects' bytes, not the footprint, which pool pages that
+ * hold a few live blocks keep high). */
 static int due_generation(uint8_t *why) {
     if (tp_heap_footprint(G.heap) >= G.full_trigger) {
         *why = 2;
@@ -411,7 +416,7 @@ static int due_generation(uint8_t *why) {
         *why = 0;
         return gen;
     }
-    if (G.since[0] >= young_bytes()) {
+    if (G.obj_bytes >= G.young_base + young_bytes()) {
         *why = 1;
         /* as if generation 0's count were over its threshold */
         for (int i = 2; i >= 1; i--) {
@@ -433,9 +438,16 @@ static void plan(int gen) {
     size_t set = gen == 2 ? fp : (size_t)G.since[gen];
     if (set > fp) set = fp;
     size_t room = G.capacity > fp ? (G.capacity - fp) / 2u : 0u;
+    /* a young collection ends within the growth that started it: the
+     * garbage made meanwhile waits for the next one, no longer */
+    if (gen < 2 && room > young_bytes()) room = young_bytes();
     if (room < G.capacity / 64u) room = G.capacity / 64u;
     if (room == 0) room = 1;
-    uint32_t work = (uint32_t)((set * G.pacing.work_per_kib) >> 10);
+    /* the estimate: the setting, or what the last collection of this kind
+     * really cost per KiB of its set if that was more */
+    uint32_t per_kib = G.pacing.work_per_kib;
+    if (G.measured_per_kib[gen == 2] > per_kib) per_kib = G.measured_per_kib[gen == 2];
+    uint32_t work = (uint32_t)((set * per_kib) >> 10);
     uint32_t rate = (uint32_t)(((uint64_t)work << 8) / room);
     G.rate_q8 = rate < 16u ? 16u : rate > (256u << 8) ? (256u << 8) : rate;
     G.debt = TP_GC_STEP_WORK; /* the first safe point starts the work */
@@ -446,15 +458,23 @@ static void plan(int gen) {
 
 /* After a full collection: the next starts when the footprint has taken
  * full_trigger_pct % of the free space left now. */
+static void set_next_trigger(void);
+
 static void set_full_trigger(void) {
     size_t fp = tp_heap_footprint(G.heap);
     size_t room = G.capacity > fp ? G.capacity - fp : 0u;
     G.full_trigger = fp + room / 100u * G.pacing.full_trigger_pct;
+    set_next_trigger();
 }
 
-static int start_due(void) {
-    uint8_t why;
-    return due_generation(&why) >= 0;
+/* The objects' bytes at which the next young collection is due, kept so
+ * that the safe point's test is a comparison. */
+static void set_next_trigger(void) { G.next_trigger = G.young_base + young_bytes(); }
+
+static inline int start_due(void) {
+    for (int i = 0; i < 3; i++)
+        if (G.threshold[i] != 0 && G.count[i] > G.threshold[i]) return 1;
+    return G.obj_bytes >= G.next_trigger || tp_heap_footprint(G.heap) >= G.full_trigger;
 }
 
 /* Anything owed to a safe point: pending frees or finalizers, reports,
@@ -592,12 +612,18 @@ void *tp_gc_buf_realloc(void *ptr, size_t old_size, size_t size) {
     if (G.heap == NULL) return NULL;
     G.oom_token = 0;
     void *p = tp_heap_realloc(G.heap, ptr, size);
-    if (p != NULL && size > old_size) account(size - old_size);
+    if (p == NULL) return NULL;
+    if (size > old_size)
+        account(size - old_size);
+    else
+        G.obj_bytes -= old_size - size;
     return p;
 }
 
-void tp_gc_buf_free(void *ptr) {
-    if (G.heap != NULL) tp_heap_free(G.heap, ptr);
+void tp_gc_buf_free(void *ptr, size_t size) {
+    if (G.heap == NULL || ptr == NULL) return;
+    tp_heap_free(G.heap, ptr);
+    G.obj_bytes -= size;
 }
 
 void tp_gc_track(tp_obj_t *o) {
@@ -680,6 +706,7 @@ int tp_gc_init(tp_heap_t *heap) {
     G.pacing.work_per_kib = TP_GC_WORK_PER_KIB;
     G.pacing.call_work = TP_GC_CALL_WORK;
     G.capacity = tp_heap_capacity(heap);
+    G.young_base = 0;
     set_full_trigger();
     tp_heap_set_oom_hook(heap, oom_hook, NULL);
     if (tp_type_register(&tp_weakref_type) != 0) return -1;
@@ -742,6 +769,7 @@ void tp_gc_get_stats(int gen, tp_gc_gen_stats_t *out) {
 
 void tp_gc_get_run_stats(tp_gc_run_stats_t *out) {
     *out = G.run;
+    out->obj_bytes = (uint32_t)G.obj_bytes;
     uint32_t n = 0;
     for (tp_weakref_t *w = G.callbacks; w != NULL; w = w->next_cb) n++;
     out->pending_callbacks = n;
@@ -1135,6 +1163,8 @@ static void finish(void) {
     G.gen_stats[gen].uncollectable += (uint32_t)G.n_uncollectable;
     G.phase = PH_IDLE;
     G.debt = 0;
+    G.young_base = G.obj_bytes;
+    set_next_trigger();
     if (gen == 2) set_full_trigger();
     if ((G.debug & TP_GC_DEBUG_STATS) && G.print != NULL)
         G.print("gc: done, %u unreachable, %u uncollectable\n", (unsigned)G.n_collected,
@@ -1200,6 +1230,9 @@ static int step_internal(uint32_t work) {
     if (G.phase == PH_IDLE) {
         G.run.last_work = G.coll_work;
         G.run.last_set_bytes = G.coll_set_bytes;
+        if (G.coll_set_bytes >= 1024u) /* big enough to say something */
+            G.measured_per_kib[G.generation == 2] =
+                (uint32_t)(((uint64_t)G.coll_work << 10) / G.coll_set_bytes);
     }
     G.in_step = 0;
     if (G.phase == PH_IDLE) {

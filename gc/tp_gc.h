@@ -175,12 +175,13 @@ void tp_gc_get_stats(int generation, tp_gc_gen_stats_t *out);
  * come from the objects' heap through these, so that the pacing counts
  * their bytes as it counts the objects'.  They are not safe points: nothing
  * of the collector runs in them, and at out of memory only the bounded
- * out-of-memory pass (no user code).  realloc is told the old size (the
- * growth is what is counted). */
+ * out-of-memory pass (no user code).  realloc and free are told the size
+ * the buffer had: the collector keeps the objects' bytes in use exact
+ * (tp_gc_get_run_stats: obj_bytes), which its young trigger follows. */
 void *tp_gc_buf_alloc(size_t size);
 void *tp_gc_buf_calloc(size_t n, size_t size);
 void *tp_gc_buf_realloc(void *ptr, size_t old_size, size_t size);
-void tp_gc_buf_free(void *ptr);
+void tp_gc_buf_free(void *ptr, size_t size); /* size: as allocated; NULL ignored */
 
 /* ---- pacing (the rule and its guarantee: docs/gc.md) ---- */
 typedef struct {
@@ -246,6 +247,7 @@ typedef struct {
     uint32_t young_starts;     /* collections started by bytes allocated */
     uint32_t last_work;        /* units of work of the last collection */
     uint32_t last_set_bytes;   /* the bytes its pacing took for its set */
+    uint32_t obj_bytes;        /* bytes of objects and their buffers in use */
 } tp_gc_run_stats_t;
 void tp_gc_get_run_stats(tp_gc_run_stats_t *out);
 

@@ -37,9 +37,9 @@
  *     set after each full collection to
  *         after + (capacity - after) * TP_GC_FULL_TRIGGER_PCT / 100
  *     (a full collection);
- *   - allocation: TP_GC_YOUNG_PCT % of the heap's capacity was allocated
- *     since the last collection (a young collection: generation 0, or an
- *     older one when the generation thresholds say so);
+ *   - growth: the footprint grew by TP_GC_YOUNG_PERMILLE of the capacity
+ *     since the last collection ended (a young collection: generation 0, or
+ *     an older one when the generation thresholds say so);
  *   - the generation thresholds above (container counts), as in CPython.
  * While a collection runs, each allocated byte adds work to a debt, at a
  * rate set when it starts so that it ends before half the free space left
@@ -54,8 +54,8 @@
 #ifndef TP_GC_FULL_TRIGGER_PCT
 #define TP_GC_FULL_TRIGGER_PCT 25
 #endif
-/* Young collection: after this share of the heap's capacity was allocated
- * (in 1/1000: 40 = 4 %).  1..1000. */
+/* Young collection: after the footprint grew by this share of the heap's
+ * capacity (in 1/1000: 40 = 4 %).  1..1000. */
 #ifndef TP_GC_YOUNG_PERMILLE
 #define TP_GC_YOUNG_PERMILLE 40
 #endif

@@ -106,6 +106,9 @@ typedef struct {
     tp_gc_pacing_t pacing;
     size_t capacity;        /* the heap's capacity (tp_heap_capacity) */
     size_t full_trigger;    /* footprint that starts a full collection */
+    size_t obj_bytes;       /* bytes of objects and their buffers in use (as asked) */
+    size_t young_base;      /* obj_bytes when the last collection ended */
+    size_t next_trigger;    /* young_base + the young growth */
     uint32_t since[3];      /* bytes allocated since the last collection of
                                generation >= g started */
     uint32_t rate_q8;       /* units of work owed per allocated byte x 256 */
@@ -114,6 +117,8 @@ typedef struct {
     uint32_t free_charge;   /* units charged by frees (free_object), running */
     uint32_t coll_work;     /* units done by the collection in progress */
     uint32_t coll_set_bytes;
+    uint32_t measured_per_kib[2]; /* units per KiB of set the last young [0]
+                                     and full [1] collection really cost */
     /* deaths whose finalizers wait for a safe point; each holds one count */
     uint8_t ndeferred;
     tp_obj_t *deferred[TP_GC_DEFERRED_MAX];

@@ -95,7 +95,7 @@ static int memo_put(memo_t *m, tp_obj_t *orig, tp_obj_t *copy) {
         memo_t fresh = {slots, cap, 0};
         for (uint32_t i = 0; i < m->cap; i++)
             if (m->slots[2u * i] != NULL) (void)memo_put(&fresh, m->slots[2u * i], m->slots[2u * i + 1u]);
-        tp_gc_buf_free(m->slots);
+        tp_gc_buf_free(m->slots, 2u * m->cap * sizeof *m->slots);
         *m = fresh;
     }
     uint32_t mask = m->cap - 1u, i = memo_hash(orig) & mask;
@@ -153,7 +153,7 @@ static tp_obj_t *deep_tuple(tp_obj_t *o, memo_t *m, unsigned depth) {
     }
 out:
     for (uint32_t i = 0; i < done; i++) tp_decref(items[i]);
-    tp_gc_buf_free(items);
+    tp_gc_buf_free(items, n * sizeof *items);
     return result;
 }
 
@@ -210,6 +210,6 @@ static tp_obj_t *deep(tp_obj_t *o, memo_t *m, unsigned depth) {
 tp_obj_t *tp_deepcopy(tp_obj_t *o) {
     memo_t m = {NULL, 0, 0};
     tp_obj_t *c = deep(o, &m, 0);
-    tp_gc_buf_free(m.slots);
+    tp_gc_buf_free(m.slots, 2u * m.cap * sizeof *m.slots);
     return c;
 }

@@ -26,6 +26,10 @@
 #define MAX_LOG2 15u /* int16_t entry numbers */
 
 static uint32_t table_usable(uint8_t log2) { return ((1u << log2) * 2u) / 3u; }
+/* The bytes of a table's block: the index, then the entries. */
+static size_t table_bytes(uint8_t log2) {
+    return (sizeof(int16_t) << log2) + table_usable(log2) * sizeof(tp_entry_t);
+}
 static int16_t *table_index(const tp_table_t *t) { return (int16_t *)t->mem; }
 tp_entry_t *tp_table_entries(const tp_table_t *t) {
     return (tp_entry_t *)(void *)((char *)t->mem + (sizeof(int16_t) << t->log2));
@@ -57,7 +61,7 @@ static int table_resize(tp_table_t *t, uint32_t need) {
     while (table_usable(log2) < need) {
         if (++log2 > MAX_LOG2) return tp_fail_int(TP_ERR_OVERFLOW);
     }
-    size_t bytes = (sizeof(int16_t) << log2) + table_usable(log2) * sizeof(tp_entry_t);
+    size_t bytes = table_bytes(log2);
     void *mem = tp_gc_buf_alloc(bytes);
     if (mem == NULL) return tp_fail_int(TP_ERR_NOMEM);
     tp_table_t fresh = {.mem = mem, .log2 = log2};
@@ -76,7 +80,7 @@ static int table_resize(tp_table_t *t, uint32_t need) {
             tp_gc_moved(in[i].key);
             tp_gc_moved(in[i].value);
         }
-        tp_gc_buf_free(t->mem);
+        tp_gc_buf_free(t->mem, table_bytes(t->log2));
     }
     fresh.used = fresh.nentries;
     *t = fresh;
@@ -170,7 +174,7 @@ uint32_t tp_table_clear(tp_table_t *t, uint32_t *budget) {
 }
 
 void tp_table_free(tp_table_t *t) {
-    tp_gc_buf_free(t->mem);
+    if (t->mem != NULL) tp_gc_buf_free(t->mem, table_bytes(t->log2));
     *t = (tp_table_t){0};
 }
 

@@ -106,7 +106,7 @@ static uint32_t list_clear(tp_obj_t *self, uint32_t *budget) {
 }
 
 static void list_dealloc(tp_obj_t *self) {
-    tp_gc_buf_free(L(self)->items);
+    tp_gc_buf_free(L(self)->items, L(self)->cap * sizeof(tp_obj_t *));
     L(self)->items = NULL;
     L(self)->cap = 0;
 }
@@ -128,7 +128,7 @@ tp_obj_t *tp_list_new(void) {
 
 static int list_resize(tp_list_t *l, uint32_t cap) {
     if (cap == 0) {
-        tp_gc_buf_free(l->items);
+        tp_gc_buf_free(l->items, l->cap * sizeof(tp_obj_t *));
         l->items = NULL;
         l->cap = 0;
         return 0;

@@ -127,7 +127,7 @@ static int itab_grow(void) {
         tp_obj_t *e = old[i];
         if (e != NULL && e != TOMBSTONE) *itab_slot(S(e)->data, S(e)->len, S(e)->hash) = e;
     }
-    if (old != NULL) tp_gc_buf_free(old);
+    if (old != NULL) tp_gc_buf_free(old, old_cap * sizeof *old);
     return 0;
 }
 
@@ -163,7 +163,7 @@ static void str_dealloc(tp_obj_t *self) {
 
 void tp_str_trim(void) {
     if (itab == NULL || itab_used != 0) return;
-    tp_gc_buf_free(itab);
+    tp_gc_buf_free(itab, itab_cap * sizeof *itab);
     itab = NULL;
     itab_cap = itab_filled = 0;
 }

@@ -607,6 +607,8 @@ static void test_pacing_guarantee_at_live_fraction(void) {
     tp_decref(live);
     (void)tp_gc_collect(2);
     TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    tp_gc_get_run_stats(&st);
+    TP_CHECK_EQ(st.obj_bytes, 0); /* every object and buffer counted out */
 }
 
 /* The pacing settings: read back, refused out of range. */

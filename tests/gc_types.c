@@ -142,7 +142,7 @@ static uint32_t vec_clear(tp_obj_t *self, uint32_t *budget) {
 
 static void vec_dealloc(tp_obj_t *self) {
     tt_vec_t *v = V(self);
-    tp_gc_buf_free(v->items);
+    tp_gc_buf_free(v->items, v->cap * sizeof *v->items);
     v->items = NULL;
     v->cap = 0;
     count_free(self);

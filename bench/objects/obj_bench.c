@@ -23,7 +23,8 @@
  *           three quarters of its capacity, the bench runs one
  *           tp_gc_collect(2) (timed, counted in the run's instructions);
  *   driven  tp_gc_disable(), and between units the bench starts any
- *           collection the thresholds call for and runs it to the end as
+ *           collection the thresholds call for (or a full one past three
+ *           quarters of the heap) and runs it to the end as
  *           explicit tp_gc_step(0) calls of TP_GC_STEP_WORK units - the
  *           same steps an allocation takes - each one timed: the pauses.
  * Every run ends with one timed tp_gc_collect(2), so each run has freed all
@@ -391,6 +392,10 @@ static int due_generation(void) {
 /* Driven run: the due collection, if any, as explicit steps, each timed. */
 static void drive(run_t *r) {
     int gen = due_generation();
+    /* a disabled collector never collects by itself, not even when memory
+     * runs out: past three quarters of the heap, a full collection */
+    tp_heap_t *h = tp_gc_heap();
+    if (gen < 0 && tp_heap_footprint(h) > tp_heap_capacity(h) / 4u * 3u) gen = 2;
     if (gen < 0) return;
     tp_gc_start(gen);
     uintptr_t more = 1;
