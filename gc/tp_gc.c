@@ -500,6 +500,7 @@ static void report_pacing_failure(void) {
  * the start of a collection).  User code (finalizers, weak-reference and gc
  * callbacks) runs here, outside any allocation. */
 static void pay(void) {
+    G.in_pay = 1; /* user code below may allocate: no safe point inside */
     probe(TP_GC_WORK_ALLOC, 1);
     uint32_t budget = G.pacing.call_work;
     G.draining = 1;
@@ -547,12 +548,14 @@ static void pay(void) {
     uint32_t done = G.pacing.call_work - budget;
     if (done > G.run.max_work_alloc) G.run.max_work_alloc = done;
     probe(TP_GC_WORK_ALLOC, 0);
+    G.in_pay = 0;
 }
 
 /* The safe point, at the start of every tp_gc_new. */
 static inline void safe_point(void) {
     G.oom_token = 0;
-    if (G.in_step || G.draining || G.no_user || G.heap == NULL || TP_GC_IN_INTERRUPT()) return;
+    if (G.in_step || G.draining || G.no_user || G.in_pay || G.heap == NULL || TP_GC_IN_INTERRUPT())
+        return;
     if (work_due()) pay();
 }
 
@@ -1300,7 +1303,7 @@ size_t tp_gc_collect(int gen) {
  * kept within the queue's free room, one death per unit at most). */
 static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
     (void)ctx;
-    if (G.in_oom || heap != G.heap) return 0;
+    if (G.in_oom || heap != G.heap || TP_GC_IN_INTERRUPT()) return 0;
     size_t before = tp_heap_footprint(heap);
     /* the retry of this same allocation failed again: it fails */
     if (G.oom_token && G.oom_size == size && G.oom_footprint == before) return 0;

@@ -60,6 +60,7 @@ typedef struct {
     uint8_t in_step;   /* a step (or a blocking collection) runs */
     uint8_t draining;  /* a deallocation cascade is being unwound */
     uint8_t in_oom;
+    uint8_t in_pay;    /* a safe point's work runs (callbacks may allocate) */
     uint8_t no_user;   /* inside an allocation: no user code (finalizers,
                           callbacks) may run; deaths defer their finalizers */
     uint8_t finalized_any; /* a finalizer ran since PH_LEGACY: recount */

@@ -866,6 +866,7 @@ static int resize_round(int steps, tp_obj_t *weak[RK], int *was_in_progress) {
     }
     tp_decref(d);
     for (int i = 0; i < rk; i++) tp_decref(weak[i]);
+    (void)tp_gc_collect(0); /* the dict's deaths, pending, freed before the next round */
     return alive;
 }
 

@@ -13,7 +13,7 @@
 
 int main(void) {
     size_t size;
-    void *arena = default_heap_block(1024u, 64u * 1024u, &size);
+    void *arena = default_heap_block(640u, 64u * 1024u, &size); /* what the image needs besides: stdio */
     if (arena == NULL) return 2;
     tp_test_log("objects heap: %u bytes\n", (unsigned)size);
     objects_suite_setup(arena, size);
