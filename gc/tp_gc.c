@@ -215,6 +215,15 @@ static inline void probe(int kind, int begin) {
     if (G.probe != NULL) G.probe(kind, begin, G.probe_ctx);
 }
 
+/* drain inside a collection's step: freeing what died, the work that
+ * refcounting does for acyclic garbage, told apart by the probe */
+static void drain_in_step(uint32_t *budget) {
+    if (G.dead == 0) return;
+    probe(TP_GC_WORK_FREE, 1);
+    drain(budget);
+    probe(TP_GC_WORK_FREE, 0);
+}
+
 static inline void note_work(uint32_t *max, uint32_t done) {
     if (done > *max) *max = done;
     G.run.work_total += done;
@@ -1067,7 +1076,7 @@ static void phase_clear(walk_t *w) {
     }
     if (G.cur != NULL || !list_empty(L_WHITE)) return;
     /* the garbage's deaths first: they drop the last references to the rest */
-    drain(&w->budget);
+    drain_in_step(&w->budget);
     if (G.dead != 0) return;
     /* anything cleared but still alive was not garbage after all (a type
      * whose clear keeps references): it survives */
@@ -1181,7 +1190,7 @@ static int step_internal(uint32_t work) {
     G.in_step = 1;
     G.run.steps++;
     /* a collection's own deaths first: nothing below runs with them pending */
-    drain(&w.budget);
+    drain_in_step(&w.budget);
     while (w.budget > 0 && G.phase != PH_IDLE) {
         switch (G.phase) {
         case PH_COUNT:
@@ -1215,7 +1224,7 @@ static int step_internal(uint32_t work) {
             phase_clear(&w);
             break;
         case PH_FREE:
-            drain(&w.budget);
+            drain_in_step(&w.budget);
             if (G.dead == 0) G.phase = PH_END;
             break;
         case PH_END:

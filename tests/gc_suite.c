@@ -1145,6 +1145,56 @@ static void test_out_of_memory_disabled_fails_cleanly(void) {
     tp_gc_enable();
 }
 
+/* Pacing set aside (no trigger but memory running out): what the
+ * out-of-memory policy does.  TP_GC_OOM_FINISH finishes a collection inside
+ * the allocation (stop-the-world, a pacing failure) and every allocation
+ * succeeds; the default bounded pass cannot free a whole heap of cycles, so
+ * an allocation fails cleanly.  No finalizer runs inside either. */
+static unsigned finalized_inside;
+static int allocating;
+static void note_inside(tp_obj_t *self) {
+    (void)self;
+    if (allocating) finalized_inside++;
+}
+
+static void test_out_of_memory_policy(void) {
+    FRESH();
+    count_rule_only();
+    tp_gc_set_threshold(0, 0, 0);
+    tp_gc_pacing_t p;
+    tp_gc_get_pacing(&p);
+    p.full_trigger_pct = 100;
+    (void)tp_gc_set_pacing(&p);
+    finalized_inside = 0;
+    tt_finalize_hook = note_inside;
+    unsigned made = 0, want = 4u * (unsigned)(GC_SUITE_HEAP / 64u);
+    for (unsigned i = 0; i < want; i++) {
+        allocating = 1;
+        tp_obj_t *n = (i & 7u) ? tt_node((int32_t)i) : tt_fnode((int32_t)i);
+        allocating = 0;
+        if (n == NULL) break;
+        tt_set_a(n, n);
+        tp_decref(n);
+        made++;
+    }
+    tp_gc_run_stats_t st;
+    tp_gc_get_run_stats(&st);
+    TP_CHECK(st.pacing_failures > 0);
+    TP_CHECK_EQ(finalized_inside, 0);
+#if TP_GC_OOM_POLICY == TP_GC_OOM_FINISH
+    TP_CHECK_EQ(made, want); /* each pass finished a collection */
+#else
+    TP_CHECK(made < want); /* a bounded pass cannot free a heap of cycles */
+    TP_CHECK(st.max_work_oom <= p.call_work);
+#endif
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    tt_finalize_hook = NULL;
+    (void)tp_gc_collect(2);
+    (void)tp_gc_collect(2); /* finalized objects a pass kept alive */
+    TP_CHECK_EQ(fx_heap_used(), L_HEADS_BYTES);
+    TP_CHECK_EQ(fx_gc_errors, 0);
+}
+
 /* Out of memory with the default policy, the heap full of live objects:
  * each failing allocation does one bounded pass and returns NULL; the heap
  * and every live object are intact. */
@@ -1611,6 +1661,7 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_pacing_guarantee_at_live_fraction),
     TP_CASE(test_pacing_settings),
     TP_CASE(test_out_of_memory_bounded_fails_cleanly),
+    TP_CASE(test_out_of_memory_policy),
     TP_CASE(test_mutation_stress),
     TP_CASE(test_inspect_counts_per_type),
     TP_CASE(test_inspect_generations),

@@ -23,6 +23,8 @@ HOST_FLAGS_test_alloc_debug := -DTP_ALLOC_DEBUG=1
 # the allocator with 64 size classes up to 512 bytes, in 2 KiB pools
 HOST_FLAGS_test_alloc_classes512 := -DTP_ALLOC_SMALL_MAX=512 -DTP_ALLOC_POOL_SHIFT=11 \
                                     -DHEAP_BYTES='(256u * 1024u)'
+# the collector finishing collections at out of memory (gc/tp_gc_config.h)
+HOST_FLAGS_test_gc_oom_finish := -DTP_GC_OOM_POLICY=1
 # the tracking build (prof/tp_track.h)
 HOST_FLAGS_test_track := -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls
 
