@@ -71,9 +71,15 @@
 #define TP_GC_CALL_WORK 30
 #endif
 /* The live fraction (percent of the heap's capacity) under which the
- * pacing guarantee holds (docs/gc.md).  Informative: the bench checks it. */
+ * pacing guarantee holds (docs/gc.md), for heaps of at least
+ * TP_GC_GUARANTEE_MIN_BYTES (below it, one pool page per size class is too
+ * big a share of the heap).  Informative: the tests and the bench check
+ * them; nothing in the collector depends on them. */
 #ifndef TP_GC_LIVE_PCT
 #define TP_GC_LIVE_PCT 50
+#endif
+#ifndef TP_GC_GUARANTEE_MIN_BYTES
+#define TP_GC_GUARANTEE_MIN_BYTES (8u * 1024u)
 #endif
 
 /* What an allocation that finds no memory does (the out-of-memory hook).

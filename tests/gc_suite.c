@@ -536,6 +536,14 @@ static void test_pacing_guarantee_at_live_fraction(void) {
     FRESH();
     tp_heap_t *h = tp_gc_heap();
     size_t cap = tp_heap_capacity(h);
+    if (cap < TP_GC_GUARANTEE_MIN_BYTES) {
+        /* the guarantee's stated minimum (docs/gc.md): below it a pool page
+         * per size class is too big a share of the heap */
+        tp_test_log("    pacing guarantee: heap of %u bytes, under the %u it is stated for: "
+                    "not checked here\n",
+                    (unsigned)cap, (unsigned)TP_GC_GUARANTEE_MIN_BYTES);
+        return;
+    }
     size_t live_target = cap / 100u * TP_GC_LIVE_PCT;
     /* the live set: a vector of small structures (node -> vec of 2 leaves) */
     tp_obj_t *live = tt_vec();
@@ -1653,15 +1661,6 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_deep_chain_no_recursion),
     TP_CASE(test_big_list_incremental_bounded),
     TP_CASE(test_mutation_while_half_scanned),
-    TP_CASE(test_out_of_memory_disabled_fails_cleanly),
-    TP_CASE(test_finalizer_reading_peer_frees_in_one_collection),
-    TP_CASE(test_finalizer_storing_peer_resurrects),
-    TP_CASE(test_no_finalizer_inside_realloc),
-    TP_CASE(test_disabled_never_collects),
-    TP_CASE(test_pacing_guarantee_at_live_fraction),
-    TP_CASE(test_pacing_settings),
-    TP_CASE(test_out_of_memory_bounded_fails_cleanly),
-    TP_CASE(test_out_of_memory_policy),
     TP_CASE(test_mutation_stress),
     TP_CASE(test_inspect_counts_per_type),
     TP_CASE(test_inspect_generations),
@@ -1672,3 +1671,18 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_inspect_during_collection),
 };
 const size_t gc_suite_count = TP_COUNT(gc_suite_cases);
+
+/* The pacing and the program's view: its own image on the target (the
+ * 64 KiB-flash boards cannot hold both lists in one). */
+const tp_test_case gc_pacing_cases[] = {
+    TP_CASE(test_out_of_memory_disabled_fails_cleanly),
+    TP_CASE(test_finalizer_reading_peer_frees_in_one_collection),
+    TP_CASE(test_finalizer_storing_peer_resurrects),
+    TP_CASE(test_no_finalizer_inside_realloc),
+    TP_CASE(test_disabled_never_collects),
+    TP_CASE(test_pacing_guarantee_at_live_fraction),
+    TP_CASE(test_pacing_settings),
+    TP_CASE(test_out_of_memory_bounded_fails_cleanly),
+    TP_CASE(test_out_of_memory_policy),
+};
+const size_t gc_pacing_count = TP_COUNT(gc_pacing_cases);
