@@ -3,6 +3,7 @@
  * collector.  The algorithm and the barrier are described in tp_gc.h; the
  * reasoning behind each phase, and the measured pauses, in docs/gc.md.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "tp_gc_internal.h"
@@ -151,8 +152,12 @@ static void free_object(tp_obj_t *o) {
     const tp_type_t *t = tp_type_of(o);
     uint32_t bytes = object_bytes(o);
     /* what the free costs, in units: the block, and the buffers dealloc
-     * frees (a heap free each); charged to the work in progress */
-    G.free_charge += t->dealloc != NULL ? 2u * FREE_UNITS : FREE_UNITS;
+     * frees (a heap free each), charged at once to the budget of the work
+     * in progress (a clear that frees atoms sees its budget shrink) */
+    if (G.charge_to != NULL) {
+        uint32_t c = t->dealloc != NULL ? 2u * FREE_UNITS : FREE_UNITS;
+        *G.charge_to = *G.charge_to > c ? *G.charge_to - c : 0u;
+    }
     if (t->dealloc != NULL) t->dealloc(o);
     o->flags = 0;
     tp_type_t *c = writable_type(t);
@@ -184,31 +189,33 @@ static void push_dead(tp_gc_head_t *h) {
 /* Unwinds the deallocation stack (from its top, the newest deaths): each
  * dead container's references are dropped (which may push more), then its
  * memory freed; stops when *budget units are spent. */
-/* Takes the frees charged since `mark` (free_object) from *budget. */
-static inline void charge_frees(uint32_t mark, uint32_t *budget) {
-    uint32_t c = G.free_charge - mark;
-    *budget = *budget > c ? *budget - c : 0u;
+/* Runs clear(o) with *budget, frees charged to it as they happen. */
+static uint32_t clear_charged(tp_obj_t *o, uint32_t *budget) {
+    uint32_t *was = G.charge_to;
+    G.charge_to = budget;
+    uint32_t rem = tp_type_of(o)->clear(o, budget);
+    G.charge_to = was;
+    return rem;
 }
 
 static void drain(uint32_t *budget) {
+    uint32_t *was = G.charge_to;
+    G.charge_to = budget;
     while (G.dead != 0 && *budget > 0) {
         /* popped first: the deaths its clear causes are pushed above it,
          * and it is freed as soon as its own references are dropped */
         tp_gc_head_t *x = H(G.dead);
         G.dead = x->next;
-        uint32_t mark = G.free_charge;
-        uint32_t rem = tp_type_of(&x->ob)->clear(&x->ob, budget);
-        if (rem != 0) {
+        if (tp_type_of(&x->ob)->clear(&x->ob, budget) != 0) {
             x->next = G.dead; /* budget spent: back on top, resumed next time */
             G.dead = IDX(x);
-            charge_frees(mark, budget);
-            return;
+            break;
         }
         G.run.pending_objects--;
         G.run.pending_bytes -= object_bytes(&x->ob);
-        free_object(&x->ob);
-        charge_frees(mark, budget); /* its own free, and the atoms its clear freed */
+        free_object(&x->ob); /* charged */
     }
+    G.charge_to = was;
 }
 
 static inline void probe(int kind, int begin) {
@@ -240,14 +247,19 @@ static void after_program_death(void) {
     G.draining = 0;
     note_work(&G.run.max_work_decref, G.pacing.call_work - budget);
     probe(TP_GC_WORK_DECREF, 0);
-    if (!G.in_step && !G.no_user && G.callbacks != NULL) tp_weak_run_callbacks();
+    if (!G.in_step && !G.no_user && G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
 }
 
 /* A death whose finalizer may not run here (inside an allocation): the
  * object keeps count 1, owned by the queue, until the next safe point.
- * Returns 0 when the queue is full (the callers leave room: see oom_hook). */
+ * Returns 0 when the queue is full: the out-of-memory pass leaves room for
+ * two deaths per unit of its work (a unit may drop a dict entry's key and
+ * value), so that is reported as an error if it ever happens. */
 static int defer_finalizer(tp_obj_t *o) {
-    if (G.ndeferred >= TP_GC_DEFERRED_MAX) return 0;
+    if (G.ndeferred >= TP_GC_DEFERRED_MAX) {
+        tp_gc_error("deferred finalizers: queue full, a finalizer runs inside an allocation", o);
+        return 0;
+    }
     G.deferred[G.ndeferred++] = o;
     G.run.deferred_finalizers = G.ndeferred;
     return 1;
@@ -276,7 +288,7 @@ void tp_obj_release(tp_obj_t *o) {
     int outermost = !G.draining && !G.in_step;
     if (!(t->flags & TP_TYPE_CONTAINER)) {
         free_object(o);
-        if (outermost && !G.no_user && G.callbacks != NULL) tp_weak_run_callbacks();
+        if (outermost && !G.no_user && G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
         return;
     }
     if (G.count[0] > 0) G.count[0]--;
@@ -293,15 +305,14 @@ void tp_obj_release(tp_obj_t *o) {
             count_pending(o);
             if (outermost) {
                 probe(TP_GC_WORK_DECREF, 1);
-                uint32_t budget = G.pacing.call_work, mark = G.free_charge;
+                uint32_t budget = G.pacing.call_work;
                 G.draining = 1;
-                (void)t->clear(o, &budget);
-                charge_frees(mark, &budget);
+                (void)clear_charged(o, &budget);
                 drain(&budget);
                 G.draining = 0;
                 note_work(&G.run.max_work_decref, G.pacing.call_work - budget);
                 probe(TP_GC_WORK_DECREF, 0);
-                if (!G.no_user && G.callbacks != NULL) tp_weak_run_callbacks();
+                if (!G.no_user && G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
             }
             return;
         }
@@ -388,6 +399,7 @@ static int choose_generation(void) {
 
 static int step_internal(uint32_t work);
 static void run_callbacks(int phase);
+static void run_owed_callbacks(void);
 
 /* ---- pacing ---- */
 
@@ -400,7 +412,7 @@ static inline void account(size_t n) {
     G.since[1] += b;
     G.since[2] += b;
     if (G.phase != PH_IDLE) {
-        uint32_t owed = (b * G.rate_q8) >> 8;
+        uint32_t owed = (uint32_t)(((uint64_t)b * G.rate_q8) >> 8);
         G.debt = G.debt > INT32_MAX - (int32_t)owed ? INT32_MAX : G.debt + (int32_t)owed;
     }
 }
@@ -456,7 +468,7 @@ static void plan(int gen) {
      * really cost per KiB of its set if that was more */
     uint32_t per_kib = G.pacing.work_per_kib;
     if (G.measured_per_kib[gen == 2] > per_kib) per_kib = G.measured_per_kib[gen == 2];
-    uint32_t work = (uint32_t)((set * per_kib) >> 10);
+    uint32_t work = (uint32_t)(((uint64_t)set * per_kib) >> 10);
     uint32_t rate = (uint32_t)(((uint64_t)work << 8) / room);
     G.rate_q8 = rate < 16u ? 16u : rate > (256u << 8) ? (256u << 8) : rate;
     G.debt = TP_GC_STEP_WORK; /* the first safe point starts the work */
@@ -482,14 +494,18 @@ static void set_next_trigger(void) { G.next_trigger = G.young_base + young_bytes
 
 static inline int start_due(void) {
     for (int i = 0; i < 3; i++)
-        if (G.threshold[i] != 0 && G.count[i] > G.threshold[i]) return 1;
+        if (G.threshold[i] != 0 && G.count[i] > G.threshold[i] &&
+            (i < 2 || G.long_lived_pending >= G.long_lived_total / 4u))
+            return 1;
     return G.obj_bytes >= G.next_trigger || tp_heap_footprint(G.heap) >= G.full_trigger;
 }
 
 /* Anything owed to a safe point: pending frees or finalizers, reports,
  * the collection's debt, or a collection to start. */
 static inline int work_due(void) {
-    if (G.dead != 0 || G.ndeferred != 0 || G.cb_pending != 0 || G.report_due) return 1;
+    if (G.dead != 0 || G.ndeferred != 0 || G.cb_pending != 0 || G.report_due ||
+        G.callbacks != NULL)
+        return 1;
     if (!G.enabled) return 0;
     return G.phase != PH_IDLE ? G.debt > 0 : start_due();
 }
@@ -521,15 +537,8 @@ static void pay(void) {
     }
     drain(&budget);
     G.draining = 0;
-    if (G.callbacks != NULL) tp_weak_run_callbacks();
-    if (G.cb_pending & 1u) {
-        G.cb_pending &= (uint8_t)~1u;
-        run_callbacks(0);
-    }
-    if (G.cb_pending & 2u) {
-        run_callbacks(1); /* told what the collection found (cb_info) */
-        G.cb_pending &= (uint8_t)~2u;
-    }
+    if (G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
+    run_owed_callbacks();
     if (G.report_due) report_pacing_failure();
     if (G.enabled) {
         if (G.phase == PH_IDLE && budget >= 8u) {
@@ -624,6 +633,10 @@ void *tp_gc_buf_realloc(void *ptr, size_t old_size, size_t size) {
     if (G.heap == NULL) return NULL;
     G.oom_token = 0;
     void *p = tp_heap_realloc(G.heap, ptr, size);
+    if (size == 0 && ptr != NULL) { /* realloc to 0 frees */
+        G.obj_bytes -= old_size;
+        return NULL;
+    }
     if (p == NULL) return NULL;
     if (size > old_size)
         account(size - old_size);
@@ -803,19 +816,44 @@ void tp_gc_remove_callback(tp_gc_callback_t cb, void *ctx) {
         if (G.cb[i].fn == cb && G.cb[i].ctx == ctx) G.cb[i].fn = NULL;
 }
 
+static void call_callbacks(int phase, const tp_gc_info_t *info);
+
 static void run_callbacks(int phase) {
     tp_gc_info_t info = {G.generation, G.n_collected, G.n_uncollectable};
-    if (phase == 1 && (G.cb_pending & 2u)) info = G.cb_info; /* owed from earlier */
     if (G.no_user) {
-        /* inside an allocation: the callbacks are owed to the next safe point */
+        /* inside an allocation: the callbacks are owed to the next safe
+         * point (a second stop owed meanwhile is told the latest counts) */
         G.cb_pending |= (uint8_t)(1u << phase);
-        if (phase == 1) G.cb_info = info;
+        if (phase == 1)
+            G.cb_info = info;
+        else
+            G.cb_start_gen = (uint8_t)G.generation;
         return;
     }
+    run_owed_callbacks(); /* what an earlier collection owes comes first */
+    call_callbacks(phase, &info);
+}
+
+/* The start and stop callbacks owed since an out-of-memory pass. */
+static void run_owed_callbacks(void) {
+    if (G.no_user) return;
+    if (G.cb_pending & 1u) {
+        G.cb_pending &= (uint8_t)~1u;
+        tp_gc_info_t start = {G.cb_start_gen, 0, 0};
+        call_callbacks(0, &start);
+    }
+    if (G.cb_pending & 2u) {
+        G.cb_pending &= (uint8_t)~2u;
+        tp_gc_info_t stop = G.cb_info;
+        call_callbacks(1, &stop);
+    }
+}
+
+static void call_callbacks(int phase, const tp_gc_info_t *info) {
     uint8_t was = G.in_step;
     G.in_step = 1; /* no collection from inside a callback's allocations */
     for (int i = 0; i < TP_GC_MAX_CALLBACKS; i++)
-        if (G.cb[i].fn != NULL) G.cb[i].fn(phase, &info, G.cb[i].ctx);
+        if (G.cb[i].fn != NULL) G.cb[i].fn(phase, info, G.cb[i].ctx);
     G.in_step = was;
 }
 
@@ -1021,6 +1059,12 @@ static void phase_finalize(walk_t *w) {
         list_push(L_DONE, x);
     }
     if (!list_empty(L_WHITE)) return;
+    /* what the finalizers killed is freed first: a dead object's references
+     * would count as from outside in the recount */
+    if (G.finalized_any && G.dead != 0) {
+        drain_in_step(&w->budget);
+        if (G.dead != 0) return;
+    }
     list_splice(L_WHITE, L_DONE);
     G.cur = NULL;
     G.clear_started = 0;
@@ -1063,10 +1107,7 @@ static void phase_clear(walk_t *w) {
             hold(G.cur);
         }
         tp_obj_t *o = G.cur;
-        uint32_t mark = G.free_charge;
-        uint32_t rem = tp_type_of(o)->clear(o, &w->budget);
-        charge_frees(mark, &w->budget);
-        if (rem != 0) return;
+        if (clear_charged(o, &w->budget) != 0) return;
         if (w->budget > 0) w->budget--;
         /* cleared; it dies when the last reference from the garbage goes */
         G.cur = NULL;
@@ -1248,7 +1289,7 @@ static int step_internal(uint32_t work) {
     }
     G.in_step = 0;
     if (G.phase == PH_IDLE) {
-        if (G.callbacks != NULL && !G.no_user) tp_weak_run_callbacks();
+        if (G.callbacks != NULL && !G.no_user) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
         run_callbacks(1);
         return 0;
     }
@@ -1261,6 +1302,8 @@ int tp_gc_step(uint32_t work) {
     /* at least 8 units: a step must get past one object's own unit */
     int more = step_internal(work == 0 ? TP_GC_STEP_WORK : work < 8u ? 8u : work);
     probe(TP_GC_WORK_STEP, 0);
+    /* the program drives the collection: the callbacks it queued, all */
+    if (!more && G.callbacks != NULL) tp_weak_run_callbacks(UINT_MAX);
     return more;
 }
 
@@ -1298,7 +1341,7 @@ size_t tp_gc_collect(int gen) {
     }
     if (n == SIZE_MAX) n = G.n_collected + G.n_uncollectable;
     drain_all();
-    if (G.callbacks != NULL) tp_weak_run_callbacks();
+    if (G.callbacks != NULL) tp_weak_run_callbacks(UINT_MAX);
     probe(TP_GC_WORK_STEP, 0);
     return n;
 }
@@ -1313,9 +1356,13 @@ size_t tp_gc_collect(int gen) {
 static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
     (void)ctx;
     if (G.in_oom || heap != G.heap || TP_GC_IN_INTERRUPT()) return 0;
-    size_t before = tp_heap_footprint(heap);
+    /* bytes in use, not the footprint: a block freed into a pool page that
+     * stays (other blocks live in it) frees memory the retry can use */
+    tp_heap_stats_t st;
+    tp_heap_stats(heap, &st);
+    size_t before = st.used_bytes;
     /* the retry of this same allocation failed again: it fails */
-    if (G.oom_token && G.oom_size == size && G.oom_footprint == before) return 0;
+    if (G.oom_token && G.oom_size == size && G.oom_used == before) return 0;
     G.in_oom = 1;
     uint8_t was_no_user = G.no_user;
     G.no_user = 1;
@@ -1332,7 +1379,8 @@ static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
             tp_freelist_drain(heap, tp_types[i]->freelist);
     uint32_t done = 0;
     if (!G.in_step && !G.draining) {
-        uint32_t room = (uint32_t)(TP_GC_DEFERRED_MAX - G.ndeferred);
+        /* at most two deaths per unit (a dict entry: key and value) */
+        uint32_t room = (uint32_t)(TP_GC_DEFERRED_MAX - G.ndeferred) / 2u;
         uint32_t budget = G.pacing.call_work < room ? G.pacing.call_work : room;
         uint32_t start = budget;
         G.draining = 1;
@@ -1348,7 +1396,7 @@ static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
         if (G.enabled && G.phase != PH_IDLE) probe(TP_GC_WORK_COLLECT, 1);
         int stepped = G.enabled && G.phase != PH_IDLE;
         while (G.enabled && G.phase != PH_IDLE && budget >= 8u) {
-            room = (uint32_t)(TP_GC_DEFERRED_MAX - G.ndeferred);
+            room = (uint32_t)(TP_GC_DEFERRED_MAX - G.ndeferred) / 2u;
             if (room < 8u) break; /* deaths could no longer defer their finalizers */
             uint32_t slice = budget < TP_GC_STEP_WORK ? budget : TP_GC_STEP_WORK;
             if (slice > room) slice = room;
@@ -1360,8 +1408,10 @@ static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
         done = start - budget;
         if (start != UINT32_MAX && done > G.run.max_work_oom) G.run.max_work_oom = done;
     }
-    size_t after = tp_heap_footprint(heap);
-    G.oom_footprint = after;
+    tp_heap_stats(heap, &st);
+    size_t after = st.used_bytes;
+    G.oom_used = after;
+    G.oom_footprint = st.footprint;
     G.oom_token = 1;
     probe(TP_GC_WORK_OOM, 0);
     G.no_user = was_no_user;
@@ -1373,14 +1423,18 @@ static int oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
  * freeze, garbage
  * ====================================================================== */
 
+/* Refused from a finalizer or callback that runs while deaths are being
+ * unwound or a safe point works (a half-cleared object is in use there). */
+static inline int busy(void) { return G.in_step || G.draining || G.in_pay; }
+
 void tp_gc_freeze(void) {
-    if (G.heap == NULL || G.in_step) return;
+    if (G.heap == NULL || busy()) return;
     finish_in_progress();
     for (int i = 0; i < 3; i++) list_splice(L_PERM, L_GEN0 + i);
 }
 
 void tp_gc_unfreeze(void) {
-    if (G.heap == NULL || G.in_step) return;
+    if (G.heap == NULL || busy()) return;
     finish_in_progress();
     list_splice(L_GEN2, L_PERM);
 }
@@ -1407,7 +1461,7 @@ size_t tp_gc_garbage(tp_obj_t **out, size_t max) {
 }
 
 void tp_gc_garbage_clear(void) {
-    if (G.heap == NULL || G.in_step) return;
+    if (G.heap == NULL || busy()) return;
     finish_in_progress();
     while (!list_empty(L_GARBAGE)) {
         tp_gc_head_t *x = H(LH(L_GARBAGE)->next);

@@ -61,15 +61,17 @@ typedef struct {
     uint8_t draining;  /* a deallocation cascade is being unwound */
     uint8_t in_oom;
     uint8_t in_pay;    /* a safe point's work runs (callbacks may allocate) */
+    uint8_t in_callbacks; /* weak-reference callbacks run */
     uint8_t no_user;   /* inside an allocation: no user code (finalizers,
                           callbacks) may run; deaths defer their finalizers */
     uint8_t finalized_any; /* a finalizer ran since PH_LEGACY: recount */
     uint8_t cb_pending;    /* gc callbacks (bit = phase) owed to a safe point */
     uint8_t report_due;    /* a pacing failure to report at a safe point */
     uint8_t oom_token;     /* an out-of-memory pass ran for the allocation in
-                              progress (oom_size, oom_footprint) */
+                              progress (oom_size, oom_used) */
     tp_gc_info_t cb_info;  /* what the owed stop callbacks will be told */
-    size_t oom_size, oom_footprint;
+    uint8_t cb_start_gen;  /* and the owed start callbacks */
+    size_t oom_size, oom_used, oom_footprint;
     uint8_t legacy_pass; /* PH_LEGACY: 0 = sorting white, 1 = propagating */
     uint8_t any_legacy;  /* a registered type has a legacy finalizer */
     unsigned debug;
@@ -115,7 +117,7 @@ typedef struct {
     uint32_t rate_q8;       /* units of work owed per allocated byte x 256 */
     int32_t debt;           /* units of work owed to the collection in progress */
     uint32_t last_step_work;
-    uint32_t free_charge;   /* units charged by frees (free_object), running */
+    uint32_t *charge_to;    /* the budget frees are charged to (free_object), or NULL */
     uint32_t coll_work;     /* units done by the collection in progress */
     uint32_t coll_set_bytes;
     uint32_t measured_per_kib[2]; /* units per KiB of set the last young [0]
@@ -168,6 +170,10 @@ static inline tp_weakref_t **tp_weaklist(tp_obj_t *o) {
  * queueing due callbacks; returns 1 when none is left. */
 int tp_weak_detach(tp_obj_t *o, uint32_t *budget);
 /* Runs the callbacks queued (outside any step). */
-void tp_weak_run_callbacks(void);
+/* Runs at most `max` of the callbacks queued (outside any step); the rest
+ * wait for the next safe point, decref or collection's end.  A callback's
+ * weak reference may die with it: one callback can cost a decref's budget. */
+#define TP_WEAK_CALLBACKS_PER_CALL 1u
+void tp_weak_run_callbacks(unsigned max);
 
 #endif /* TP_GC_INTERNAL_H */

@@ -146,8 +146,12 @@ int tp_weak_detach(tp_obj_t *o, uint32_t *budget) {
     return 1;
 }
 
-void tp_weak_run_callbacks(void) {
-    while (G.callbacks != NULL) {
+void tp_weak_run_callbacks(unsigned max) {
+    /* not from inside a callback: a callback's weak reference dying at its
+     * end would run the next one, and so on down the queue */
+    if (G.in_callbacks) return;
+    G.in_callbacks = 1;
+    while (G.callbacks != NULL && max-- > 0) {
         tp_weakref_t *w = G.callbacks;
         G.callbacks = w->next_cb;
         w->next_cb = NULL;
@@ -155,4 +159,5 @@ void tp_weak_run_callbacks(void) {
         if (cb != NULL) cb(&w->head.ob, w->cb_arg);
         tp_decref(&w->head.ob);
     }
+    G.in_callbacks = 0;
 }
