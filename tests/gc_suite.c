@@ -49,17 +49,6 @@ static int fresh(void) { return fx_fresh(gc_arena, gc_arena_size, tt_register); 
     } while (0)
 
 
-/* Tests that start and step a collection themselves: the pacing by bytes
- * set aside, so that no collection starts on its own on a small heap
- * (the generation thresholds still apply). */
-static void count_rule_only(void) {
-    tp_gc_pacing_t p;
-    tp_gc_get_pacing(&p);
-    p.young_permille = 1000;
-    p.full_trigger_pct = 100;
-    (void)tp_gc_set_pacing(&p);
-}
-
 /* ---- reference counting ---- */
 
 static void test_refcount_transcript(void) {
@@ -332,6 +321,16 @@ static void test_simple_resurrection(void) {
     tt_finalize_hook = NULL;
 }
 
+/* a <-> b, fnodes, dropped: garbage (the pointers only to compare). */
+static void drop_fnode_pair(tp_obj_t **a, tp_obj_t **b) {
+    *a = tt_fnode(1);
+    *b = tt_fnode(2);
+    tt_set_a(*a, *b);
+    tt_set_a(*b, *a);
+    tp_decref(*a);
+    tp_decref(*b);
+}
+
 /* A finalizer that only reads its peer (getattr: a new reference, then
  * dropped) resurrects nothing: the objects are counted again after the
  * finalizers ran, and nothing outside refers to them (PEP 442). */
@@ -344,13 +343,10 @@ static void read_peer(tp_obj_t *self) {
 
 static void test_finalizer_reading_peer_frees_in_one_collection(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tt_finalize_hook = read_peer;
-    tp_obj_t *a = tt_fnode(1), *b = tt_fnode(2);
-    tt_set_a(a, b);
-    tt_set_a(b, a);
-    tp_decref(a);
-    tp_decref(b);
+    tp_obj_t *a, *b;
+    drop_fnode_pair(&a, &b);
     TP_CHECK_EQ(tp_gc_collect(2), 2);
     TP_CHECK_EQ(tt_finalized, 2);
     TP_CHECK_EQ(tt_freed, 2);
@@ -386,11 +382,8 @@ static void test_finalizer_storing_peer_resurrects(void) {
     FRESH();
     outside = NULL;
     tt_finalize_hook = store_peer;
-    tp_obj_t *a = tt_fnode(1), *b = tt_fnode(2);
-    tt_set_a(a, b);
-    tt_set_a(b, a);
-    tp_decref(a);
-    tp_decref(b);
+    tp_obj_t *a, *b;
+    drop_fnode_pair(&a, &b);
     TP_CHECK_EQ(tp_gc_collect(2), 0); /* both resurrected: not counted */
     TP_CHECK(outside == a || outside == b);
     TP_CHECK_EQ(tt_freed, 0);
@@ -832,7 +825,7 @@ static tp_obj_t *dropped_ring(int n) {
 
 static void test_weakref_to_condemned_reads_dead(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_obj_t *a = tt_node(1);
     tt_set_a(a, dropped_ring(40)); /* enough garbage that the phases take several steps */
     tt_set_b(a, a);
@@ -856,7 +849,7 @@ static void test_weakref_to_condemned_reads_dead(void) {
 
 static void test_weakref_read_during_mark_keeps_alive(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_obj_t *a = tt_node(1);
     tt_set_a(a, a);
     tp_obj_t *wr = tp_weakref_new(a, NULL, NULL);
@@ -915,7 +908,7 @@ static void count_prints(const char *fmt, ...) {
 
 static void test_debug_flags(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     printed_stats = printed_collectable = printed_uncollectable = 0;
     tp_gc_set_print(count_prints);
     tp_gc_set_debug(TP_GC_DEBUG_STATS | TP_GC_DEBUG_COLLECTABLE | TP_GC_DEBUG_UNCOLLECTABLE);
@@ -1167,7 +1160,7 @@ static void note_inside(tp_obj_t *self) {
 
 static void test_out_of_memory_policy(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_gc_set_threshold(0, 0, 0);
     tp_gc_pacing_t p;
     tp_gc_get_pacing(&p);
@@ -1279,7 +1272,7 @@ static uint32_t tracked_sum(const tp_gc_type_row_t *r) {
 
 static void test_inspect_counts_per_type(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_gc_type_row_t rows[6];
     TP_CHECK_EQ(tp_gc_type_rows(NULL, 0), 6); /* weakref and the five test types */
     size_t n = tp_gc_type_rows(rows, TP_COUNT(rows));
@@ -1337,7 +1330,7 @@ static void test_inspect_counts_per_type(void) {
 
 static void test_inspect_generations(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_obj_t *old = tt_node(1), *vec = tt_vec();
     TP_CHECK_EQ(tp_gc_collect(1), 0); /* both survive two generations: to gen 2 */
     tp_obj_t *mid = tt_node(2);
@@ -1372,7 +1365,7 @@ static void test_inspect_generations(void) {
 
 static void test_inspect_referrers(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_obj_t *x = tt_leaf(7), *v1 = tt_vec(), *n2 = tt_node(2), *v3 = tt_vec(), *up = tt_node(4);
     TP_CHECK(tt_vec_append(v1, x) == 0);
     TP_CHECK(tt_vec_append(v1, x) == 0); /* twice: listed once */
@@ -1417,7 +1410,7 @@ static uint32_t links_digest(void) {
 
 static void test_path_is_shortest_chain(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     /* from the "global" vector g to the leaf t, two ways:
      *   g -> v -> c -> d -> b -> t
      *   g -> a -> b -> t          (shorter, though g holds v first) */
@@ -1474,7 +1467,7 @@ static void test_path_is_shortest_chain(void) {
 
 static void test_path_held_directly_or_unreachable(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_obj_t *path[4];
     size_t len = 99;
     tp_obj_t *t = tt_leaf(1), *n = tt_node(1); /* held by C variables only */
@@ -1533,7 +1526,7 @@ static void path_from_callback(int phase, const tp_gc_info_t *info, void *ctx) {
 
 static void test_path_refused_inside_collector(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tt_finalize_hook = path_from_finalizer; /* runs inside a step of the collection */
     status_inside = TP_GC_PATH_FROM_ROOT;
     drop_as_cycle(tt_fnode(1), tt_node(2));
@@ -1610,7 +1603,7 @@ static void test_inspect_during_collection(void) {
     tp_obj_t *leaf, *ring;
     int steps = 0, ignored;
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_obj_t *keep = scene(&leaf, &ring);
     size_t want = collect_inspecting(-1, leaf, ring, &steps);
     unsigned freed = tt_freed;
@@ -1619,7 +1612,7 @@ static void test_inspect_during_collection(void) {
     TP_CHECK(steps > 4);
     for (int at = 0; at < steps; at++) { /* at each step of the collection */
         FRESH();
-        count_rule_only();
+        fx_count_rule_only();
         keep = scene(&leaf, &ring);
         TP_CHECK_EQ(collect_inspecting(at, leaf, ring, &ignored), want);
         TP_CHECK_EQ(tt_freed, freed);

@@ -65,3 +65,11 @@ int fx_fresh(void *arena, size_t size, int (*register_types)(void)) {
     fx_base_used = fx_heap_used();
     return 0;
 }
+
+void fx_count_rule_only(void) {
+    tp_gc_pacing_t p;
+    tp_gc_get_pacing(&p);
+    p.young_permille = 1000;
+    p.full_trigger_pct = 100;
+    (void)tp_gc_set_pacing(&p);
+}

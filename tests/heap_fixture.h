@@ -13,6 +13,10 @@
 int fx_fresh(void *arena, size_t size, int (*register_types)(void));
 size_t fx_heap_used(void);
 extern size_t fx_base_used;
+/* For cases that start and step a collection themselves: the pacing by
+ * bytes set aside, so that no collection starts on its own on a small heap
+ * (the generation thresholds still apply). */
+void fx_count_rule_only(void);
 extern unsigned fx_gc_errors;
 
 /* A printf-like callback for the print functions under test, which print

@@ -44,16 +44,6 @@ static int fresh(void) { return fx_fresh(arena, arena_size, tp_objects_init); }
         if (!TP_CHECK(fresh() == 0)) return;                                                      \
     } while (0)
 
-/* Cases that start and step a collection themselves: the pacing by bytes
- * set aside, so that no collection starts on its own on a small heap. */
-static void count_rule_only(void) {
-    tp_gc_pacing_t p;
-    tp_gc_get_pacing(&p);
-    p.young_permille = 1000;
-    p.full_trigger_pct = 100;
-    (void)tp_gc_set_pacing(&p);
-}
-
 /* The end of every case: all dropped, nothing leaked, heap consistent. */
 static void settled(void) {
     tp_gc_collect(2);
@@ -283,7 +273,7 @@ static void test_weakref_reads_none_after_death(void) {
 
 static void test_weak_proxy_parent(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_obj_t *parent = node("parent"), *child = node("child");
     tp_obj_t *kids = tp_list_new();
     tp_list_append(kids, child);
@@ -334,7 +324,7 @@ static void test_proxy_to_dead_is_reference_error(void) {
 
 static void test_thresholds(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     unsigned t[3];
     tp_gc_get_threshold(t);
     TP_CHECK(t[0] == 700 && t[1] == 10 && t[2] == 10); /* gc.get_threshold() */
@@ -748,7 +738,7 @@ static void test_instance_finalizers(void) {
  * still referenced must survive (see tp_gc_moved). */
 static void test_moves_during_collection(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     enum { NMAX = 120 };
     const int N = afford(NMAX, 320);
     const int grow = afford(6, 256) > 0 ? afford(6, 256) : 1; /* per round */
@@ -872,7 +862,7 @@ static int resize_round(int steps, tp_obj_t *weak[RK], int *was_in_progress) {
 
 static void test_dict_resize_during_collection(void) {
     FRESH();
-    count_rule_only();
+    fx_count_rule_only();
     tp_obj_t *weak[RK];
     rk = afford(RK, 128) & ~1;
     int lost = 0, rounds = 0, in_progress = 1;
