@@ -652,19 +652,39 @@ void tp_gc_buf_free(void *ptr, size_t size) {
 }
 
 void tp_gc_track(tp_obj_t *o) {
+    if (o == NULL) {
+        tp_gc_error("tp_gc_track: NULL object", NULL);
+        return;
+    }
     if (!tp_is_container(o) || (o->flags & (TP_OF_TRACKED | TP_OF_DYING | TP_OF_HUSK))) return;
     o->flags |= TP_OF_TRACKED;
     list_push(L_GEN0, GH(o));
 }
 
 void tp_gc_untrack(tp_obj_t *o) {
+    if (o == NULL) {
+        tp_gc_error("tp_gc_untrack: NULL object", NULL);
+        return;
+    }
     if (!(o->flags & TP_OF_TRACKED) || (o->flags & TP_OF_COUNTED)) return;
     unlink_tracked(o);
     o->flags &= (uint8_t)~TP_OF_TRACKED;
 }
 
-int tp_gc_is_tracked(const tp_obj_t *o) { return (o->flags & TP_OF_TRACKED) != 0; }
-int tp_gc_is_finalized(const tp_obj_t *o) { return (o->flags & TP_OF_FINALIZED) != 0; }
+int tp_gc_is_tracked(const tp_obj_t *o) {
+    if (o == NULL) {
+        tp_gc_error("tp_gc_is_tracked: NULL object", NULL);
+        return 0;
+    }
+    return (o->flags & TP_OF_TRACKED) != 0;
+}
+int tp_gc_is_finalized(const tp_obj_t *o) {
+    if (o == NULL) {
+        tp_gc_error("tp_gc_is_finalized: NULL object", NULL);
+        return 0;
+    }
+    return (o->flags & TP_OF_FINALIZED) != 0;
+}
 
 typedef struct {
     tp_obj_t **out;
@@ -749,9 +769,17 @@ void tp_gc_set_print(void (*print)(const char *fmt, ...) __attribute__((format(p
 }
 
 void tp_gc_get_count(unsigned counts[3]) {
+    if (counts == NULL) {
+        tp_gc_error("tp_gc_get_count: NULL output", NULL);
+        return;
+    }
     for (int i = 0; i < 3; i++) counts[i] = G.count[i];
 }
 void tp_gc_get_threshold(unsigned t[3]) {
+    if (t == NULL) {
+        tp_gc_error("tp_gc_get_threshold: NULL output", NULL);
+        return;
+    }
     for (int i = 0; i < 3; i++) t[i] = G.threshold[i];
 }
 void tp_gc_set_threshold(unsigned t0, unsigned t1, unsigned t2) {
@@ -785,6 +813,10 @@ void tp_gc_set_probe(tp_gc_probe_t p, void *ctx) {
 }
 
 void tp_gc_get_stats(int gen, tp_gc_gen_stats_t *out) {
+    if (out == NULL) {
+        tp_gc_error("tp_gc_get_stats: NULL output", NULL);
+        return;
+    }
     if (gen < 0 || gen > 2) {
         memset(out, 0, sizeof *out);
         return;
@@ -793,6 +825,10 @@ void tp_gc_get_stats(int gen, tp_gc_gen_stats_t *out) {
 }
 
 void tp_gc_get_run_stats(tp_gc_run_stats_t *out) {
+    if (out == NULL) {
+        tp_gc_error("tp_gc_get_run_stats: NULL output", NULL);
+        return;
+    }
     *out = G.run;
     out->obj_bytes = (uint32_t)G.obj_bytes;
     uint32_t n = 0;

@@ -97,7 +97,11 @@ tp_heap_t *tp_gc_heap(void);
  * Registering the same descriptor twice is a no-op. */
 int tp_type_register(tp_type_t *type);
 
-/* ---- objects ---- */
+/* ---- objects ----
+ * A NULL object or NULL output pointer given to the functions below is
+ * reported through the error hook (tp_gc_set_error_hook) and answered with
+ * 0 or NULL; nothing is written.  tp_weakref_get and tp_weakproxy_deref
+ * answer NULL for NULL without a report (a dead weak reference reads so). */
 
 /* A new object of `type`, `size` bytes (>= the header: 4, or 8 for a
  * container), count 1, flags 0, the rest zeroed.  A safe point: pending

@@ -58,7 +58,11 @@ tp_type_t tp_weakref_type = {
 };
 
 static tp_obj_t *make(tp_obj_t *referent, tp_weak_callback_t cb, tp_obj_t *arg, uint8_t proxy) {
-    if (referent == NULL || tp_type_of(referent)->weaklist_offset == 0 || referent->rc == 0 ||
+    if (referent == NULL) {
+        tp_gc_error("tp_weakref_new: NULL referent", NULL);
+        return NULL;
+    }
+    if (tp_type_of(referent)->weaklist_offset == 0 || referent->rc == 0 ||
         tp_gc_condemned(referent))
         return NULL;
     tp_obj_t *o = tp_gc_new(&tp_weakref_type, sizeof(tp_weakref_t));
@@ -109,11 +113,15 @@ tp_obj_t *tp_weakref_get(tp_obj_t *o) {
 
 tp_obj_t *tp_weakproxy_deref(tp_obj_t *o, int *dead) {
     tp_obj_t *r = live_referent(o);
-    *dead = r == NULL;
+    if (dead != NULL) *dead = r == NULL;
     return r;
 }
 
 size_t tp_weakref_count(const tp_obj_t *referent) {
+    if (referent == NULL) {
+        tp_gc_error("tp_weakref_count: NULL referent", NULL);
+        return 0;
+    }
     tp_obj_t *r = (tp_obj_t *)(uintptr_t)referent;
     if (tp_type_of(r)->weaklist_offset == 0 || r->rc == 0 || tp_gc_condemned(r)) return 0;
     size_t n = 0;

@@ -33,7 +33,7 @@ static size_t name_entry(const tp_table_t *t, const tp_obj_t *to, int attribute,
 }
 
 size_t tp_describe_edge(tp_obj_t *from, tp_obj_t *to, char *buf, size_t size) {
-    if (from == NULL || to == NULL) return 0;
+    if (from == NULL || to == NULL || (buf == NULL && size > 0)) return 0;
     if (tp_is(from, &tp_list_type))
         return name_item(TP_AS(tp_list_t, from)->items, TP_AS(tp_list_t, from)->len, to, buf, size);
     if (tp_is(from, &tp_tuple_type))

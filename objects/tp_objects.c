@@ -67,6 +67,10 @@ int tp_objects_init(void) {
 }
 
 void tp_objects_get_stats(tp_objects_stats_t *out) {
+    if (out == NULL) {
+        (void)tp_fail(TP_ERR_VALUE);
+        return;
+    }
     tp_number_stats(out);
     out->char_cache_hits = tp_char_cache_hits;
     out->intern_hits = tp_intern_hits;
@@ -355,6 +359,10 @@ static void repr(out_t *w, tp_obj_t *o) {
 }
 
 size_t tp_repr(tp_obj_t *o, char *buf, size_t size) {
+    if (buf == NULL && size > 0) { /* no buffer: nothing is written, an error */
+        (void)tp_fail(TP_ERR_VALUE);
+        return 0;
+    }
     out_t w = {.buf = buf, .size = size};
     repr(&w, o);
     if (size > 0) {

@@ -99,7 +99,9 @@ int tp_eq(tp_obj_t *a, tp_obj_t *b);
  * instances by identity); -1 and TP_ERR_TYPE for list, dict, bytearray, view. */
 int tp_hash(tp_obj_t *o, uint32_t *out);
 /* Python's repr into buf (always NUL-terminated; "..." when cut); returns the
- * length it needed.  A container that contains itself prints as [...] / {...}. */
+ * length it needed (size 0: only that, buf may be NULL).  A NULL buf with a
+ * size is ValueError and 0.  A container that contains itself prints as
+ * [...] / {...}. */
 size_t tp_repr(tp_obj_t *o, char *buf, size_t size);
 
 /* ---- int: int32_t, small ints -5..256 cached in flash, a free list ---- */
@@ -227,7 +229,7 @@ typedef struct {
     uint16_t int_freelist;     /* blocks waiting on the int free list */
     uint16_t float_freelist;
 } tp_objects_stats_t;
-void tp_objects_get_stats(tp_objects_stats_t *out);
+void tp_objects_get_stats(tp_objects_stats_t *out); /* NULL: ValueError */
 /* Gives the memory the layer keeps for speed back to the heap: the blocks
  * waiting on the free lists, and the intern table when it is empty. */
 void tp_objects_trim(void);
@@ -237,7 +239,8 @@ void tp_objects_trim(void);
 /* Names the reference from container `from` to `to` into buf: "[3]" (list,
  * tuple), "['key']" (a dict's value), "(key)" (a dict's key), ".name" (an
  * instance's attribute).  Returns the length it needed, 0 when `from` is of
- * another type or holds no reference to `to`.  O(len(from)). */
+ * another type or holds no reference to `to`, or for a NULL argument (or a
+ * NULL buf with a size).  O(len(from)). */
 size_t tp_describe_edge(tp_obj_t *from, tp_obj_t *to, char *buf, size_t size);
 /* tp_repr and tp_describe_edge, for tp_gc_print_path. */
 extern const tp_gc_describer_t tp_objects_describer;

@@ -231,6 +231,31 @@ static void test_disable(void) {
     TP_CHECK(tp_gc_is_enabled());
 }
 
+/* NULL where an object or an output is expected: reported through the
+ * error hook, an error value returned, nothing written. */
+static void test_null_arguments_are_reported(void) {
+    FRESH();
+    unsigned errors = fx_gc_errors;
+    tp_gc_track(NULL);
+    tp_gc_untrack(NULL);
+    TP_CHECK_EQ(tp_gc_is_tracked(NULL), 0);
+    TP_CHECK_EQ(tp_gc_is_finalized(NULL), 0);
+    TP_CHECK(tp_weakref_new(NULL, NULL, NULL) == NULL);
+    TP_CHECK(tp_weakproxy_new(NULL, NULL, NULL) == NULL);
+    TP_CHECK(tp_weakref_get(NULL) == NULL);
+    TP_CHECK_EQ(tp_weakref_count(NULL), 0);
+    TP_CHECK(tp_weakproxy_deref(NULL, NULL) == NULL);
+    tp_gc_get_count(NULL);
+    tp_gc_get_threshold(NULL);
+    tp_gc_get_stats(0, NULL);
+    tp_gc_get_run_stats(NULL);
+    tp_gc_get_pacing(NULL);
+    /* each reported, but for the reads that answer NULL for NULL (weakref_get,
+     * proxy_deref) and get_pacing */
+    TP_CHECK_EQ(fx_gc_errors - errors, 11);
+    fx_gc_errors = errors;
+}
+
 /* ---- SAVEALL, legacy finalizers ---- */
 
 static void test_saveall(void) {
@@ -1625,6 +1650,7 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_refcount_transcript),
     TP_CASE(test_refcount_saturates),
     TP_CASE(test_decref_of_dead_is_error),
+    TP_CASE(test_null_arguments_are_reported),
     TP_CASE(test_self_cycles),
     TP_CASE(test_two_cycle_transcript),
     TP_CASE(test_cycle_kept_by_name),

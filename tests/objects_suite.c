@@ -572,6 +572,25 @@ static void test_errors_are_values(void) {
     settled();
 }
 
+/* NULL output buffers and outputs: an error value, nothing written. */
+static void test_null_outputs_are_errors(void) {
+    FRESH();
+    tp_obj_t *l = tp_list_new(), *i = tp_int_new(5000);
+    TP_CHECK(tp_list_append(l, i) == 0);
+    tp_err_clear();
+    TP_CHECK_EQ(tp_repr(l, NULL, 16), 0);
+    TP_CHECK_EQ(tp_err(), TP_ERR_VALUE);
+    char buf[8];
+    TP_CHECK(tp_repr(l, buf, 0) > 0); /* size 0: the length it needs, nothing written */
+    TP_CHECK_EQ(tp_describe_edge(l, i, NULL, 16), 0);
+    tp_err_clear();
+    tp_objects_get_stats(NULL);
+    TP_CHECK_EQ(tp_err(), TP_ERR_VALUE);
+    tp_decref(i);
+    tp_decref(l);
+    settled();
+}
+
 static void test_out_of_memory_is_an_error(void) {
     FRESH();
     tp_obj_t *hold = tp_list_new();
@@ -999,6 +1018,7 @@ const tp_test_case objects_suite_cases[] = {
     TP_CASE(test_list_operations),
     TP_CASE(test_dict_operations),
     TP_CASE(test_errors_are_values),
+    TP_CASE(test_null_outputs_are_errors),
     TP_CASE(test_out_of_memory_is_an_error),
     TP_CASE(test_free_lists_per_type),
     TP_CASE(test_tuples),
