@@ -962,12 +962,22 @@ void tp_freelist_init(tp_freelist_t *list, size_t block_size_bytes, uint16_t cap
     list->hits = 0;
 }
 
+/* A cached block carries, in its second word when it has one, its address
+ * mangled with this tag: a second free of it is then caught in O(1) (and
+ * confirmed by a walk of the list).  A block too small for the tag (one
+ * pointer: the host's 8-byte blocks) is looked for in the list each time. */
+#define FREELIST_TAG ((uintptr_t)0x7F3Cu * 0x10001u)
+static inline int freelist_tagged(const tp_freelist_t *list) {
+    return list->block_size >= 2u * sizeof(void *);
+}
+
 void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
     void *p = list->head;
     if (p != NULL) {
         list->head = *(void **)p;
         list->count--;
         if (list->hits != UINT16_MAX) list->hits++;
+        if (freelist_tagged(list)) ((uintptr_t *)p)[1] = 0;
         return p;
     }
     return tp_heap_alloc(h, list->block_size);
@@ -975,8 +985,16 @@ void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
 
 void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
     if (ptr == NULL) return;
+    int tagged = freelist_tagged(list);
+    if ((!tagged || ((uintptr_t *)ptr)[1] == ((uintptr_t)ptr ^ FREELIST_TAG)) &&
+        freelist_holds(list, ptr)) {
+        tp_alloc_report(h, TP_ALLOC_ERR_DOUBLE_FREE, ptr, list->block_size, -1, CALLER(),
+                        "freed twice to a type's free list (already cached): ignored");
+        return;
+    }
     if (list->count < list->cap) {
         *(void **)ptr = list->head;
+        if (tagged) ((uintptr_t *)ptr)[1] = (uintptr_t)ptr ^ FREELIST_TAG;
         list->head = ptr;
         list->count++;
         return;

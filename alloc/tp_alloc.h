@@ -284,8 +284,12 @@ void tp_heap_span(const tp_heap_t *heap, uintptr_t *lo, uintptr_t *hi);
 
 /* A type's private cache of blocks of one size: freeing to it keeps the block
  * for the next allocation of that type (it is not handed to other types), up
- * to `cap` blocks; beyond the cap blocks go back to the heap.  Not locked:
- * a free list belongs to one context, or its owner locks it. */
+ * to `cap` blocks; beyond the cap blocks go back to the heap.  Freeing a
+ * block that is already cached is reported (TP_ALLOC_ERR_DOUBLE_FREE) and
+ * ignored, in every build: a cached block carries a tag in its second word,
+ * so the check is O(1) and a walk of the list, O(cap), only confirms it
+ * (blocks of one pointer are looked for in the list every time).  Not
+ * locked: a free list belongs to one context, or its owner locks it. */
 typedef struct tp_freelist_s {
     void *head;
     uint16_t count;

@@ -610,6 +610,11 @@ void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
         return;
     }
     if (guards_damaged(h, &b, caller)) return;
+    if (freelist_holds(list, ptr)) {
+        report(h, TP_ALLOC_ERR_DOUBLE_FREE, &b, caller,
+               "freed twice to a type's free list (already cached): ignored");
+        return;
+    }
     memset(ptr, FILL_FREED, b.size);
     *(void **)ptr = list->head;
     list->head = ptr;

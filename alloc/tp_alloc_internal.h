@@ -251,6 +251,15 @@ static inline size_t heap_used_bytes(const tp_heap_t *h) {
     return small + large_blocks - (size_t)(h->large_allocs - h->large_frees) * BLOCK_HDR;
 }
 
+/* Whether ptr is already cached on `list` (a second tp_freelist_free of it).
+ * O(count) <= O(cap): the callers ask only when the block looks cached
+ * (a tag in its second word, or the debug build's freed fill). */
+static inline int freelist_holds(const tp_freelist_t *list, const void *ptr) {
+    for (const void *p = list->head; p != NULL; p = *(void *const *)p)
+        if (p == ptr) return 1;
+    return 0;
+}
+
 void tp_alloc_report(tp_heap_t *h, tp_alloc_err_t kind, const void *ptr, size_t size,
                      int size_class, const void *caller, const char *detail);
 

@@ -535,9 +535,18 @@ static void test_type_free_lists(void) {
     tp_freelist_free(h, &ints, c); /* over the cap: back to the heap */
     TP_CHECK_EQ(ints.count, 2);
     TP_CHECK_EQ(stats(h).used_blocks, used - 1u);
+    /* a second free of a cached block: reported, not cached twice */
+    tp_freelist_free(h, &ints, b);
+    TP_CHECK_EQ(errors_seen, 1);
+    TP_CHECK_EQ(tp_heap_last_error(h), TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK_EQ(ints.count, 2);
+    errors_seen = 0;
     void *d = tp_freelist_alloc(h, &ints); /* recycled, not from the heap */
     TP_CHECK(d == b);
-    TP_CHECK_EQ(ints.hits, 1);
+    void *e = tp_freelist_alloc(h, &ints);
+    TP_CHECK(e == a && e != d); /* never the same block twice */
+    tp_freelist_free(h, &ints, e);
+    TP_CHECK_EQ(ints.hits, 2);
     TP_CHECK_EQ(stats(h).used_blocks, used - 1u);
     /* the block a float would get is not the int's cached block */
     void *f = tp_heap_alloc(h, 16);

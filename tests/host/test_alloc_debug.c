@@ -564,6 +564,10 @@ static void test_type_free_lists(void) {
     c[24] = 0xFD;
     forget_errors();
     tp_freelist_free(h, &list, c);
+    tp_freelist_free(h, &list, c); /* a second free of a cached block: reported */
+    TP_CHECK_EQ(last.kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK_EQ(list.count, 1);
+    forget_errors();
     tp_freelist_free(h, &list, b);
     TP_CHECK_EQ(list.count, 2);
     tp_freelist_drain(h, &list);
