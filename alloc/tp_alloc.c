@@ -862,15 +862,44 @@ void tp_heap_free_sized(tp_heap_t *h, void *ptr, size_t size) {
  * realloc, aligned allocation, sizes
  * ====================================================================== */
 
+/* Whether a (8-aligned, in region r) is the start of a block handed out:
+ * TP_ALLOC_OK, or what it is instead - a freed block (DOUBLE_FREE), pool
+ * space never carved or a pool kept empty (FOREIGN), the inside of a pool
+ * block (INTERIOR), a large block header that is not one we wrote
+ * (BAD_HEADER).  *usable: the bytes the caller may use.  O(1): a freed pool
+ * block carries its tag (free_small_locked), a large block its header. */
+static tp_alloc_err_t block_state(const tp_region_info_t *r, const tp_heap_t *h, uintptr_t a,
+                                  size_t *usable) {
+    *usable = 0;
+    uint8_t kind = page_kind(r, a);
+    if (kind == PM_FREE_POOL) return TP_ALLOC_ERR_FOREIGN;
+    if (kind != 0) {
+        unsigned c = kind - 1u;
+        uintptr_t pg = a & ~POOL_MASK;
+        uint32_t off = (uint32_t)(a - pg);
+        if (off < POOL_HDR || off >= POOL(pg)->carve) return TP_ALLOC_ERR_FOREIGN;
+        if ((off - POOL_HDR) % class_size(c) != 0) return TP_ALLOC_ERR_INTERIOR;
+        if (WORD(a + 4) == (addr_ref(h, a) ^ FREE_TAG)) return TP_ALLOC_ERR_DOUBLE_FREE;
+        *usable = class_size(c);
+        return TP_ALLOC_OK;
+    }
+    uintptr_t b = a - BLOCK_HDR;
+    if (b < r->start) return TP_ALLOC_ERR_FOREIGN;
+    uint32_t hdr = WORD(b), size = hdr & ~F_MASK;
+    if (hdr & F_FREE) return TP_ALLOC_ERR_DOUBLE_FREE;
+    if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b || (WORD(b + size) & F_PREV_FREE))
+        return TP_ALLOC_ERR_BAD_HEADER;
+    *usable = size - BLOCK_HDR;
+    return TP_ALLOC_OK;
+}
+
 size_t tp_heap_usable_size(tp_heap_t *h, const void *ptr) {
     uintptr_t a = (uintptr_t)ptr;
-    if (ptr == NULL) return 0;
+    if (ptr == NULL || (a & 7u)) return 0;
     const tp_region_info_t *r = region_of(h, a);
     if (r == NULL) return 0;
-    uint8_t kind = page_kind(r, a);
-    if (kind == PM_FREE_POOL) return 0;
-    if (kind != 0) return class_size(kind - 1u);
-    return block_size(a - BLOCK_HDR) - BLOCK_HDR;
+    size_t usable;
+    return block_state(r, h, a, &usable) == TP_ALLOC_OK ? usable : 0;
 }
 
 /* Grows or shrinks the large block at payload a in place; lock held.
@@ -913,7 +942,14 @@ void *tp_heap_realloc(tp_heap_t *h, void *ptr, size_t size) {
                         CALLER(), "realloc of a pointer not from this heap");
         return NULL;
     }
-    size_t old = tp_heap_usable_size(h, ptr);
+    size_t old;
+    tp_alloc_err_t err = block_state(r, h, a, &old);
+    if (err != TP_ALLOC_OK) {
+        /* a freed, interior or foreign pointer: the heap is left as it is */
+        tp_alloc_report(h, err, ptr, 0, -1, CALLER(), "realloc of a pointer that is no block "
+                                                       "in use: nothing done");
+        return NULL;
+    }
     uint8_t kind = page_kind(r, a);
     if (kind != 0 && kind != PM_FREE_POOL) {
         /* small: keep the block if the new size maps to the same class */

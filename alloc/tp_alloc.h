@@ -61,6 +61,10 @@
  *   a pool header or unused pool space, large blocks whose header is not a
  *   used one, pointers into the middle of a pool block where the pool
  *   becomes empty or stops being full, and tp_heap_free_sized's size.
+ *   realloc checks, in O(1), that its pointer is a block in use: a freed
+ *   block (the tag of a freed pool block, the header of a free large one),
+ *   the inside of a pool block or pool space never carved is reported and
+ *   NULL returned, the heap untouched; tp_heap_usable_size answers 0 there.
  *   The debug build (TP_ALLOC_DEBUG=1, see tp_alloc_config.h) checks every
  *   free: double free, foreign, misaligned and interior pointers, overruns
  *   and underruns (guard bytes), writes after free (a quarantine of freed
@@ -113,7 +117,8 @@ void *tp_heap_realloc(tp_heap_t *heap, void *ptr, size_t size);
 /* align: a power of two.  NULL if it is not, or on out of memory. */
 void *tp_heap_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
 /* Bytes the caller may use at ptr (>= the size asked for; the debug build:
- * exactly the size asked for). 0 for NULL or a pointer that is no block. */
+ * exactly the size asked for). 0 for NULL or a pointer that is no block in
+ * use (freed, inside a pool block, never carved). */
 size_t tp_heap_usable_size(tp_heap_t *heap, const void *ptr);
 
 /* ---- allocation on behalf of a caller ----

@@ -522,6 +522,42 @@ static void test_oom_hook_frees_and_retries(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
 }
 
+/* A pointer that is no block in use - freed, inside a block, never carved -
+ * given to realloc is reported and nothing changes; usable_size says 0. */
+static void test_realloc_and_usable_size_of_no_block(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    uint8_t *s1 = tp_heap_alloc(h, 16), *s2 = tp_heap_alloc(h, 16);
+    uint8_t *l1 = tp_heap_alloc(h, LARGE_REQ(300)), *l2 = tp_heap_alloc(h, LARGE_REQ(300));
+    TP_CHECK(s1 && s2 && l1 && l2);
+    TP_CHECK_EQ(tp_heap_usable_size(h, s1), 16);
+    TP_CHECK_EQ(tp_heap_usable_size(h, s1 + 8), 0); /* inside a block */
+    TP_CHECK_EQ(tp_heap_usable_size(h, s2 + 16 * 8), 0); /* never carved yet */
+    tp_heap_free(h, s1);
+    tp_heap_free(h, l1);
+    TP_CHECK_EQ(tp_heap_usable_size(h, s1), 0);
+    TP_CHECK_EQ(tp_heap_usable_size(h, l1), 0);
+    size_t used = stats(h).used_bytes;
+    errors_seen = 0;
+    TP_CHECK(tp_heap_realloc(h, s1, 12) == NULL); /* freed, same class */
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK(tp_heap_realloc(h, l1, 64) == NULL); /* freed large, shrinking */
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK(tp_heap_realloc(h, s2 + 8, 40) == NULL); /* inside a live block */
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_INTERIOR);
+    TP_CHECK_EQ(errors_seen, 3);
+    TP_CHECK_EQ(stats(h).used_bytes, used); /* nothing changed */
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    /* the freed block is handed out once, not twice */
+    uint8_t *a = tp_heap_alloc(h, 16), *b = tp_heap_alloc(h, 16);
+    TP_CHECK(a != b && a != s2 && b != s2);
+    tp_heap_free(h, a);
+    tp_heap_free(h, b);
+    tp_heap_free(h, s2);
+    tp_heap_free(h, l2);
+    TP_CHECK_EQ(stats(h).used_blocks, 0);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
 static void test_type_free_lists(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     tp_freelist_t ints;
@@ -783,6 +819,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_aligned_alloc_near_the_largest_block),
     TP_CASE(test_pool_from_a_block_of_two_pools),
     TP_CASE(test_oom_hook_frees_and_retries),
+    TP_CASE(test_realloc_and_usable_size_of_no_block),
     TP_CASE(test_type_free_lists),
     TP_CASE(test_several_regions),
     TP_CASE(test_free_sized),
