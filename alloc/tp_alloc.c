@@ -351,6 +351,9 @@ HOT void *pool_new(tp_heap_t *h, unsigned c) {
     uintptr_t b = pg + POOL_HDR;
     WORD(b + 4) = 0; /* not tagged free (a kept pool's block may be) */
     WORD(b + size) = 0;
+    /* the next block is free from now on, tagged as every free block is:
+     * a free of it before it was handed out is a double free */
+    WORD(b + size + 4) = addr_ref(h, b + size) ^ FREE_TAG;
     p->freeblock = addr_ref(h, b + size);
     p->used = 1;
     p->carve = (uint16_t)(POOL_HDR + 2u * size);
@@ -370,8 +373,10 @@ HOT ref_t pool_refill(tp_heap_t *h, tp_pool_t *p, unsigned c) {
     if (carve + size <= POOL_END) {
         uintptr_t b = (uintptr_t)p + carve;
         p->carve = (uint16_t)(carve + size);
+        ref_t r = addr_ref(h, b);
         WORD(b) = 0;
-        return addr_ref(h, b);
+        WORD(b + 4) = r ^ FREE_TAG; /* free, tagged: see pool_start */
+        return r;
     }
     ref_t next = p->next;
     h->usedpools[c] = next;

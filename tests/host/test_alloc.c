@@ -532,6 +532,15 @@ static void test_realloc_and_usable_size_of_no_block(void) {
     TP_CHECK_EQ(tp_heap_usable_size(h, s1), 16);
     TP_CHECK_EQ(tp_heap_usable_size(h, s1 + 8), 0); /* inside a block */
     TP_CHECK_EQ(tp_heap_usable_size(h, s2 + 16 * 8), 0); /* never carved yet */
+    /* the block carved after s2, on the pool's free list but never handed
+     * out: freeing it is a double free, reported, and the list keeps no loop */
+    uint8_t *carved = s2 + 16;
+    TP_CHECK_EQ(tp_heap_usable_size(h, carved), 0);
+    errors_seen = 0;
+    tp_heap_free(h, carved);
+    TP_CHECK_EQ(errors_seen, 1);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_DOUBLE_FREE);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
     tp_heap_free(h, s1);
     tp_heap_free(h, l1);
     TP_CHECK_EQ(tp_heap_usable_size(h, s1), 0);
