@@ -942,10 +942,17 @@ static int visit_subtract(tp_obj_t *ref, void *ctx) {
         if (h->prev > 0) {
             h->prev--;
         } else {
-            /* more references from inside than the count says: a container
-             * moved one without tp_gc_moved.  Keep the object (a root). */
+            /* more references from inside than the count says: its count is
+             * too small (a decref too many), or a container moved a
+             * reference without tp_gc_moved.  Either way the count cannot
+             * be trusted: the object is kept, a root now and immortal from
+             * now on (a leak, never a use after free when the referrers
+             * drop their references) */
             ref->flags = (uint8_t)((ref->flags | TP_OF_DIRTY) & ~TP_OF_WATCH);
-            tp_gc_error("reference moved without tp_gc_moved", ref);
+            ref->rc = TP_RC_IMMORTAL;
+            tp_gc_error("count smaller than the references to it (a decref too many, or a "
+                        "reference moved without tp_gc_moved): kept, immortal",
+                        ref);
         }
     }
     return --w->budget == 0;

@@ -256,6 +256,31 @@ static void test_null_arguments_are_reported(void) {
     fx_gc_errors = errors;
 }
 
+/* A container whose count is too small (a decref too many), referenced
+ * from cyclic garbage: reported when the collection counts it, and kept -
+ * never freed while the garbage still points at it. */
+static void test_count_too_small_in_garbage_is_kept(void) {
+    FRESH();
+    tp_obj_t *x = tt_node(9), *a = tt_node(1), *b = tt_node(2);
+    tt_set_a(a, b);
+    tt_set_a(b, a);
+    tt_set_b(a, x); /* x: 3 references (ours, a, b) */
+    tt_set_b(b, x);
+    tp_decref(a);
+    tp_decref(b);
+    tp_decref(x); /* ours */
+    tp_decref(x); /* one too many: its count says 1 for 2 references */
+    TP_CHECK_EQ(fx_gc_errors, 0);
+    unsigned freed = tt_freed;
+    (void)tp_gc_collect(2);
+    TP_CHECK_EQ(fx_gc_errors, 1); /* reported */
+    TP_CHECK_EQ(tt_freed - freed, 2); /* a and b; x kept */
+    TP_CHECK_EQ(tp_getrefcount(x), TP_RC_IMMORTAL);
+    TP_CHECK_EQ(tt_id(x), 9);
+    TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    fx_gc_errors = 0;
+}
+
 /* ---- SAVEALL, legacy finalizers ---- */
 
 static void test_saveall(void) {
@@ -1651,6 +1676,7 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_refcount_saturates),
     TP_CASE(test_decref_of_dead_is_error),
     TP_CASE(test_null_arguments_are_reported),
+    TP_CASE(test_count_too_small_in_garbage_is_kept),
     TP_CASE(test_self_cycles),
     TP_CASE(test_two_cycle_transcript),
     TP_CASE(test_cycle_kept_by_name),
