@@ -821,10 +821,10 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
             if (off >= POOL_HDR && off < p->carve && WORD(a + 4) != (rf ^ FREE_TAG)) {
                 ref_t head = p->freeblock;
                 uint32_t used = p->used - 1u;
-                /* where the pool changes list (it empties, or was full) an
-                 * interior pointer would do lasting harm: checked there, so
-                 * the common case pays nothing; free_slow reports it */
-                if ((used == 0 || head == 0) && (off - POOL_HDR) % class_size(c) != 0) {
+                /* an interior pointer would put a block inside another on
+                 * the free list: checked on every free (a division by the
+                 * class size); free_slow reports it */
+                if ((off - POOL_HDR) % class_size(c) != 0) {
                     TP_ALLOC_UNLOCK();
                     free_slow(h, ptr, CALLER());
                     return;

@@ -59,8 +59,8 @@
  *   back to the large level is caught only when the word before it does not
  *   pass for a block header), pointers outside the regions, misaligned, into
  *   a pool header or unused pool space, large blocks whose header is not a
- *   used one, pointers into the middle of a pool block where the pool
- *   becomes empty or stops being full, and tp_heap_free_sized's size.
+ *   used one, pointers into the middle of a pool block, and
+ *   tp_heap_free_sized's size.
  *   realloc checks, in O(1), that its pointer is a block in use: a freed
  *   block (the tag of a freed pool block, the header of a free large one),
  *   the inside of a pool block or pool space never carved is reported and
@@ -157,7 +157,7 @@ typedef enum {
     TP_ALLOC_ERR_FOREIGN,         /* pointer outside every region of this heap */
     TP_ALLOC_ERR_MISALIGNED,      /* not 8-byte aligned */
     TP_ALLOC_ERR_INTERIOR,        /* inside a block, not its start (debug build; release:
-                                     pool blocks, on free's slow path) */
+                                     pool blocks) */
     TP_ALLOC_ERR_BAD_HEADER,      /* a large block's header is not one we wrote */
     TP_ALLOC_ERR_OVERRUN,         /* guard bytes after the block damaged (debug) */
     TP_ALLOC_ERR_UNDERRUN,        /* guard bytes before the block damaged (debug) */

@@ -357,9 +357,9 @@ static void test_bad_pointers_are_reported(void) {
     TP_CHECK(tp_heap_usable_size(h, &on_stack) == 0);
 }
 
-/* Release build: an interior pointer into a pool block is caught on the slow
- * path of free - when freeing would empty the pool or un-fill a full pool.
- * (The fast path in between does not check it; the debug build always does.) */
+/* Release build: an interior pointer into a pool block is caught on every
+ * free - where freeing would empty the pool, un-fill a full pool, and
+ * mid-pool (a pool neither empty nor full after the free). */
 static void test_interior_pool_pointer_on_the_slow_path(void) {
     tp_heap_t *h = fresh_heap(HEAP_BYTES);
     uint8_t *a = tp_heap_alloc(h, 16); /* the only block of its pool */
@@ -384,10 +384,19 @@ static void test_interior_pool_pointer_on_the_slow_path(void) {
     tp_heap_free(h, blocks[n / 2u] + 16);
     TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_INTERIOR);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
+    /* mid-pool: one block freed, so the pool is neither full nor emptying */
+    tp_heap_free(h, blocks[0]);
+    last_kind = TP_ALLOC_OK;
+    tp_heap_free(h, blocks[n / 2u] + 8);
+    TP_CHECK_EQ(last_kind, TP_ALLOC_ERR_INTERIOR);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    uint8_t *x = tp_heap_alloc(h, 24), *y = tp_heap_alloc(h, 24);
+    TP_CHECK(x == blocks[0] && y != blocks[n / 2u] + 8); /* the free list is whole */
+    tp_heap_free(h, y);
     for (unsigned i = 0; i < n; i++) tp_heap_free(h, blocks[i]);
     TP_CHECK_EQ(stats(h).used_blocks, 0);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
-    TP_CHECK_EQ(errors_seen, 2);
+    TP_CHECK_EQ(errors_seen, 3);
 }
 
 static void test_realloc_edges(void) {
