@@ -134,7 +134,7 @@ typedef struct {
  * that the rows compare. */
 #define SPLIT TP_ALLOC_SMALL_MAX
 /* A small malloc above this many instructions is counted as slow (the
- * issue's bound on the small path's maximum). */
+ * bound the small path is held to). */
 #define SMALL_SLOW 60u
 
 enum { POOL_NEWPAGE, POOL_KEPTPOOL, POOL_EMPTY_KEPT, POOL_EMPTY_RELEASED };

@@ -1,7 +1,7 @@
 /*
  * objects_suite.c - the object layer on the host and on every board.
  *
- * First the mission's transcripts (../shared/mission.md), with the numbers
+ * First the source material's transcripts, with the numbers
  * CPython prints: sys.getrefcount counts its own argument, so a list bound
  * to one name reads 2.  A C variable holding a reference plays the part of a
  * Python name: `b = a` is an incref, `del b` a decref.  Then each type, its

@@ -1,6 +1,6 @@
 /*
  * objects_suite.h - the object layer's suite (tests/objects_suite.c): the
- * mission's transcripts with Python's exact numbers, and each type's
+ * source material's transcripts with Python's exact numbers, and each type's
  * behaviour and errors.  Shared by the host test and the target image.
  */
 #ifndef TESTS_OBJECTS_SUITE_H

@@ -1,6 +1,6 @@
 /*
  * test_objects.c - the object layer's suite (tests/objects_suite.c) on the
- * target: the mission's transcripts with Python's numbers, on the board.
+ * target: the source material's transcripts with Python's numbers, on the board.
  * The heap is one block of the default heap, up to 64 KiB.
  */
 #include <stdint.h>
