@@ -388,13 +388,10 @@ void tp_gc_barrier(tp_obj_t *o) {
  * Objects
  * ====================================================================== */
 
-/* The oldest generation whose count is over its threshold (generation 2
- * only under CPython's long-lived rule), or -1.  young: generation 0 counts
- * as over (the growth asks for a young collection). */
-static int choose_generation(int young) {
+static int choose_generation(void) {
     for (int i = 2; i >= 0; i--) {
-        int over = (i == 0 && young) || (G.threshold[i] != 0 && G.count[i] > G.threshold[i]);
-        if (!over || (i == 2 && G.long_lived_pending < G.long_lived_total / 4u)) continue;
+        if (G.threshold[i] == 0 || G.count[i] <= G.threshold[i]) continue;
+        if (i == 2 && G.long_lived_pending < G.long_lived_total / 4u) continue;
         return i;
     }
     return -1;
@@ -435,14 +432,20 @@ static int due_generation(uint8_t *why) {
         *why = 2;
         return 2;
     }
-    int gen = choose_generation(0);
+    int gen = choose_generation();
     if (gen >= 0) {
         *why = 0;
         return gen;
     }
-    if (G.obj_bytes >= G.next_trigger) {
+    if (G.obj_bytes >= G.young_base + young_bytes()) {
         *why = 1;
-        return choose_generation(1);
+        /* as if generation 0's count were over its threshold */
+        for (int i = 2; i >= 1; i--) {
+            if (G.threshold[i] == 0 || G.count[i] < G.threshold[i]) continue;
+            if (i == 2 && G.long_lived_pending < G.long_lived_total / 4u) continue;
+            return i;
+        }
+        return 0;
     }
     return -1;
 }
@@ -490,8 +493,11 @@ static void set_full_trigger(void) {
 static void set_next_trigger(void) { G.next_trigger = G.young_base + young_bytes(); }
 
 static inline int start_due(void) {
-    return G.obj_bytes >= G.next_trigger || tp_heap_footprint(G.heap) >= G.full_trigger ||
-           choose_generation(0) >= 0;
+    for (int i = 0; i < 3; i++)
+        if (G.threshold[i] != 0 && G.count[i] > G.threshold[i] &&
+            (i < 2 || G.long_lived_pending >= G.long_lived_total / 4u))
+            return 1;
+    return G.obj_bytes >= G.next_trigger || tp_heap_footprint(G.heap) >= G.full_trigger;
 }
 
 /* Anything owed to a safe point: pending frees or finalizers, reports,
@@ -514,20 +520,6 @@ static void report_pacing_failure(void) {
     G.in_step = was;
 }
 
-/* Runs at most `max` of the finalizers deferred from inside allocations
- * (one unit each; G.draining set: the deaths they cause wait on the stack);
- * returns how many ran. */
-static uint32_t run_deferred(uint32_t max) {
-    uint32_t n = 0;
-    while (G.ndeferred > 0 && n < max) {
-        tp_obj_t *o = G.deferred[--G.ndeferred];
-        G.run.deferred_finalizers = G.ndeferred;
-        n++;
-        tp_decref(o); /* the queue's count: the finalizer runs now */
-    }
-    return n;
-}
-
 /* The safe point's work, at most call_work units: the finalizers deferred
  * from inside allocations, pending frees, then the collection's debt (or
  * the start of a collection).  User code (finalizers, weak-reference and gc
@@ -537,7 +529,12 @@ static void pay(void) {
     probe(TP_GC_WORK_ALLOC, 1);
     uint32_t budget = G.pacing.call_work;
     G.draining = 1;
-    budget -= run_deferred(budget);
+    while (G.ndeferred > 0 && budget > 0) {
+        tp_obj_t *o = G.deferred[--G.ndeferred];
+        G.run.deferred_finalizers = G.ndeferred;
+        budget--;
+        tp_decref(o); /* the queue's count: the finalizer runs now */
+    }
     drain(&budget);
     G.draining = 0;
     if (G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
@@ -1361,7 +1358,11 @@ static void finish_in_progress(void) {
 static void drain_all(void) {
     uint8_t was = G.draining;
     G.draining = 1;
-    (void)run_deferred(UINT32_MAX);
+    while (G.ndeferred > 0) {
+        tp_obj_t *o = G.deferred[--G.ndeferred];
+        G.run.deferred_finalizers = G.ndeferred;
+        tp_decref(o);
+    }
     uint32_t b = UINT32_MAX;
     drain(&b);
     G.draining = was;
