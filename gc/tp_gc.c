@@ -222,13 +222,18 @@ static inline void probe(int kind, int begin) {
     if (G.probe != NULL) G.probe(kind, begin, G.probe_ctx);
 }
 
-/* drain inside a collection's step: freeing what died, the work that
- * refcounting does for acyclic garbage, told apart by the probe */
+/* Freeing inside a collection's step (dropping the garbage's references,
+ * freeing what died): the work refcounting does for acyclic garbage, told
+ * apart by the probe.  Slices may nest; the outermost is the probe's. */
+static void free_slice(int begin) {
+    if (begin ? G.in_free++ == 0 : --G.in_free == 0) probe(TP_GC_WORK_FREE, begin);
+}
+
 static void drain_in_step(uint32_t *budget) {
     if (G.dead == 0) return;
-    probe(TP_GC_WORK_FREE, 1);
+    free_slice(1);
     drain(budget);
-    probe(TP_GC_WORK_FREE, 0);
+    free_slice(0);
 }
 
 static inline void note_work(uint32_t *max, uint32_t done) {
@@ -914,6 +919,7 @@ void tp_gc_start(int gen) {
     G.n_collected = G.n_uncollectable = G.n_survivors = 0;
     G.n_white = 0;
     G.finalized_any = 0;
+    G.white_needs = 0;
     plan(gen);
     run_callbacks(0);
     if ((G.debug & TP_GC_DEBUG_STATS) && G.print != NULL)
@@ -1061,6 +1067,10 @@ static void phase_legacy(walk_t *w) {
 }
 
 static void phase_weakrefs(walk_t *w) {
+    if (!(G.white_needs & WHITE_WEAKREFS)) { /* no pass over the white objects */
+        G.phase = PH_FINALIZE;
+        return;
+    }
     while (w->budget > 0 && !list_empty(L_WHITE)) {
         tp_gc_head_t *x = H(LH(L_WHITE)->next);
         w->budget--;
@@ -1077,6 +1087,12 @@ static void phase_weakrefs(walk_t *w) {
 }
 
 static void phase_finalize(walk_t *w) {
+    if (!(G.white_needs & WHITE_FINALIZER)) {
+        G.cur = NULL;
+        G.clear_started = 0;
+        G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
+        return;
+    }
     while (w->budget > 0 && !list_empty(L_WHITE)) {
         tp_gc_head_t *x = H(LH(L_WHITE)->next);
         w->budget--;
@@ -1235,6 +1251,11 @@ static void phase_roots(walk_t *w) {
         } else {
             list_push(L_WHITE, x);
             G.n_white++;
+            const tp_type_t *t = tp_type_of(&x->ob);
+            if (t->weaklist_offset != 0 && *tp_weaklist(&x->ob) != NULL)
+                G.white_needs |= WHITE_WEAKREFS;
+            if (t->finalize != NULL && !(x->ob.flags & TP_OF_FINALIZED))
+                G.white_needs |= WHITE_FINALIZER;
         }
     }
     if (s->next == G.list[L_SET]) {
@@ -1305,7 +1326,10 @@ static int step_internal(uint32_t work) {
             if (mark_some(L_GREY, L_BLACK, visit_mark, &w)) G.phase = PH_CLEAR;
             break;
         case PH_CLEAR:
+            /* the garbage's references dropped: freeing */
+            free_slice(1);
             phase_clear(&w);
+            free_slice(0);
             break;
         case PH_FREE:
             drain_in_step(&w.budget);

@@ -217,8 +217,9 @@ void tp_gc_set_pacing_hook(tp_gc_pacing_hook_t hook, void *ctx);
 #define TP_GC_WORK_OOM 2    /* an out-of-memory pass */
 #define TP_GC_WORK_STEP 3   /* tp_gc_step, tp_gc_collect (the program asked) */
 #define TP_GC_WORK_COLLECT 4 /* nested in ALLOC or OOM: the collection's steps */
-#define TP_GC_WORK_FREE 5    /* nested in a step: freeing the dead (what refcounting
-                                does for acyclic garbage) */
+#define TP_GC_WORK_FREE 5    /* nested in a step: freeing the dead - the garbage's
+                                references dropped, its memory freed (what
+                                refcounting does for acyclic garbage) */
 typedef void (*tp_gc_probe_t)(int kind, int begin, void *ctx);
 void tp_gc_set_probe(tp_gc_probe_t probe, void *ctx);
 

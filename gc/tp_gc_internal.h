@@ -50,6 +50,9 @@ enum {
 
 
 
+/* G.white_needs */
+enum { WHITE_WEAKREFS = 1, WHITE_FINALIZER = 2 };
+
 typedef struct {
     tp_heap_t *heap;
     uintptr_t base; /* link i is the object at base + 8 i */
@@ -62,9 +65,15 @@ typedef struct {
     uint8_t in_oom;
     uint8_t in_pay;    /* a safe point's work runs (callbacks may allocate) */
     uint8_t in_callbacks; /* weak-reference callbacks run */
+    uint8_t in_free;      /* free_slice depth (tp_gc.c) */
     uint8_t no_user;   /* inside an allocation: no user code (finalizers,
                           callbacks) may run; deaths defer their finalizers */
     uint8_t finalized_any; /* a finalizer ran since PH_LEGACY: recount */
+    uint8_t white_needs;   /* WHITE_*: what a white object of this collection
+                              may need from PH_WEAKREFS and PH_FINALIZE (set
+                              as objects turn white; a white object can gain
+                              neither a weak reference nor a finalizer: any
+                              new reference to it greys it) */
     uint8_t cb_pending;    /* gc callbacks (bit = phase) owed to a safe point */
     uint8_t report_due;    /* a pacing failure to report at a safe point */
     uint8_t oom_token;     /* an out-of-memory pass ran for the allocation in

@@ -33,7 +33,7 @@ static tp_obj_t *copy_list_items(tp_obj_t *src, tp_obj_t *dst) {
 static tp_obj_t *copy_table(tp_table_t *src, tp_table_t *dst, tp_obj_t *owner) {
     for (uint32_t i = 0; src->mem != NULL && i < src->nentries; i++) {
         tp_entry_t *e = &tp_table_entries(src)[i];
-        if (e->key != NULL && tp_table_set(dst, e->key, e->hash, e->value) != 0) {
+        if (e->key != NULL && tp_table_set(owner, dst, e->key, e->hash, e->value) != 0) {
             tp_decref(owner);
             return NULL;
         }
@@ -116,7 +116,7 @@ static tp_obj_t *deep_table(tp_table_t *src, tp_table_t *dst, tp_obj_t *owner, m
         if (e->key == NULL) continue;
         tp_obj_t *k = deep(e->key, m, depth), *v = k ? deep(e->value, m, depth) : NULL;
         uint32_t h;
-        int r = (k && v && tp_hash(k, &h) == 0) ? tp_table_set(dst, k, h, v) : -1;
+        int r = (k && v && tp_hash(k, &h) == 0) ? tp_table_set(owner, dst, k, h, v) : -1;
         tp_xdecref(k);
         tp_xdecref(v);
         if (r != 0) {

@@ -87,7 +87,9 @@ static int table_resize(tp_table_t *t, uint32_t need) {
     return 0;
 }
 
-int tp_table_set(tp_table_t *t, tp_obj_t *key, uint32_t hash, tp_obj_t *value) {
+int tp_table_set(tp_obj_t *owner, tp_table_t *t, tp_obj_t *key, uint32_t hash, tp_obj_t *value) {
+    if (!(owner->flags & TP_OF_TRACKED) && (tp_is_container(key) || tp_is_container(value)))
+        tp_gc_track(owner); /* before the reference exists: may reach a cycle from now on */
     tp_entry_t *e = tp_table_find(t, key, hash);
     if (e != NULL) {
         tp_obj_t *old = e->value;
@@ -198,9 +200,8 @@ tp_type_t tp_dict_type = {
 };
 
 tp_obj_t *tp_dict_new(void) {
-    tp_obj_t *o = tp_obj_alloc(&tp_dict_type, sizeof(tp_dict_t));
-    if (o != NULL) tp_gc_track(o);
-    return o;
+    /* untracked until it holds a container (tp_table_set) */
+    return tp_obj_alloc(&tp_dict_type, sizeof(tp_dict_t));
 }
 
 /* The dict's table and the key's hash, or NULL with the error recorded. */
@@ -215,7 +216,7 @@ int tp_dict_set(tp_obj_t *d, tp_obj_t *key, tp_obj_t *value) {
     tp_table_t *t = dict_key(d, key, &h);
     if (t == NULL) return -1;
     if (value == NULL) return tp_fail_int(TP_ERR_TYPE);
-    return tp_table_set(t, key, h, value);
+    return tp_table_set(d, t, key, h, value);
 }
 
 tp_obj_t *tp_dict_get(tp_obj_t *d, tp_obj_t *key) {
@@ -314,8 +315,7 @@ tp_obj_t *tp_instance_new(const tp_class_t *cls) {
         &tp_instance_types[cls->del != NULL][(cls->flags & TP_CLASS_NO_WEAKREF) == 0];
     tp_obj_t *o = tp_obj_alloc(t, t->basic_size);
     if (o == NULL) return NULL;
-    I(o)->cls = cls;
-    tp_gc_track(o);
+    I(o)->cls = cls; /* untracked until it holds a container (tp_table_set) */
     return o;
 }
 
@@ -340,7 +340,7 @@ int tp_setattr(tp_obj_t *o, const char *name, tp_obj_t *value) {
     if (value == NULL) return tp_fail_int(TP_ERR_TYPE);
     tp_obj_t *k = tp_str_new(name);
     if (k == NULL) return -1;
-    int r = tp_table_set(&I(self)->attrs, k, TP_AS(tp_str_t, k)->hash, value);
+    int r = tp_table_set(self, &I(self)->attrs, k, TP_AS(tp_str_t, k)->hash, value);
     tp_decref(k);
     return r;
 }

@@ -115,7 +115,10 @@ tp_obj_t *tp_str_cached(const char *data, size_t len); /* borrowed or NULL */
 extern uint32_t tp_char_cache_hits, tp_intern_hits, tp_int_cache_hits;
 
 /* The table. */
-int tp_table_set(tp_table_t *t, tp_obj_t *key, uint32_t hash, tp_obj_t *value);
+/* Sets key -> value in `owner`'s table t.  A dict or an instance is tracked
+ * by the collector only from the first key or value that is a container on:
+ * one holding only atoms (ints, strs, ...) can never be part of a cycle. */
+int tp_table_set(tp_obj_t *owner, tp_table_t *t, tp_obj_t *key, uint32_t hash, tp_obj_t *value);
 tp_entry_t *tp_table_find(tp_table_t *t, tp_obj_t *key, uint32_t hash); /* NULL: absent or error */
 int tp_table_del(tp_table_t *t, tp_obj_t *key, uint32_t hash);          /* 1 deleted, 0 absent, -1 */
 uint32_t tp_table_traverse(tp_table_t *t, uint32_t start, tp_visit_t visit, void *ctx);

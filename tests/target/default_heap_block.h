@@ -21,4 +21,17 @@ static inline void *default_heap_block(size_t keep, size_t max, size_t *size) {
     return n != 0 ? malloc(n) : NULL;
 }
 
+/* An image of the objects suite: its cases on up to 64 KiB of the default
+ * heap, 640 bytes left for what the image needs besides (stdio). */
+#ifdef TESTS_OBJECTS_SUITE_H
+static inline int objects_image_main(const char *name, const tp_test_case *cases, size_t n) {
+    size_t size;
+    void *arena = default_heap_block(640u, 64u * 1024u, &size);
+    if (arena == NULL) return 2;
+    tp_test_log("objects heap: %u bytes\n", (unsigned)size);
+    objects_suite_setup(arena, size);
+    return tp_test_main(name, cases, n);
+}
+#endif
+
 #endif /* TESTS_TARGET_DEFAULT_HEAP_BLOCK_H */

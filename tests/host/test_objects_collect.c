@@ -1,0 +1,14 @@
+/*
+ * test_objects_collect.c - the object layer's cases about collections
+ * (objects_collect_cases, tests/objects_suite.c) on the host (ASan/UBSan).
+ */
+#include <stdint.h>
+
+#include "tests/objects_suite.h"
+
+static _Alignas(8) uint8_t arena[64u * 1024u];
+
+int main(void) {
+    objects_suite_setup(arena, sizeof arena);
+    return tp_test_main("objects-collect", objects_collect_cases, objects_collect_count);
+}
