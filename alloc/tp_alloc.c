@@ -17,14 +17,57 @@
  * would otherwise call them, and the calls cost more than the work). */
 #define HOT static inline __attribute__((always_inline))
 
+/* A large free block's words after its header: the mark, the links. */
+#define L_MARK 4u
+#define L_NEXT 8u
+#define L_PREV 12u
+
+/* A large free block found changed when it is taken or coalesced: its mark
+ * (a count changed on a freed object, a write after free), or its header as
+ * well (an overrun from the block before).  The links are apart from both.
+ * The header, if it is not a free block's any more, is found again from the
+ * footer (the word before the next block, which has F_PREV_FREE: the only
+ * word at the right distance saying so).  Returns 1 when the block is sound
+ * again, 0 if its size cannot be found (it is then never used: a leak,
+ * reported as corruption).  Reported once the lock is released
+ * (h->damaged).  Lock held. */
+__attribute__((noinline, cold)) static int large_repair(tp_heap_t *h, uintptr_t b) {
+    const tp_region_info_t *r = region_of(h, b);
+    uint32_t hdr = WORD(b), size = hdr & ~F_MASK;
+    if (h->damaged == 0) h->damaged = b + BLOCK_HDR;
+    h->marks_restored++;
+    if (r == NULL) return 0;
+    if ((hdr & F_MASK) != F_FREE || size < MIN_BLOCK || size > r->end - b ||
+        WORD(b + size - 4u) != size || !(WORD(b + size) & F_PREV_FREE)) {
+        size = 0;
+        for (uintptr_t p = b + MIN_BLOCK - 4u; p < r->end && p - b < MAX_BLOCK; p += 8u) {
+            if (WORD(p) == (uint32_t)(p + 4u - b) && (WORD(p + 4u) & F_PREV_FREE)) {
+                size = WORD(p);
+                break;
+            }
+        }
+        if (size == 0) return 0;
+        WORD(b) = size | F_FREE; /* free blocks are never adjacent: the one before is in use */
+    }
+    WORD(b + L_MARK) = FREE_MARK;
+    return 1;
+}
+/* Whether free block b is as it was left (mark and header flags), repaired
+ * if it can be. */
+HOT int block_sound(tp_heap_t *h, uintptr_t b) {
+    if (__builtin_expect(WORD(b + L_MARK) == FREE_MARK && (WORD(b) & F_MASK) == F_FREE, 1)) return 1;
+    return large_repair(h, b);
+}
+
 /* Puts free block b at the head of list (fl, sl). */
 HOT void list_push(tp_heap_t *h, uintptr_t b, unsigned fl, unsigned sl) {
     ref_t r = addr_ref(h, b);
     ref_t head = h->lists[fl][sl];
-    WORD(b + 4) = head;
-    WORD(b + 8) = 0;
+    WORD(b + L_MARK) = FREE_MARK;
+    WORD(b + L_NEXT) = head;
+    WORD(b + L_PREV) = 0;
     if (head != 0) {
-        WORD(ref_addr(h, head) + 8) = r;
+        WORD(ref_addr(h, head) + L_PREV) = r;
     } else {
         h->fl_bitmap |= 1u << fl;
         h->sl_bitmap[fl] |= 1u << sl;
@@ -34,10 +77,10 @@ HOT void list_push(tp_heap_t *h, uintptr_t b, unsigned fl, unsigned sl) {
 
 /* Takes free block b off its list (fl, sl). */
 HOT void list_unlink(tp_heap_t *h, uintptr_t b, unsigned fl, unsigned sl) {
-    ref_t next = WORD(b + 4), prev = WORD(b + 8);
-    if (next != 0) WORD(ref_addr(h, next) + 8) = prev;
+    ref_t next = WORD(b + L_NEXT), prev = WORD(b + L_PREV);
+    if (next != 0) WORD(ref_addr(h, next) + L_PREV) = prev;
     if (prev != 0) {
-        WORD(ref_addr(h, prev) + 4) = next;
+        WORD(ref_addr(h, prev) + L_NEXT) = next;
     } else {
         h->lists[fl][sl] = next;
         if (next == 0) {
@@ -59,6 +102,14 @@ static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
     list_unlink(h, b, fl, sl);
 }
 
+/* Takes block b off list (fl, sl), found there changed beyond repair. */
+__attribute__((noinline, cold)) static void drop_unsound(tp_heap_t *h, uintptr_t b, unsigned fl,
+                                                         unsigned sl) {
+    list_unlink(h, b, fl, sl);
+}
+
+static uintptr_t find_free_sound(tp_heap_t *h, uint32_t need);
+
 /* A free block of at least `need` bytes, removed from its list; 0 if none. */
 HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     unsigned fl, sl;
@@ -66,6 +117,7 @@ HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     ref_t r = h->lists[fl][sl];
     if (r != 0) {
         uintptr_t b = ref_addr(h, r);
+        if (!block_sound(h, b)) return find_free_sound(h, need);
         /* the lists of first level 0 and 1 hold one size each: their head
          * fits.  The others hold blocks that may or may not be big enough:
          * look at a few of them for the closest fit. */
@@ -79,9 +131,10 @@ HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
                     best_size = s;
                     if (s == need) break;
                 }
-                r = WORD(b + 4);
+                r = WORD(b + L_NEXT);
                 if (r == 0 || ++i == TP_ALLOC_FIT_SCAN) break;
                 b = ref_addr(h, r);
+                if (!block_sound(h, b)) return find_free_sound(h, need);
             }
             b = best;
         }
@@ -100,15 +153,38 @@ HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     }
     sl = ffs32(sl_map);
     uintptr_t b = ref_addr(h, h->lists[fl][sl]);
-    ref_t next = WORD(b + 4);
+    if (!block_sound(h, b) || block_size(b) < need) return find_free_sound(h, need);
+    ref_t next = WORD(b + L_NEXT);
     h->lists[fl][sl] = next;
     if (next != 0) {
-        WORD(ref_addr(h, next) + 8) = 0;
+        WORD(ref_addr(h, next) + L_PREV) = 0;
     } else {
         h->sl_bitmap[fl] &= ~(1u << sl);
         if (h->sl_bitmap[fl] == 0) h->fl_bitmap &= ~(1u << fl);
     }
     return b;
+}
+
+/* find_free once a changed block was met: every list's blocks are checked
+ * (and repaired, or dropped), then the search runs again.  Cold. */
+__attribute__((noinline, cold)) static uintptr_t find_free_sound(tp_heap_t *h, uint32_t need) {
+    for (unsigned fl = 0; fl < FL_COUNT; fl++)
+        for (unsigned sl = 0; sl < SL_COUNT; sl++) {
+            ref_t r = h->lists[fl][sl];
+            while (r != 0) {
+                uintptr_t b = ref_addr(h, r);
+                r = WORD(b + L_NEXT);
+                unsigned f2, s2;
+                if (!block_sound(h, b)) {
+                    drop_unsound(h, b, fl, sl);
+                } else if (mapping(block_size(b), &f2, &s2), f2 != fl || s2 != sl) {
+                    /* repaired to its real size: onto its real list */
+                    list_unlink(h, b, fl, sl);
+                    list_push(h, b, f2, s2);
+                }
+            }
+        }
+    return find_free(h, need);
 }
 
 /* find_free for the paths that are not hot (pools, aligned blocks). */
@@ -167,8 +243,8 @@ HOT void large_release_at(tp_heap_t *h, uintptr_t b, uint32_t hdr, uint32_t nhdr
     uint32_t size = hdr & ~F_MASK, used = size;
     unsigned fl, sl;
     uintptr_t next = b + size;
-    if (nhdr & F_FREE) {
-        uint32_t ns = nhdr & ~F_MASK;
+    if ((nhdr & F_FREE) && block_sound(h, next)) { /* (its header repaired if it had to be) */
+        uint32_t ns = block_size(next);
         mapping(ns, &fl, &sl);
         list_unlink(h, next, fl, sl);
         size += ns;
@@ -247,7 +323,7 @@ static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
 }
 
 /* A free block this big always holds a pool page: the page's block ends 0
- * or 16..POOL_SIZE + 15 bytes before the block's end, which leaves at least
+ * or MIN_BLOCK..POOL_SIZE + MIN_BLOCK - 1 bytes before the block's end, which leaves at least
  * MIN_BLOCK before it. */
 #define POOL_ALWAYS_FITS (2u * POOL_SIZE + 2u * MIN_BLOCK)
 
@@ -269,13 +345,17 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
             ref_t r = h->lists[fl][sl];
             for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN; n++) {
                 uintptr_t cand = ref_addr(h, r);
+                if (WORD(cand + L_MARK) != FREE_MARK || (WORD(cand) & F_MASK) != F_FREE) {
+                    fl = fl_end; /* changed: left to find_free, which repairs */
+                    break;
+                }
                 pg = pool_page_in(cand, block_size(cand));
                 if (pg != 0) {
                     b = cand;
                     list_unlink(h, b, fl, sl);
                     break;
                 }
-                r = WORD(cand + 4);
+                r = WORD(cand + L_NEXT);
             }
         }
     }
@@ -349,11 +429,10 @@ HOT void *pool_new(tp_heap_t *h, unsigned c) {
     }
     uint32_t size = class_size(c);
     uintptr_t b = pg + POOL_HDR;
-    WORD(b + 4) = 0; /* not tagged free (a kept pool's block may be) */
-    WORD(b + size) = 0;
-    /* the next block is free from now on, tagged as every free block is:
+    WORD(b) = 0; /* not marked free (a kept pool's block may be) */
+    /* the next block is free from now on, marked as every free block is:
      * a free of it before it was handed out is a double free */
-    WORD(b + size + 4) = addr_ref(h, b + size) ^ FREE_TAG;
+    free_link_write(b + size, addr_ref(h, b + size), 0, FREE_TAG);
     p->freeblock = addr_ref(h, b + size);
     p->used = 1;
     p->carve = (uint16_t)(POOL_HDR + 2u * size);
@@ -374,8 +453,7 @@ HOT ref_t pool_refill(tp_heap_t *h, tp_pool_t *p, unsigned c) {
         uintptr_t b = (uintptr_t)p + carve;
         p->carve = (uint16_t)(carve + size);
         ref_t r = addr_ref(h, b);
-        WORD(b) = 0;
-        WORD(b + 4) = r ^ FREE_TAG; /* free, tagged: see pool_start */
+        free_link_write(b, r, 0, FREE_TAG); /* free, marked: see pool_start */
         return r;
     }
     ref_t next = p->next;
@@ -384,12 +462,37 @@ HOT ref_t pool_refill(tp_heap_t *h, tp_pool_t *p, unsigned c) {
     return 0;
 }
 
-/* Hands out the first free block of the pool at the head of usedpools[c];
- * lock held. */
+/* The free block b at the head of pool p's list was found changed: none
+ * of the pool's free blocks can be trusted.  They are quarantined - counted
+ * in use (allocated, for the statistics), never handed out, never freed:
+ * at most a pool's worth of memory leaks, and nothing is corrupted - and
+ * the pool goes on with blocks it has not carved yet, if any.  Reported by
+ * the allocation once the lock is released (h->damaged).  Lock held. */
+__attribute__((noinline, cold)) static void pool_quarantine(tp_heap_t *h, tp_pool_t *p, unsigned c,
+                                                            uintptr_t b) {
+    uint32_t carved = (uint32_t)(p->carve - POOL_HDR) / class_size(c);
+    uint32_t lost = carved - p->used;
+    h->quarantined += lost;
+    h->class_allocs[c] += lost;
+    p->used = (uint16_t)carved;
+    if (h->damaged == 0) h->damaged = b;
+    p->freeblock = pool_refill(h, p, c);
+}
+
+/* Hands out the first free block of the pool at the head of usedpools[c],
+ * or NULL if that block was found changed (the pool's free blocks are then
+ * quarantined: ask again); lock held. */
 HOT void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
-    uintptr_t b = ref_addr(h, p->freeblock);
-    ref_t next = WORD(b);
-    WORD(b + 4) = 0; /* no longer tagged free */
+    ref_t r = p->freeblock;
+    uintptr_t b = ref_addr(h, r);
+    ref_t next = free_link_read(b, r, FREE_TAG);
+    /* the mark intact, and the link inside the pool's page: a changed link
+     * is then either caught by the next block's mark or harmless */
+    if (WORD(b) != FREE_MARK || (next != 0 && ((ref_addr(h, next) ^ b) & ~POOL_MASK) != 0)) {
+        pool_quarantine(h, p, c, b);
+        return NULL;
+    }
+    WORD(b) = 0; /* no longer marked free */
     p->used++;
     if (next == 0) next = pool_refill(h, p, c);
     p->freeblock = next;
@@ -573,6 +676,7 @@ HOT void *alloc_large_locked(tp_heap_t *h, uint32_t need) {
 }
 
 static void *alloc_slow(tp_heap_t *h, size_t size);
+static void report_damaged(tp_heap_t *h);
 
 /* One attempt at the large level (malloc's large path, and the fallback of
  * small requests when no page can be had for a pool).  The first attempt of
@@ -583,14 +687,20 @@ __attribute__((noinline)) static void *alloc_large(tp_heap_t *h, size_t size, in
         TP_ALLOC_LOCK();
         void *p = alloc_large_locked(h, need);
         TP_ALLOC_UNLOCK();
+        if (h->damaged != 0) report_damaged(h);
         if (p != NULL) return p;
     }
     return first ? alloc_slow(h, size) : NULL;
 }
 
 HOT void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
-    if (h->usedpools[c] == 0) return pool_new(h, c);
-    return pool_pop(h, POOL(ref_addr(h, h->usedpools[c])), c);
+    /* a pool whose free blocks are quarantined carves a fresh one or
+     * leaves the list: the loop ends */
+    while (h->usedpools[c] != 0) {
+        void *b = pool_pop(h, POOL(ref_addr(h, h->usedpools[c])), c);
+        if (b != NULL) return b;
+    }
+    return pool_new(h, c);
 }
 
 /* An aligned block (align > TP_ALLOC_GRAIN) from the large level; lock held. */
@@ -659,11 +769,26 @@ static int retry_after_oom(tp_heap_t *h, size_t size) {
     return 0;
 }
 
+/* A changed free block found by an allocation or a free (pool_quarantine,
+ * large_mark_changed). */
+__attribute__((noinline, cold)) static void report_damaged(tp_heap_t *h) {
+    TP_ALLOC_LOCK();
+    uintptr_t b = h->damaged;
+    h->damaged = 0;
+    TP_ALLOC_UNLOCK();
+    if (b != 0)
+        tp_alloc_report(h, TP_ALLOC_ERR_WRITE_AFTER_FREE, (const void *)b, 0, -1, NULL,
+                        "a free block was changed (a write after free, an overrun from the "
+                        "block before it, or a count changed on a freed object): a pool's free "
+                        "blocks quarantined, or a large block's mark restored");
+}
+
 __attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
     if (size == 0) size = 1;
     void *p;
     while ((p = alloc_once(h, size)) == NULL && retry_after_oom(h, size)) {
     }
+    if (h->damaged != 0) report_damaged(h);
     return p;
 }
 
@@ -674,8 +799,10 @@ void *tp_heap_alloc(tp_heap_t *h, size_t size) {
         ref_t pr = h->usedpools[c];
         if (pr != 0) {
             void *b = pool_pop(h, POOL(ref_addr(h, pr)), c);
-            TP_ALLOC_UNLOCK();
-            return b;
+            if (b != NULL) {
+                TP_ALLOC_UNLOCK();
+                return b;
+            }
         }
         TP_ALLOC_UNLOCK();
         return alloc_slow(h, size);
@@ -707,11 +834,10 @@ static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
     if (off < POOL_HDR || off >= POOL(pg)->carve) return TP_ALLOC_ERR_FOREIGN;
     if ((off - POOL_HDR) % class_size(c) != 0) return TP_ALLOC_ERR_INTERIOR;
     ref_t r = addr_ref(h, a);
-    if (WORD(a + 4) == (r ^ FREE_TAG)) return TP_ALLOC_ERR_DOUBLE_FREE;
+    if (WORD(a) == FREE_MARK && pool_holds(h, pg, c, r)) return TP_ALLOC_ERR_DOUBLE_FREE;
     tp_pool_t *p = POOL(pg);
     ref_t head = p->freeblock;
-    WORD(a) = head;
-    WORD(a + 4) = r ^ FREE_TAG;
+    free_link_write(a, r, head, FREE_TAG);
     p->freeblock = r;
     h->class_frees[c]++;
     if (head == 0) pool_link(h, &h->usedpools[c], pg); /* was full */
@@ -733,7 +859,7 @@ HOT tp_alloc_err_t free_large_locked(tp_heap_t *h, const tp_region_info_t *r, ui
     if (hdr & F_FREE) return TP_ALLOC_ERR_DOUBLE_FREE;
     if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b) return TP_ALLOC_ERR_BAD_HEADER;
     uint32_t nhdr = WORD(b + size);
-    if (nhdr & F_PREV_FREE) return TP_ALLOC_ERR_BAD_HEADER;
+    if ((nhdr & F_PREV_FREE) || !next_header_ok(r, b + size, nhdr)) return TP_ALLOC_ERR_BAD_HEADER;
     if (sized && size - BLOCK_HDR - req >= MIN_BLOCK) return TP_ALLOC_ERR_SIZE_MISMATCH;
     if (hot)
         large_release_at(h, b, hdr, nhdr);
@@ -789,6 +915,7 @@ __attribute__((noinline)) static void free_checked(tp_heap_t *h, void *ptr, size
     }
     TP_ALLOC_UNLOCK();
     if (err != TP_ALLOC_OK) tp_alloc_report(h, err, ptr, bsize, cls, caller, tp_alloc_err_name(err));
+    if (h->damaged != 0) report_damaged(h);
 }
 
 __attribute__((noinline)) static void free_slow(tp_heap_t *h, void *ptr, const void *caller) {
@@ -818,7 +945,7 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
             uintptr_t pg = a - off;
             tp_pool_t *p = POOL(pg);
             ref_t rf = addr_ref(h, a);
-            if (off >= POOL_HDR && off < p->carve && WORD(a + 4) != (rf ^ FREE_TAG)) {
+            if (off >= POOL_HDR && off < p->carve && WORD(a) != FREE_MARK) {
                 ref_t head = p->freeblock;
                 uint32_t used = p->used - 1u;
                 /* an interior pointer would put a block inside another on
@@ -831,8 +958,7 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
                 }
                 h->class_frees[c]++;
                 if (used != 0 || pool_alone(p)) {
-                    WORD(a) = head;
-                    WORD(a + 4) = rf ^ FREE_TAG;
+                    free_link_write(a, rf, head, FREE_TAG);
                     p->freeblock = rf;
                     p->used = (uint16_t)used;
                     if (head == 0) pool_link(h, &h->usedpools[c], pg); /* was full */
@@ -847,6 +973,7 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
         } else if (kind == 0 &&
                    free_large_locked(h, r, a, 1, sized, size) == TP_ALLOC_OK) {
             TP_ALLOC_UNLOCK();
+            if (h->damaged != 0) report_damaged(h);
             return;
         }
     }
@@ -872,7 +999,8 @@ void tp_heap_free_sized(tp_heap_t *h, void *ptr, size_t size) {
  * space never carved or a pool kept empty (FOREIGN), the inside of a pool
  * block (INTERIOR), a large block header that is not one we wrote
  * (BAD_HEADER).  *usable: the bytes the caller may use.  O(1): a freed pool
- * block carries its tag (free_small_locked), a large block its header. */
+ * block carries its mark (free_small_locked; confirmed on the pool's list),
+ * a large block its header. */
 static tp_alloc_err_t block_state(const tp_region_info_t *r, const tp_heap_t *h, uintptr_t a,
                                   size_t *usable) {
     *usable = 0;
@@ -884,7 +1012,8 @@ static tp_alloc_err_t block_state(const tp_region_info_t *r, const tp_heap_t *h,
         uint32_t off = (uint32_t)(a - pg);
         if (off < POOL_HDR || off >= POOL(pg)->carve) return TP_ALLOC_ERR_FOREIGN;
         if ((off - POOL_HDR) % class_size(c) != 0) return TP_ALLOC_ERR_INTERIOR;
-        if (WORD(a + 4) == (addr_ref(h, a) ^ FREE_TAG)) return TP_ALLOC_ERR_DOUBLE_FREE;
+        if (WORD(a) == FREE_MARK && pool_holds(h, pg, c, addr_ref(h, a)))
+            return TP_ALLOC_ERR_DOUBLE_FREE;
         *usable = class_size(c);
         return TP_ALLOC_OK;
     }
@@ -892,7 +1021,8 @@ static tp_alloc_err_t block_state(const tp_region_info_t *r, const tp_heap_t *h,
     if (b < r->start) return TP_ALLOC_ERR_FOREIGN;
     uint32_t hdr = WORD(b), size = hdr & ~F_MASK;
     if (hdr & F_FREE) return TP_ALLOC_ERR_DOUBLE_FREE;
-    if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b || (WORD(b + size) & F_PREV_FREE))
+    if (size < MIN_BLOCK || (hdr & 4u) || size > r->end - b || (WORD(b + size) & F_PREV_FREE) ||
+        !next_header_ok(r, b + size, WORD(b + size)))
         return TP_ALLOC_ERR_BAD_HEADER;
     *usable = size - BLOCK_HDR;
     return TP_ALLOC_OK;
@@ -914,7 +1044,7 @@ static int large_resize_locked(tp_heap_t *h, uintptr_t a, uint32_t need) {
     uint32_t size = block_size(b);
     if (need > size) {
         uintptr_t next = b + size;
-        if (!(WORD(next) & F_FREE)) return 0;
+        if (!(WORD(next) & F_FREE) || !block_sound(h, next)) return 0;
         uint32_t ns = block_size(next);
         if (size + ns < need || size + ns > MAX_BLOCK) return 0;
         /* absorb the free neighbour whole; what is not needed goes back below */
@@ -1003,41 +1133,43 @@ void tp_freelist_init(tp_freelist_t *list, size_t block_size_bytes, uint16_t cap
     list->hits = 0;
 }
 
-/* A cached block carries, in its second word when it has one, its address
- * mangled with this tag: a second free of it is then caught in O(1) (and
- * confirmed by a walk of the list).  A block too small for the tag (one
- * pointer: the host's 8-byte blocks) is looked for in the list each time. */
-#define FREELIST_TAG ((uintptr_t)0x7F3Cu * 0x10001u)
-static inline int freelist_tagged(const tp_freelist_t *list) {
-    return list->block_size >= 2u * sizeof(void *);
+/* A cached block found changed: the list's blocks are dropped from it (they
+ * stay allocated: a leak of at most `cap` blocks, nothing corrupted). */
+__attribute__((noinline, cold)) static void freelist_damaged(tp_heap_t *h, tp_freelist_t *list,
+                                                             const void *p) {
+    list->head = NULL;
+    list->count = 0;
+    tp_alloc_report(h, TP_ALLOC_ERR_WRITE_AFTER_FREE, p, list->block_size, -1, NULL,
+                    "a block cached on a type's free list was changed (a write after free, "
+                    "an overrun, or a count changed on a freed object): the list dropped");
 }
 
 void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
     void *p = list->head;
     if (p != NULL) {
-        list->head = *(void **)p;
-        list->count--;
-        if (list->hits != UINT16_MAX) list->hits++;
-        if (freelist_tagged(list)) ((uintptr_t *)p)[1] = 0;
-        return p;
+        int ok;
+        void *next = freelist_next(h, p, &ok);
+        if (ok) {
+            list->head = next;
+            list->count--;
+            if (list->hits != UINT16_MAX) list->hits++;
+            WORD(p) = 0; /* no longer marked free */
+            return p;
+        }
+        freelist_damaged(h, list, p);
     }
     return tp_heap_alloc(h, list->block_size);
 }
 
 void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
     if (ptr == NULL) return;
-    int tagged = freelist_tagged(list);
-    if ((!tagged || ((uintptr_t *)ptr)[1] == ((uintptr_t)ptr ^ FREELIST_TAG)) &&
-        freelist_holds(list, ptr)) {
+    if (WORD(ptr) == FREE_MARK && freelist_holds(h, list, ptr)) {
         tp_alloc_report(h, TP_ALLOC_ERR_DOUBLE_FREE, ptr, list->block_size, -1, CALLER(),
                         "freed twice to a type's free list (already cached): ignored");
         return;
     }
     if (list->count < list->cap) {
-        *(void **)ptr = list->head;
-        if (tagged) ((uintptr_t *)ptr)[1] = (uintptr_t)ptr ^ FREELIST_TAG;
-        list->head = ptr;
-        list->count++;
+        freelist_push(h, list, ptr);
         return;
     }
     tp_heap_free(h, ptr);
@@ -1046,7 +1178,13 @@ void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
 void tp_freelist_drain(tp_heap_t *h, tp_freelist_t *list) {
     while (list->head != NULL) {
         void *p = list->head;
-        list->head = *(void **)p;
+        int ok;
+        list->head = freelist_next(h, p, &ok);
+        if (!ok) { /* the rest cannot be followed: kept allocated */
+            freelist_damaged(h, list, p);
+            return;
+        }
+        WORD(p) = 0; /* unmarked: the heap's fast free path */
         tp_heap_free(h, p);
     }
     list->count = 0;

@@ -18,7 +18,7 @@
  *    17-24      2     24         41
  *    ...
  *   121-128    15    128          7
- *   > 128      large path: block = round8(request + 4), at least 16 bytes
+ *   > 128      large path: block = round8(request + 4), at least 24 bytes
  *
  * A pool is one aligned page of TP_ALLOC_POOL_SIZE bytes holding blocks of one
  * class (0 bytes of header per block; a 16-byte pool header at the start of
@@ -51,26 +51,56 @@
  * out-of-memory) are called without the lock held.
  *
  * Failure behaviour: allocation returns NULL (the libc API also sets errno to
- * ENOMEM) after the out-of-memory hook declined to free memory.  A bad free
- * is reported through the error hook (with the return address of the
- * allocator's caller) and ignored: the heap is never modified by it.
- *   The release build checks, in O(1): a second free of a block whose memory
- *   has not been handed out again (but a pool block whose emptied pool went
- *   back to the large level is caught only when the word before it does not
- *   pass for a block header), pointers outside the regions, misaligned, into
- *   a pool header or unused pool space, large blocks whose header is not a
- *   used one, pointers into the middle of a pool block, and
- *   tp_heap_free_sized's size.
- *   realloc checks, in O(1), that its pointer is a block in use: a freed
- *   block (the tag of a freed pool block, the header of a free large one),
- *   the inside of a pool block or pool space never carved is reported and
- *   NULL returned, the heap untouched; tp_heap_usable_size answers 0 there.
- *   The debug build (TP_ALLOC_DEBUG=1, see tp_alloc_config.h) checks every
- *   free: double free, foreign, misaligned and interior pointers, overruns
- *   and underruns (guard bytes), writes after free (a quarantine of freed
- *   blocks) and tp_heap_free_sized with any size but the one allocated; a block whose guards
- *   were damaged is reported and never reused.  It fills fresh memory 0xCD
- *   and freed memory 0xDD, and its statistics count what was asked for.
+ * ENOMEM) after the out-of-memory hook declined to free memory.
+ *
+ * The contract on misuse: each misuse below is reported through the error
+ * hook (kind in brackets; with the return address of the allocator's
+ * caller where there is one) and never corrupts the heap: the bad call is
+ * ignored (realloc returns NULL, usable_size 0), or what was changed is
+ * repaired or quarantined (a leak of at most a pool's free blocks), and
+ * tp_heap_validate holds afterwards.
+ *
+ *   misuse                                           release     debug
+ *   free of a freed block, not yet handed out again  yes [DOUBLE_FREE]  yes
+ *   free/realloc of a pointer outside the regions,
+ *     misaligned, into pool space never carved       yes [FOREIGN, MISALIGNED]  yes
+ *   free/realloc of an interior pointer: mid pool
+ *     block [INTERIOR]; into a large block, even over
+ *     one word that looks like a header [BAD_HEADER] yes         yes
+ *   realloc / usable_size of a freed block           yes [DOUBLE_FREE]  yes
+ *   a type free list: the same block freed twice     yes [DOUBLE_FREE]  yes
+ *   a freed block's first two words changed: a write
+ *     after free, an overrun of any length into a
+ *     free neighbour's first words, a reference count
+ *     changed on a freed object                      yes [WRITE_AFTER_FREE], when
+ *                                                    the block leaves its free
+ *                                                    list                yes
+ *   an overrun into a free large block's header      yes (the header found again
+ *                                                    from its footer)    yes
+ *   a decref of a freed object (gc/)                 yes: the first word of every
+ *                                                    free block is FREE_MARK, whose
+ *                                                    low half reads as a count of 0
+ *   a write anywhere else in a freed block           no          yes [WRITE_AFTER_FREE]
+ *   an overrun or underrun into a block in use       no          yes [OVERRUN, UNDERRUN]
+ *   tp_heap_free_sized with a wrong size             yes, when it names another
+ *                                                    class or block size  yes, any
+ *   a use after the block was handed out again       no          while the block
+ *                                                    waits in the quarantine
+ *   a stale pointer after tp_heap_init re-made the
+ *     heap in the same memory                        as any pointer: caught unless
+ *                                                    it is a block in use again
+ *
+ * Costs of the release checks (docs/alloc.md): a mark compared and a link
+ * unmangled on every small allocation, a division on every small free (the
+ * interior check), a mark and the header's flags compared when a large
+ * block leaves a list, one more header read on a large free.
+ *
+ * The debug build (TP_ALLOC_DEBUG=1, see tp_alloc_config.h) adds guard bytes
+ * around each block, a quarantine of freed blocks and tp_heap_free_sized
+ * checked exactly; a block whose guards were damaged is reported and never
+ * reused.  It fills fresh memory 0xCD and freed memory 0xDD (but for the
+ * free mark in a freed block's first word), and its statistics count what
+ * was asked for.
  */
 #ifndef TP_ALLOC_H
 #define TP_ALLOC_H

@@ -113,14 +113,14 @@ static uint32_t raw_used_block(const tp_heap_t *h, const tp_region_info_t *r, ui
     if (kind != 0) {
         uint32_t size = class_size(kind - 1u), off = (uint32_t)(p & POOL_MASK);
         if (off < POOL_HDR || off >= POOL(p & ~POOL_MASK)->carve || (off - POOL_HDR) % size != 0 ||
-            WORD(p + 4) == (addr_ref(h, p) ^ FREE_TAG))
+            (WORD(p) == FREE_MARK && pool_holds(h, p & ~POOL_MASK, kind - 1u, addr_ref(h, p))))
             return 0;
         return size;
     }
     uintptr_t b = p - BLOCK_HDR;
     uint32_t hdr = WORD(b), size = hdr & ~F_MASK;
     if ((hdr & (F_FREE | 4u)) || size < MIN_BLOCK || size > r->end - b ||
-        (WORD(b + size) & F_PREV_FREE))
+        (WORD(b + size) & F_PREV_FREE) || !next_header_ok(r, b + size, WORD(b + size)))
         return 0;
     return size - BLOCK_HDR;
 }
@@ -136,13 +136,14 @@ static int walk_pool(const tp_heap_t *h, uintptr_t pg, unsigned c, visit_t visit
     uint8_t is_free[(POOL_END - POOL_HDR) / TP_ALLOC_GRAIN / 8u + 1u] = {0};
     if (carve > POOL_END) carve = POOL_END;
     /* the free list says which blocks are free (a block carved but not yet
-     * handed out is on it without the FREE_TAG mark) */
+     * handed out is on it too) */
     for (ref_t fr = POOL(pg)->freeblock; fr != 0 && n++ < pool_capacity(c);) {
         uintptr_t b = ref_addr(h, fr);
         if (b < pg + POOL_HDR || b >= pg + carve || (b - pg - POOL_HDR) % size != 0) break;
         uint32_t i = (uint32_t)(b - pg - POOL_HDR) / size;
         is_free[i / 8u] = (uint8_t)(is_free[i / 8u] | 1u << (i % 8u));
-        fr = WORD(b);
+        if (WORD(b) != FREE_MARK) break;
+        fr = free_link_read(b, fr, FREE_TAG);
     }
     for (uint32_t off = POOL_HDR, i = 0; off + size <= carve; off += size, i++) {
         int rc = visit(ctx, pg + off, size, ((unsigned)is_free[i / 8u] >> (i % 8u) & 1u) == 0);
@@ -199,11 +200,28 @@ typedef struct {
     uintptr_t over;  /* first damaged byte after the block, or 0 */
 } damage_t;
 
+/* A freed block waiting in the quarantine: 0xDD, but for FREE_MARK in its
+ * first word (the one an object's count overlays: a decref of a freed object
+ * then reads a count of 0 and is reported, writing nothing). */
+static void freed_fill(void *ptr, size_t size) {
+    memset(ptr, FILL_FREED, size);
+    if (size >= 4u) WORD(ptr) = FREE_MARK;
+}
+
 /* Finds damage to the bytes the debug build wrote around a block (and in it,
  * for a freed block).  Returns non-zero if any. */
 static int find_damage(const tp_heap_t *h, const dblk_t *b, int freed, damage_t *d) {
     uintptr_t end = b->user + b->size;
-    d->fill = freed ? first_not(b->user, end, FILL_FREED) : 0;
+    d->fill = 0;
+    if (freed) {
+        /* the freed fill, but for the mark in the first word (freed_fill) */
+        static const uint32_t mark = FREE_MARK;
+        const uint8_t *m = (const uint8_t *)&mark;
+        for (uint32_t i = 0; b->size >= 4u && i < 4u && d->fill == 0; i++)
+            if (*(const uint8_t *)(b->user + i) != m[i]) d->fill = b->user + i;
+        if (d->fill == 0)
+            d->fill = first_not(b->user + (b->size >= 4u ? 4u : 0u), end, FILL_FREED);
+    }
     d->under = last_not(b->user - DBG_GUARD, b->user, FILL_GUARD);
     if (d->under == 0 && b->shift > DBG_SHIFT) {
         d->under = last_not(b->raw + 8u, b->user - DBG_FRONT, FILL_GUARD);
@@ -496,7 +514,7 @@ static void debug_free(tp_heap_t *h, void *ptr, size_t size, const void *caller)
     } else if (damaged) {
         report(h, damage_error(&b, &d, 0), &b, caller, "guard bytes damaged: the block is not reused");
     } else {
-        memset(ptr, FILL_FREED, b.size);
+        freed_fill(ptr, b.size);
         ref_t uref = addr_ref(h, b.user);
         unsigned shift = b.shift;
         if (quarantine_push(h, &uref, &shift)) release(h, uref, shift, caller);
@@ -582,7 +600,7 @@ static void *uncache(tp_heap_t *h, void *p, const void *caller) {
     b.user = (uintptr_t)p;
     b.size = HDR_SIZE(b.user);
     b.size_known = 1;
-    b.where = first_not(b.user + sizeof(void *), b.user + b.size, FILL_FREED);
+    b.where = first_not(b.user + 8u, b.user + b.size, FILL_FREED); /* after the mark and link */
     if (b.where != 0)
         report(h, TP_ALLOC_ERR_WRITE_AFTER_FREE, &b, caller,
                "a block cached on a type's free list was written to");
@@ -592,7 +610,18 @@ static void *uncache(tp_heap_t *h, void *p, const void *caller) {
 void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
     void *p = list->head;
     if (p == NULL) return debug_alloc(h, list->block_size, TP_ALLOC_GRAIN);
-    list->head = *(void **)p;
+    int ok;
+    void *next = freelist_next(h, p, &ok);
+    if (!ok) { /* changed while cached: the list is dropped (its blocks leak) */
+        dblk_t b = {0};
+        b.user = (uintptr_t)p;
+        report(h, TP_ALLOC_ERR_WRITE_AFTER_FREE, &b, CALLER(),
+               "a block cached on a type's free list was changed: the list dropped");
+        list->head = NULL;
+        list->count = 0;
+        return debug_alloc(h, list->block_size, TP_ALLOC_GRAIN);
+    }
+    list->head = next;
     list->count--;
     if (list->hits != UINT16_MAX) list->hits++;
     uncache(h, p, CALLER());
@@ -605,27 +634,33 @@ void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
     dblk_t b;
     if (ptr == NULL) return;
     if (list->count >= list->cap || lookup(h, (uintptr_t)ptr, &b, 0) != TP_ALLOC_OK ||
-        b.size < sizeof(void *)) {
+        b.size < 8u) {
         debug_free(h, ptr, NO_SIZE, caller); /* reports what is wrong, if anything */
         return;
     }
     if (guards_damaged(h, &b, caller)) return;
-    if (freelist_holds(list, ptr)) {
+    if (freelist_holds(h, list, ptr)) {
         report(h, TP_ALLOC_ERR_DOUBLE_FREE, &b, caller,
                "freed twice to a type's free list (already cached): ignored");
         return;
     }
     memset(ptr, FILL_FREED, b.size);
-    *(void **)ptr = list->head;
-    list->head = ptr;
-    list->count++;
+    freelist_push(h, list, ptr);
 }
 
 void tp_freelist_drain(tp_heap_t *h, tp_freelist_t *list) {
     const void *caller = CALLER();
     while (list->head != NULL) {
         void *p = list->head;
-        list->head = *(void **)p;
+        int ok;
+        list->head = freelist_next(h, p, &ok);
+        if (!ok) { /* the rest cannot be followed: kept allocated */
+            dblk_t b = {0};
+            b.user = (uintptr_t)p;
+            report(h, TP_ALLOC_ERR_WRITE_AFTER_FREE, &b, caller,
+                   "a block cached on a type's free list was changed: the list dropped");
+            break;
+        }
         debug_free(h, uncache(h, p, caller), NO_SIZE, caller);
     }
     list->count = 0;

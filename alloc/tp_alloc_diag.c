@@ -130,7 +130,9 @@ static int pool_check(tp_heap_t *h, uintptr_t pg, unsigned c, uint32_t *blocks_u
         FAIL_IF(b < pg + POOL_HDR || b >= pg + p->carve || (b - pg - POOL_HDR) % size != 0, b,
                 "pool free list points outside the pool's blocks");
         FAIL_IF(++nfree > carved, pg, "pool free list longer than the pool (a loop?)");
-        fr = WORD(b);
+        FAIL_IF(WORD(b) != FREE_MARK, b,
+                "a free block changed (a write after free, or an overrun from the block before)");
+        fr = free_link_read(b, fr, FREE_TAG);
     }
     FAIL_IF(p->used + nfree != carved, pg, "pool used + free != carved blocks");
     *blocks_used += p->used;
@@ -209,7 +211,7 @@ int tp_heap_validate(tp_heap_t *h) {
         uint32_t sl_seen = 0;
         for (unsigned sl = 0; sl < SL_COUNT; sl++) {
             ref_t prev = 0;
-            for (ref_t rr = h->lists[fl][sl]; rr != 0; rr = WORD(ref_addr(h, rr) + 4)) {
+            for (ref_t rr = h->lists[fl][sl]; rr != 0; rr = WORD(ref_addr(h, rr) + 8u)) {
                 uintptr_t b = ref_addr(h, rr);
                 const tp_region_info_t *r = region_of(h, b);
                 FAIL_IF(r == NULL, b, "free list entry outside every region");
@@ -217,7 +219,10 @@ int tp_heap_validate(tp_heap_t *h) {
                 unsigned f2, s2;
                 mapping(block_size(b), &f2, &s2);
                 FAIL_IF(f2 != fl || s2 != sl, b, "free block on the wrong list");
-                FAIL_IF(WORD(b + 8) != prev, b, "free list back link broken");
+                FAIL_IF(WORD(b + 12u) != prev, b, "free list back link broken");
+                FAIL_IF(WORD(b + 4u) != FREE_MARK, b,
+                        "a free block's mark changed (a write after free, or a count changed "
+                        "on a freed object)");
                 FAIL_IF(++free_listed > free_blocks_phys, b, "free lists hold more blocks than the heap (a loop?)");
                 prev = rr;
                 sl_seen |= 1u << sl;

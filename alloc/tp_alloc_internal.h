@@ -8,7 +8,10 @@
  *   (size | flags); its payload, right after, is 8-aligned.  Sizes are
  *   multiples of 8 and include the header; the smallest block is 16 bytes.
  *     used block:  [size|PREV_FREE?][payload ...........................]
- *     free block:  [size|FREE|.....][next ref][prev ref] ... [size footer]
+ *     free block:  [size|FREE|.....][FREE_MARK][next ref][prev ref] ... [size footer]
+ *   The mark sits where an object's header would: a reference count on a
+ *   freed object reads 0 there (see FREE_MARK), and one changed is seen
+ *   when the block leaves its list.  So the smallest block is 24 bytes.
  *   The footer lets the next block find a free predecessor (PREV_FREE flag);
  *   two free blocks are never adjacent (they are coalesced at once).  A
  *   region ends with a 4-byte sentinel header (size 0, in use).
@@ -28,8 +31,12 @@
  *   usedpools[c] is doubly linked (next, prev); freepools through next only,
  *   and prev of a pool there is the reference of its page map byte.  An
  *   empty pool on usedpools[c] is the first there (at most one).
- *   Free blocks of a pool: word 0 = next free (ref), word 1 = ref ^ FREE_TAG,
- *   which makes a second free of the same block visible in O(1).
+ *   Free blocks of a pool: word 0 = FREE_MARK, word 1 = the next free
+ *   block's ref mangled with the block's own (free_link_*): a second free
+ *   of the block is visible in O(1), and a stray write to either word (a
+ *   write after free, an overrun from the block before, a reference count
+ *   changed on a freed object) is seen when the block is taken, never
+ *   followed.
  *
  * References are 32-bit: the address itself on a 32-bit target, an offset
  * from heap->base on a 64-bit host, so the layout (and every size) is the
@@ -94,7 +101,7 @@
 typedef uint32_t ref_t;
 
 #define BLOCK_HDR 4u
-#define MIN_BLOCK 16u
+#define MIN_BLOCK 24u /* header, mark, two links, footer */
 #define F_FREE 1u
 #define F_PREV_FREE 2u
 #define F_MASK 7u
@@ -105,6 +112,12 @@ typedef uint32_t ref_t;
 #define POOL_END (POOL_SIZE - BLOCK_HDR) /* blocks must end by here */
 #define PM_FREE_POOL 0xFFu
 #define FREE_TAG 0xF4EEB10Cu
+/* The first word of every block on a free list (a pool's or a type's).  Its
+ * low half is 0: an object whose header (tp_obj_t: a 16-bit count first)
+ * overlays it reads as having a count of 0, so a decref of a freed object is
+ * reported by the collector instead of changing the list; its high half
+ * reads as no flag the collector acts on and no registered type. */
+#define FREE_MARK 0xF4EE0000u
 
 #define SL_BITS TP_ALLOC_SL_BITS
 #define SL_COUNT (1u << SL_BITS)
@@ -169,6 +182,9 @@ struct tp_heap {
     uint32_t class_allocs[TP_ALLOC_NCLASSES], class_frees[TP_ALLOC_NCLASSES];
     uint32_t large_allocs, large_frees;
     uint32_t fail_count, error_count;
+    uint32_t quarantined;   /* free blocks found changed, never handed out again */
+    uintptr_t damaged;      /* a changed free block to report once unlocked, or 0 */
+    uint32_t marks_restored; /* large free blocks whose mark was found changed */
     /* hooks */
     tp_alloc_error_hook_t error_hook;
     void *error_ctx;
@@ -200,6 +216,17 @@ static inline ref_t addr_ref(const tp_heap_t *h, uintptr_t a) { return (ref_t)(a
 
 #define WORD(a) (*(uint32_t *)(uintptr_t)(a))
 #define POOL(a) ((tp_pool_t *)(uintptr_t)(a))
+
+/* A block b (reference self) on a free list, followed by `next` (0: the
+ * last): the mark, and the link mangled with the block's own reference and
+ * the list's tag (glibc's safe-linking, with the block's address). */
+static inline void free_link_write(uintptr_t b, ref_t self, ref_t next, uint32_t tag) {
+    WORD(b) = FREE_MARK;
+    WORD(b + 4) = next ^ self ^ tag;
+}
+static inline ref_t free_link_read(uintptr_t b, ref_t self, uint32_t tag) {
+    return WORD(b + 4) ^ self ^ tag;
+}
 
 static inline uint32_t block_size(uintptr_t b) { return WORD(b) & ~F_MASK; }
 static inline unsigned class_size(unsigned c) { return (c + 1u) * TP_ALLOC_GRAIN; }
@@ -236,6 +263,16 @@ static inline const tp_region_info_t *region_of(const tp_heap_t *h, uintptr_t a)
     return NULL;
 }
 
+/* Whether nhdr, read at the end of a block ending at e in region r, is a
+ * block header we wrote: the region's sentinel, or a block of at least 8
+ * bytes (fences and slivers are 8..MIN_BLOCK - 8) that fits the region.  A
+ * header-lookalike inside a block in use (a free of an interior pointer)
+ * is rarely followed by a second one. */
+static inline int next_header_ok(const tp_region_info_t *r, uintptr_t e, uint32_t nhdr) {
+    uint32_t ns = nhdr & ~F_MASK;
+    return e == r->end ? nhdr == 0 : ns >= 8u && ns <= r->end - e && !(nhdr & 4u);
+}
+
 static inline uint8_t page_kind(const tp_region_info_t *r, uintptr_t a) {
     return r->pagemap[(a - r->page0) >> TP_ALLOC_POOL_SHIFT];
 }
@@ -251,13 +288,56 @@ static inline size_t heap_used_bytes(const tp_heap_t *h) {
     return small + large_blocks - (size_t)(h->large_allocs - h->large_frees) * BLOCK_HDR;
 }
 
-/* Whether ptr is already cached on `list` (a second tp_freelist_free of it).
- * O(count) <= O(cap): the callers ask only when the block looks cached
- * (a tag in its second word, or the debug build's freed fill). */
-static inline int freelist_holds(const tp_freelist_t *list, const void *ptr) {
-    for (const void *p = list->head; p != NULL; p = *(void *const *)p)
-        if (p == ptr) return 1;
+/* Whether the block r of pool page pg (class c) is on the pool's free list
+ * (its mark seen: a second free, or a realloc of a freed block).  O(pool).
+ * A list found changed on the way counts as holding it: the free is then
+ * refused (a leak), never a block listed twice. */
+static inline int pool_holds(const tp_heap_t *h, uintptr_t pg, unsigned c, ref_t r) {
+    uint32_t n = 0, carve = POOL(pg)->carve;
+    for (ref_t fr = POOL(pg)->freeblock; fr != 0; n++) {
+        if (fr == r) return 1;
+        uintptr_t b = ref_addr(h, fr);
+        if (n > pool_capacity(c) || (b & ~POOL_MASK) != pg || b - pg < POOL_HDR ||
+            b - pg >= carve || WORD(b) != FREE_MARK)
+            return 1;
+        fr = free_link_read(b, fr, FREE_TAG);
+    }
     return 0;
+}
+
+/* A type's free list (tp_freelist_t) links its blocks as a pool does: the
+ * mark, and the next block's reference mangled with the block's own and
+ * this tag.  A block of a type is at least 8 bytes: both words fit. */
+#define FREELIST_TAG 0x7F3C7F3Cu
+
+static inline void freelist_push(const tp_heap_t *h, tp_freelist_t *list, void *ptr) {
+    uintptr_t a = (uintptr_t)ptr;
+    ref_t head = list->head != NULL ? addr_ref(h, (uintptr_t)list->head) : 0;
+    free_link_write(a, addr_ref(h, a), head, FREELIST_TAG);
+    list->head = ptr;
+    list->count++;
+}
+
+/* The block cached after p, or NULL; *ok = 0 (and NULL) if p is not intact:
+ * its mark changed, or its link leads out of the heap. */
+static inline void *freelist_next(const tp_heap_t *h, const void *p, int *ok) {
+    uintptr_t a = (uintptr_t)p;
+    ref_t next = free_link_read(a, addr_ref(h, a), FREELIST_TAG);
+    uintptr_t n = next != 0 ? ref_addr(h, next) : 0;
+    *ok = WORD(a) == FREE_MARK && (n == 0 || ((n & 7u) == 0 && region_of(h, n) != NULL));
+    return *ok ? (void *)n : NULL;
+}
+
+/* Whether ptr is already cached on `list` (a second tp_freelist_free of it).
+ * O(count) <= O(cap): the callers ask only when the block looks cached (its
+ * mark).  A list found changed counts as holding it (the free is refused). */
+static inline int freelist_holds(const tp_heap_t *h, const tp_freelist_t *list, const void *ptr) {
+    int ok = 1;
+    uint32_t n = 0;
+    for (const void *p = list->head; p != NULL && n <= list->count; p = freelist_next(h, p, &ok), n++) {
+        if (p == ptr) return 1;
+    }
+    return !ok || n > list->count;
 }
 
 void tp_alloc_report(tp_heap_t *h, tp_alloc_err_t kind, const void *ptr, size_t size,

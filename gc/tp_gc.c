@@ -582,6 +582,12 @@ static inline void safe_point(void) {
     if (work_due()) pay();
 }
 
+/* An allocation of the objects' heap found no memory: the layer above is
+ * told (objects/ records MemoryError). */
+static void no_memory(size_t size) {
+    if (G.nomem_hook != NULL) G.nomem_hook(size, G.nomem_ctx);
+}
+
 static inline tp_obj_t *new_object(const tp_type_t *t, size_t size, const void *site) {
     int container = (t->flags & TP_TYPE_CONTAINER) != 0;
     /* the size decides what the type's counters will subtract when the
@@ -597,7 +603,10 @@ static inline tp_obj_t *new_object(const tp_type_t *t, size_t size, const void *
     /* the tracking build records the object under the code that made it */
     tp_obj_t *o = t->freelist != NULL ? TP_FREELIST_ALLOC_AT(G.heap, t->freelist, site)
                                       : TP_HEAP_ALLOC_AT(G.heap, size, site);
-    if (o == NULL) return NULL;
+    if (o == NULL) {
+        no_memory(size);
+        return NULL;
+    }
     account(size);
     memset(o, 0, size);
     o->rc = 1;
@@ -616,13 +625,21 @@ tp_obj_t *tp_gc_new_at(const tp_type_t *t, size_t size, const void *site) {
 }
 #endif
 
+void tp_gc_set_nomem_hook(tp_gc_nomem_hook_t hook, void *ctx) {
+    G.nomem_hook = hook;
+    G.nomem_ctx = ctx;
+}
+
 /* ---- buffers ---- */
 
 void *tp_gc_buf_alloc(size_t size) {
     if (G.heap == NULL) return NULL;
     G.oom_token = 0;
     void *p = tp_heap_alloc(G.heap, size);
-    if (p != NULL) account(size);
+    if (p != NULL)
+        account(size);
+    else
+        no_memory(size);
     return p;
 }
 
@@ -630,7 +647,10 @@ void *tp_gc_buf_calloc(size_t n, size_t size) {
     if (G.heap == NULL) return NULL;
     G.oom_token = 0;
     void *p = tp_heap_calloc(G.heap, n, size);
-    if (p != NULL) account(n * size);
+    if (p != NULL)
+        account(n * size);
+    else
+        no_memory(n * size);
     return p;
 }
 
@@ -642,7 +662,10 @@ void *tp_gc_buf_realloc(void *ptr, size_t old_size, size_t size) {
         G.obj_bytes -= old_size;
         return NULL;
     }
-    if (p == NULL) return NULL;
+    if (p == NULL) {
+        no_memory(size);
+        return NULL;
+    }
     if (size > old_size)
         account(size - old_size);
     else

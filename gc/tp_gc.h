@@ -71,6 +71,23 @@
  * Not from interrupt handlers: objects are created, changed and freed from
  * thread context only (one thread, or the caller serialises).
  *
+ * The contract on reference-count errors and bad arguments (every build;
+ * each reported through the error hook, tp_gc_set_error_hook, and the heap
+ * left intact):
+ *   - a decref of an object whose count is already 0 - one decref too many,
+ *     on a dying object, or on a freed one (a freed block's first word reads
+ *     as a count of 0, alloc/tp_alloc.h) - changes nothing;
+ *   - an object whose count is smaller than the references to it found by
+ *     a collection (a decref too many while referenced from a cycle, or a
+ *     reference moved without tp_gc_moved) is kept and made immortal: a
+ *     leak, never a use after free;
+ *   - NULL for an object or an output buffer: an error value, nothing
+ *     written (see "objects" below);
+ * and an allocation that finds no memory returns NULL (objects/ records
+ * TP_ERR_NOMEM, MemoryError).  Not caught: an incref of a freed object (it changes the
+ * block's mark: the allocator reports it when the block leaves its free
+ * list), and any use of an object after its memory was handed out again.
+ *
  * Memory: objects are blocks of the alloc/ heap given to tp_gc_init; that
  * heap must span at most 512 KiB (16-bit links).
  */
@@ -289,6 +306,11 @@ void tp_gc_garbage_clear(void);
 /* Errors (decref of an object whose count is already 0, ...) are counted and
  * reported through this hook. */
 typedef void (*tp_gc_error_hook_t)(const char *what, const tp_obj_t *o, void *ctx);
+/* Called when an object or a buffer of the objects' heap cannot be had
+ * (after the out-of-memory pass), whoever asked - a constructor, a weak
+ * reference, a container growing: objects/ records MemoryError with it. */
+typedef void (*tp_gc_nomem_hook_t)(size_t size, void *ctx);
+void tp_gc_set_nomem_hook(tp_gc_nomem_hook_t hook, void *ctx);
 void tp_gc_set_error_hook(tp_gc_error_hook_t hook, void *ctx);
 
 /* ---- weak references (gc/tp_weakref.c) ---- */

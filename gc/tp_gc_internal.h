@@ -70,10 +70,10 @@ typedef struct {
                           callbacks) may run; deaths defer their finalizers */
     uint8_t finalized_any; /* a finalizer ran since PH_LEGACY: recount */
     uint8_t white_needs;   /* WHITE_*: what a white object of this collection
-                              may need from PH_WEAKREFS and PH_FINALIZE (set
-                              as objects turn white; a white object can gain
-                              neither a weak reference nor a finalizer: any
-                              new reference to it greys it) */
+                              may need from PH_WEAKREFS and PH_FINALIZE: set
+                              as objects turn white, and when a watched
+                              object gains a weak reference (a counted
+                              reference greys it; a weak one does not) */
     uint8_t cb_pending;    /* gc callbacks (bit = phase) owed to a safe point */
     uint8_t report_due;    /* a pacing failure to report at a safe point */
     uint8_t oom_token;     /* an out-of-memory pass ran for the allocation in
@@ -137,6 +137,8 @@ typedef struct {
     tp_gc_probe_t probe;
     void *probe_ctx;
     tp_gc_pacing_hook_t pacing_hook;
+    tp_gc_nomem_hook_t nomem_hook;
+    void *nomem_ctx;
     void *pacing_ctx;
 } tp_gc_state_t;
 

@@ -67,6 +67,12 @@ static tp_obj_t *make(tp_obj_t *referent, tp_weak_callback_t cb, tp_obj_t *arg, 
         return NULL;
     tp_obj_t *o = tp_gc_new(&tp_weakref_type, sizeof(tp_weakref_t));
     if (o == NULL) return NULL;
+    if (tp_gc_condemned(referent)) {
+        /* the allocation's safe point took the collection past the weak
+         * references while the referent is garbage: it is dead already */
+        tp_decref(o);
+        return NULL;
+    }
     /* the allocation was a safe point: the referent is still alive, since
      * the caller holds a reference to it */
     tp_weakref_t *w = W(o);
@@ -76,6 +82,10 @@ static tp_obj_t *make(tp_obj_t *referent, tp_weak_callback_t cb, tp_obj_t *arg, 
     w->prev = NULL;
     if (*head != NULL) (*head)->prev = w;
     *head = w;
+    /* a white object reached without a count (tp_gc_get_referrers hands
+     * them out) gains a weak reference: the collection's weak-reference
+     * pass must not be skipped */
+    if (referent->flags & TP_OF_WATCH) G.white_needs |= WHITE_WEAKREFS;
     w->callback = cb;
     w->proxy = proxy;
     if (arg != NULL) {

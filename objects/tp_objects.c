@@ -49,8 +49,15 @@ long tp_index(long index, size_t len) {
     return index >= 0 && (size_t)index < len ? index : -1;
 }
 
+static void out_of_memory(size_t size, void *ctx) {
+    (void)size;
+    (void)ctx;
+    last_error = TP_ERR_NOMEM;
+}
+
 int tp_objects_init(void) {
     last_error = TP_OK;
+    tp_gc_set_nomem_hook(out_of_memory, NULL); /* weak references too: MemoryError */
     tp_number_reset();
     tp_str_reset();
     /* int and str first: their cached objects in flash carry these indices */

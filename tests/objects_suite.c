@@ -594,6 +594,8 @@ static void test_null_outputs_are_errors(void) {
 static void test_out_of_memory_is_an_error(void) {
     FRESH();
     tp_obj_t *hold = tp_list_new();
+    static const tp_class_t target = {.name = "Target"};
+    tp_obj_t *t = tp_instance_new(&target); /* made while there is room */
     tp_err_clear();
     int failed = 0;
     for (int i = 0; i < 100000 && !failed; i++) {
@@ -608,6 +610,18 @@ static void test_out_of_memory_is_an_error(void) {
     TP_CHECK(failed);
     TP_CHECK_EQ(tp_err(), TP_ERR_NOMEM);
     TP_CHECK_EQ(tp_heap_validate(tp_gc_heap()), 0);
+    /* a weak reference that finds no memory: MemoryError too */
+    tp_obj_t *chain = NULL, *w;
+    tp_err_clear();
+    /* each weak reference holds the one before (its callback's argument) */
+    while (t != NULL && (w = tp_weakref_new(t, NULL, chain)) != NULL) {
+        tp_xdecref(chain);
+        chain = w;
+    }
+    TP_CHECK(t != NULL);
+    TP_CHECK_EQ(tp_err(), TP_ERR_NOMEM);
+    tp_xdecref(chain);
+    tp_xdecref(t);
     long n = tp_len(hold);
     TP_CHECK(n > 10);
     tp_obj_t *last = tp_list_get(hold, -1);
@@ -713,6 +727,16 @@ static void test_tracked_from_first_container(void) {
     tp_obj_t *objs[] = {d, o, one, s, l, t};
     for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) tp_decref(objs[i]);
     TP_CHECK_EQ(tp_gc_collect(2), 3); /* o <-> l, and c */
+    /* a copy of a dict holding a list is tracked: a cycle through it is found */
+    tp_obj_t *src = tp_dict_new(), *inner = tp_list_new();
+    tp_dict_set_str(src, "inner", inner);
+    tp_obj_t *cp = tp_copy(src);
+    TP_CHECK(tp_gc_is_tracked(cp));
+    tp_list_append(inner, cp); /* inner -> cp -> inner */
+    tp_decref(src);
+    tp_decref(cp);
+    tp_decref(inner);
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
     settled();
 }
 
@@ -1051,6 +1075,50 @@ static void test_path_list_dict_instance(void) {
     settled();
 }
 
+/* A weak reference made, during a collection, to an object of its garbage
+ * reached without a count (tp_gc_get_referrers): the weak-reference pass
+ * still runs, so it reads dead when a finalizer resurrects the object. */
+static tp_obj_t *saved_peer;
+static void save_peer_del(tp_obj_t *self) { saved_peer = tp_getattr(self, "a"); }
+static void test_weakref_made_while_white(void) {
+    FRESH();
+    static const tp_class_t plain = {.name = "A"}, saver = {.name = "F", .del = save_peer_del};
+    saved_peer = NULL;
+    tp_gc_disable(); /* collections only as the case steps them: the pacing of a
+                        small heap would collect a <-> f while it is built */
+    tp_obj_t *tag = tp_int_new(100003), *a = tp_instance_new(&plain), *f = tp_instance_new(&saver);
+    tp_setattr(a, "tag", tag);
+    tp_setattr(a, "f", f);
+    tp_setattr(f, "a", a);
+    tp_decref(a);
+    tp_decref(f); /* a <-> f: garbage, no weak reference yet */
+    /* a live list of 32 references (to one int): its marking takes steps */
+    tp_obj_t *live = tp_list_new(), *one = tp_int_new(1);
+    for (int i = 0; i < 32; i++) tp_list_append(live, one);
+    while (tp_gc_in_progress()) tp_gc_step(0);
+    tp_gc_start(2);
+    while (tp_gc_in_progress() && strcmp(tp_gc_phase_name(), "mark") != 0) tp_gc_step(1);
+    TP_CHECK(strcmp(tp_gc_phase_name(), "mark") == 0);
+    tp_obj_t *out[1] = {NULL};
+    TP_CHECK_EQ(tp_gc_get_referrers(tag, out, 1), 1);
+    TP_CHECK(out[0] == a); /* white, not yet condemned */
+    tp_obj_t *w = tp_weakref_new(out[0], NULL, NULL); /* (disabled: no collector work in it) */
+    TP_CHECK(w != NULL);
+    while (tp_gc_step(0)) {
+    }
+    TP_CHECK(saved_peer == a); /* resurrected by F's finalizer */
+    tp_obj_t *r = tp_weakref_get(w);
+    TP_CHECK(r == NULL); /* cleared before the finalizers ran, as CPython does */
+    tp_xdecref(r);
+    tp_xdecref(w);
+    tp_xdecref(saved_peer);
+    tp_decref(tag);
+    tp_decref(live);
+    tp_gc_enable();
+    TP_CHECK_EQ(tp_gc_collect(2), 2);
+    settled();
+}
+
 const tp_test_case objects_suite_cases[] = {
     TP_CASE(test_getrefcount_sequence),
     TP_CASE(test_cycle_found_by_collection),
@@ -1071,17 +1139,18 @@ const tp_test_case objects_suite_cases[] = {
     TP_CASE(test_dict_operations),
     TP_CASE(test_errors_are_values),
     TP_CASE(test_null_outputs_are_errors),
-    TP_CASE(test_out_of_memory_is_an_error),
-    TP_CASE(test_free_lists_per_type),
     TP_CASE(test_tuples),
     TP_CASE(test_view_zero_copy),
     TP_CASE(test_repr_and_eq),
 };
 const size_t objects_suite_count = TP_COUNT(objects_suite_cases);
 
-/* Apart too (the bluepill's flash): the objects and a collection - which
- * are tracked, finalizers, references moved while a collection runs. */
+/* Apart too (the bluepill's flash): the objects and memory - running out
+ * of it, the free lists, which objects are tracked, finalizers, references
+ * moved while a collection runs. */
 const tp_test_case objects_collect_cases[] = {
+    TP_CASE(test_out_of_memory_is_an_error),
+    TP_CASE(test_free_lists_per_type),
     TP_CASE(test_tracked_from_first_container),
     TP_CASE(test_instance_finalizers),
     TP_CASE(test_moves_during_collection),
@@ -1094,5 +1163,6 @@ const size_t objects_collect_count = TP_COUNT(objects_collect_cases);
 const tp_test_case objects_inspect_cases[] = {
     TP_CASE(test_inspect_objects_per_type),
     TP_CASE(test_path_list_dict_instance),
+    TP_CASE(test_weakref_made_while_white),
 };
 const size_t objects_inspect_count = TP_COUNT(objects_inspect_cases);

@@ -15,11 +15,13 @@ HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wconversion -Wsign-convers
 PORTABLE_SRCS := kernel/fmt.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c)) $(wildcard gc/*.c) \
                  $(wildcard objects/*.c) $(wildcard prof/*.c)
 # the collector's test types and conformance suite (shared with the target)
-TEST_SUPPORT_SRCS := tests/heap_fixture.c tests/gc_types.c tests/gc_suite.c tests/gc_stress.c tests/objects_suite.c tests/prof_suite.c
+TEST_SUPPORT_SRCS := tests/heap_fixture.c tests/gc_types.c tests/gc_suite.c tests/gc_stress.c tests/objects_suite.c tests/prof_suite.c \
+                     tests/misuse_suite.c
 HOST_TESTS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(wildcard tests/host/test_*.c))
 
 # per-binary flags: the allocator's debug build, with every file of alloc/
 HOST_FLAGS_test_alloc_debug := -DTP_ALLOC_DEBUG=1
+HOST_FLAGS_test_misuse_debug := -DTP_ALLOC_DEBUG=1
 # the allocator with 64 size classes up to 512 bytes, in 2 KiB pools
 HOST_FLAGS_test_alloc_classes512 := -DTP_ALLOC_SMALL_MAX=512 -DTP_ALLOC_POOL_SHIFT=11 \
                                     -DHEAP_BYTES='(256u * 1024u)'
