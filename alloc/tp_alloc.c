@@ -52,11 +52,9 @@ __attribute__((noinline, cold)) static int large_repair(tp_heap_t *h, uintptr_t 
     WORD(b + L_MARK) = FREE_MARK;
     return 1;
 }
-/* Whether free block b is as it was left (mark and header flags), repaired
- * if it can be. */
-HOT int block_sound(tp_heap_t *h, uintptr_t b) {
-    if (__builtin_expect(WORD(b + L_MARK) == FREE_MARK && (WORD(b) & F_MASK) == F_FREE, 1)) return 1;
-    return large_repair(h, b);
+/* Whether free block b is as it was left: its mark, its header's flags. */
+HOT int block_intact(uintptr_t b) {
+    return (int)__builtin_expect(WORD(b + L_MARK) == FREE_MARK && (WORD(b) & F_MASK) == F_FREE, 1);
 }
 
 /* Puts free block b at the head of list (fl, sl). */
@@ -108,7 +106,7 @@ __attribute__((noinline, cold)) static void drop_unsound(tp_heap_t *h, uintptr_t
     list_unlink(h, b, fl, sl);
 }
 
-static uintptr_t find_free_sound(tp_heap_t *h, uint32_t need);
+static uintptr_t find_free_sound(tp_heap_t *h);
 
 /* A free block of at least `need` bytes, removed from its list; 0 if none. */
 HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
@@ -117,7 +115,6 @@ HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     ref_t r = h->lists[fl][sl];
     if (r != 0) {
         uintptr_t b = ref_addr(h, r);
-        if (!block_sound(h, b)) return find_free_sound(h, need);
         /* the lists of first level 0 and 1 hold one size each: their head
          * fits.  The others hold blocks that may or may not be big enough:
          * look at a few of them for the closest fit. */
@@ -134,11 +131,13 @@ HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
                 r = WORD(b + L_NEXT);
                 if (r == 0 || ++i == TP_ALLOC_FIT_SCAN) break;
                 b = ref_addr(h, r);
-                if (!block_sound(h, b)) return find_free_sound(h, need);
             }
             b = best;
         }
         if (b != 0) {
+            /* the block chosen is checked (a changed header chosen for its
+             * size is checked here too) */
+            if (!block_intact(b)) return find_free_sound(h);
             list_unlink(h, b, fl, sl);
             return b;
         }
@@ -153,7 +152,7 @@ HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     }
     sl = ffs32(sl_map);
     uintptr_t b = ref_addr(h, h->lists[fl][sl]);
-    if (!block_sound(h, b) || block_size(b) < need) return find_free_sound(h, need);
+    if (!block_intact(b)) return find_free_sound(h);
     ref_t next = WORD(b + L_NEXT);
     h->lists[fl][sl] = next;
     if (next != 0) {
@@ -165,9 +164,10 @@ HOT uintptr_t find_free(tp_heap_t *h, uint32_t need) {
     return b;
 }
 
-/* find_free once a changed block was met: every list's blocks are checked
- * (and repaired, or dropped), then the search runs again.  Cold. */
-__attribute__((noinline, cold)) static uintptr_t find_free_sound(tp_heap_t *h, uint32_t need) {
+/* find_free met a changed block: every list's blocks are checked (and
+ * repaired, or dropped), and the search fails this once - the allocation's
+ * slow path reports the change and searches again.  Cold. */
+__attribute__((noinline, cold)) static uintptr_t find_free_sound(tp_heap_t *h) {
     for (unsigned fl = 0; fl < FL_COUNT; fl++)
         for (unsigned sl = 0; sl < SL_COUNT; sl++) {
             ref_t r = h->lists[fl][sl];
@@ -175,7 +175,7 @@ __attribute__((noinline, cold)) static uintptr_t find_free_sound(tp_heap_t *h, u
                 uintptr_t b = ref_addr(h, r);
                 r = WORD(b + L_NEXT);
                 unsigned f2, s2;
-                if (!block_sound(h, b)) {
+                if (!block_intact(b) && !large_repair(h, b)) {
                     drop_unsound(h, b, fl, sl);
                 } else if (mapping(block_size(b), &f2, &s2), f2 != fl || s2 != sl) {
                     /* repaired to its real size: onto its real list */
@@ -184,7 +184,7 @@ __attribute__((noinline, cold)) static uintptr_t find_free_sound(tp_heap_t *h, u
                 }
             }
         }
-    return find_free(h, need);
+    return 0;
 }
 
 /* find_free for the paths that are not hot (pools, aligned blocks). */
@@ -243,7 +243,7 @@ HOT void large_release_at(tp_heap_t *h, uintptr_t b, uint32_t hdr, uint32_t nhdr
     uint32_t size = hdr & ~F_MASK, used = size;
     unsigned fl, sl;
     uintptr_t next = b + size;
-    if ((nhdr & F_FREE) && block_sound(h, next)) { /* (its header repaired if it had to be) */
+    if ((nhdr & F_FREE) && (block_intact(next) || large_repair(h, next))) { /* (repaired) */
         uint32_t ns = block_size(next);
         mapping(ns, &fl, &sl);
         list_unlink(h, next, fl, sl);
@@ -432,7 +432,7 @@ HOT void *pool_new(tp_heap_t *h, unsigned c) {
     WORD(b) = 0; /* not marked free (a kept pool's block may be) */
     /* the next block is free from now on, marked as every free block is:
      * a free of it before it was handed out is a double free */
-    free_link_write(b + size, addr_ref(h, b + size), 0, FREE_TAG);
+    pool_link_write(b + size, 0);
     p->freeblock = addr_ref(h, b + size);
     p->used = 1;
     p->carve = (uint16_t)(POOL_HDR + 2u * size);
@@ -453,7 +453,7 @@ HOT ref_t pool_refill(tp_heap_t *h, tp_pool_t *p, unsigned c) {
         uintptr_t b = (uintptr_t)p + carve;
         p->carve = (uint16_t)(carve + size);
         ref_t r = addr_ref(h, b);
-        free_link_write(b, r, 0, FREE_TAG); /* free, marked: see pool_start */
+        pool_link_write(b, 0); /* free, marked: see pool_start */
         return r;
     }
     ref_t next = p->next;
@@ -483,9 +483,8 @@ __attribute__((noinline, cold)) static void pool_quarantine(tp_heap_t *h, tp_poo
  * or NULL if that block was found changed (the pool's free blocks are then
  * quarantined: ask again); lock held. */
 HOT void *pool_pop(tp_heap_t *h, tp_pool_t *p, unsigned c) {
-    ref_t r = p->freeblock;
-    uintptr_t b = ref_addr(h, r);
-    ref_t next = free_link_read(b, r, FREE_TAG);
+    uintptr_t b = ref_addr(h, p->freeblock);
+    ref_t next = pool_link_read(b);
     /* the mark intact, and the link inside the pool's page: a changed link
      * is then either caught by the next block's mark or harmless */
     if (WORD(b) != FREE_MARK || (next != 0 && ((ref_addr(h, next) ^ b) & ~POOL_MASK) != 0)) {
@@ -687,8 +686,7 @@ __attribute__((noinline)) static void *alloc_large(tp_heap_t *h, size_t size, in
         TP_ALLOC_LOCK();
         void *p = alloc_large_locked(h, need);
         TP_ALLOC_UNLOCK();
-        if (h->damaged != 0) report_damaged(h);
-        if (p != NULL) return p;
+        if (p != NULL) return p; /* (a changed block met: NULL, and alloc_slow reports) */
     }
     return first ? alloc_slow(h, size) : NULL;
 }
@@ -786,7 +784,12 @@ __attribute__((noinline, cold)) static void report_damaged(tp_heap_t *h) {
 __attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
     if (size == 0) size = 1;
     void *p;
-    while ((p = alloc_once(h, size)) == NULL && retry_after_oom(h, size)) {
+    while ((p = alloc_once(h, size)) == NULL) {
+        if (h->damaged != 0) { /* a changed block was met (and the lists repaired) */
+            report_damaged(h);
+            continue;
+        }
+        if (!retry_after_oom(h, size)) break;
     }
     if (h->damaged != 0) report_damaged(h);
     return p;
@@ -837,7 +840,7 @@ static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
     if (WORD(a) == FREE_MARK && pool_holds(h, pg, c, r)) return TP_ALLOC_ERR_DOUBLE_FREE;
     tp_pool_t *p = POOL(pg);
     ref_t head = p->freeblock;
-    free_link_write(a, r, head, FREE_TAG);
+    pool_link_write(a, head);
     p->freeblock = r;
     h->class_frees[c]++;
     if (head == 0) pool_link(h, &h->usedpools[c], pg); /* was full */
@@ -958,7 +961,7 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
                 }
                 h->class_frees[c]++;
                 if (used != 0 || pool_alone(p)) {
-                    free_link_write(a, rf, head, FREE_TAG);
+                    pool_link_write(a, head);
                     p->freeblock = rf;
                     p->used = (uint16_t)used;
                     if (head == 0) pool_link(h, &h->usedpools[c], pg); /* was full */
@@ -1044,7 +1047,7 @@ static int large_resize_locked(tp_heap_t *h, uintptr_t a, uint32_t need) {
     uint32_t size = block_size(b);
     if (need > size) {
         uintptr_t next = b + size;
-        if (!(WORD(next) & F_FREE) || !block_sound(h, next)) return 0;
+        if (!(WORD(next) & F_FREE) || !(block_intact(next) || large_repair(h, next))) return 0;
         uint32_t ns = block_size(next);
         if (size + ns < need || size + ns > MAX_BLOCK) return 0;
         /* absorb the free neighbour whole; what is not needed goes back below */

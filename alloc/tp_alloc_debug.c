@@ -143,7 +143,7 @@ static int walk_pool(const tp_heap_t *h, uintptr_t pg, unsigned c, visit_t visit
         uint32_t i = (uint32_t)(b - pg - POOL_HDR) / size;
         is_free[i / 8u] = (uint8_t)(is_free[i / 8u] | 1u << (i % 8u));
         if (WORD(b) != FREE_MARK) break;
-        fr = free_link_read(b, fr, FREE_TAG);
+        fr = pool_link_read(b);
     }
     for (uint32_t off = POOL_HDR, i = 0; off + size <= carve; off += size, i++) {
         int rc = visit(ctx, pg + off, size, ((unsigned)is_free[i / 8u] >> (i % 8u) & 1u) == 0);

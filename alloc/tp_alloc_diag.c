@@ -132,7 +132,7 @@ static int pool_check(tp_heap_t *h, uintptr_t pg, unsigned c, uint32_t *blocks_u
         FAIL_IF(++nfree > carved, pg, "pool free list longer than the pool (a loop?)");
         FAIL_IF(WORD(b) != FREE_MARK, b,
                 "a free block changed (a write after free, or an overrun from the block before)");
-        fr = free_link_read(b, fr, FREE_TAG);
+        fr = pool_link_read(b);
     }
     FAIL_IF(p->used + nfree != carved, pg, "pool used + free != carved blocks");
     *blocks_used += p->used;

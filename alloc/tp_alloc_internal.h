@@ -32,11 +32,11 @@
  *   and prev of a pool there is the reference of its page map byte.  An
  *   empty pool on usedpools[c] is the first there (at most one).
  *   Free blocks of a pool: word 0 = FREE_MARK, word 1 = the next free
- *   block's ref mangled with the block's own (free_link_*): a second free
- *   of the block is visible in O(1), and a stray write to either word (a
- *   write after free, an overrun from the block before, a reference count
- *   changed on a freed object) is seen when the block is taken, never
- *   followed.
+ *   block's ref (pool_link_*): a second free of the block is visible in
+ *   O(1), and a stray write to either word (a write after free, an overrun
+ *   from the block before, a reference count changed on a freed object) is
+ *   seen when the block is taken - the mark compared, the link kept inside
+ *   the pool's page - never followed.
  *
  * References are 32-bit: the address itself on a 32-bit target, an offset
  * from heap->base on a 64-bit host, so the layout (and every size) is the
@@ -111,13 +111,14 @@ typedef uint32_t ref_t;
 #define POOL_HDR 16u
 #define POOL_END (POOL_SIZE - BLOCK_HDR) /* blocks must end by here */
 #define PM_FREE_POOL 0xFFu
-#define FREE_TAG 0xF4EEB10Cu
-/* The first word of every block on a free list (a pool's or a type's).  Its
- * low half is 0: an object whose header (tp_obj_t: a 16-bit count first)
- * overlays it reads as having a count of 0, so a decref of a freed object is
- * reported by the collector instead of changing the list; its high half
- * reads as no flag the collector acts on and no registered type. */
-#define FREE_MARK 0xF4EE0000u
+/* The first word of every block on a free list (a pool's, a type's, the
+ * large level's).  Its low half is 0: an object whose header (tp_obj_t: a
+ * 16-bit count, a type byte, a flags byte) overlays it reads as having a
+ * count of 0, so a decref of a freed object is reported by the collector
+ * instead of changing the list; its type byte (0xF4) is no registered type
+ * and its flags byte is 0.  One rotated byte: an immediate operand of a
+ * Thumb-2 compare, no literal load on the hot paths. */
+#define FREE_MARK 0x00F40000u
 
 #define SL_BITS TP_ALLOC_SL_BITS
 #define SL_COUNT (1u << SL_BITS)
@@ -217,9 +218,18 @@ static inline ref_t addr_ref(const tp_heap_t *h, uintptr_t a) { return (ref_t)(a
 #define WORD(a) (*(uint32_t *)(uintptr_t)(a))
 #define POOL(a) ((tp_pool_t *)(uintptr_t)(a))
 
-/* A block b (reference self) on a free list, followed by `next` (0: the
- * last): the mark, and the link mangled with the block's own reference and
- * the list's tag (glibc's safe-linking, with the block's address). */
+/* A pool's free block b, followed by `next` (0: the last). */
+static inline void pool_link_write(uintptr_t b, ref_t next) {
+    WORD(b) = FREE_MARK;
+    WORD(b + 4) = next;
+}
+static inline ref_t pool_link_read(uintptr_t b) { return WORD(b + 4); }
+
+/* A block b (reference self) on a type's free list, followed by `next` (0:
+ * the last): the mark, and the link mangled with the block's own reference
+ * and the list's tag (glibc's safe-linking, with the block's address: the
+ * list's blocks may be anywhere in the heap, so a changed link could not be
+ * told by its range alone). */
 static inline void free_link_write(uintptr_t b, ref_t self, ref_t next, uint32_t tag) {
     WORD(b) = FREE_MARK;
     WORD(b + 4) = next ^ self ^ tag;
@@ -269,8 +279,8 @@ static inline const tp_region_info_t *region_of(const tp_heap_t *h, uintptr_t a)
  * header-lookalike inside a block in use (a free of an interior pointer)
  * is rarely followed by a second one. */
 static inline int next_header_ok(const tp_region_info_t *r, uintptr_t e, uint32_t nhdr) {
-    uint32_t ns = nhdr & ~F_MASK;
-    return e == r->end ? nhdr == 0 : ns >= 8u && ns <= r->end - e && !(nhdr & 4u);
+    uint32_t ns = nhdr & ~F_MASK; /* a multiple of 8: 0 or at least 8 */
+    return ns != 0 ? ns <= r->end - e : e == r->end;
 }
 
 static inline uint8_t page_kind(const tp_region_info_t *r, uintptr_t a) {
@@ -300,7 +310,7 @@ static inline int pool_holds(const tp_heap_t *h, uintptr_t pg, unsigned c, ref_t
         if (n > pool_capacity(c) || (b & ~POOL_MASK) != pg || b - pg < POOL_HDR ||
             b - pg >= carve || WORD(b) != FREE_MARK)
             return 1;
-        fr = free_link_read(b, fr, FREE_TAG);
+        fr = pool_link_read(b);
     }
     return 0;
 }

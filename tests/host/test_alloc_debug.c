@@ -56,7 +56,7 @@ static int freed_bytes(const void *p, size_t n) {
     uint32_t w;
     if (n < 4u) return all_bytes(p, n, 0xDD);
     memcpy(&w, p, 4);
-    return w == 0xF4EE0000u && all_bytes((const uint8_t *)p + 4, n - 4u, 0xDD);
+    return w == 0x00F40000u && all_bytes((const uint8_t *)p + 4, n - 4u, 0xDD);
 }
 
 /* ---- entry points called from known places, to check the caller ---- */

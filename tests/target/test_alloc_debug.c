@@ -36,10 +36,10 @@ static int bytes_are(const volatile uint8_t *p, size_t n, uint8_t v) {
 }
 
 /* A freed block in the quarantine: the free mark in its first word (where
- * an object's count would read 0: bytes 00 00 EE F4), 0xDD after it. */
+ * an object's count would read 0: bytes 00 00 F4 00), 0xDD after it. */
 static int freed_bytes(const volatile uint8_t *p, size_t n) {
     if (n < 4u) return bytes_are(p, n, 0xDD);
-    return p[0] == 0 && p[1] == 0 && p[2] == 0xEE && p[3] == 0xF4 && bytes_are(p + 4, n - 4u, 0xDD);
+    return p[0] == 0 && p[1] == 0 && p[2] == 0xF4 && p[3] == 0 && bytes_are(p + 4, n - 4u, 0xDD);
 }
 
 /* The allocator's entry points called from known places. */
