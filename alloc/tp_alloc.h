@@ -285,6 +285,15 @@ void tp_heap_print_stats(const tp_heap_t *heap,
  * (through the error hook, kind TP_ALLOC_ERR_CORRUPT) and returns -1.  O(heap). */
 int tp_heap_validate(tp_heap_t *heap);
 
+#if TP_ALLOC_DEBUG
+/* Fault injection (debug build): the n-th allocation from now on (1: the
+ * next one; malloc, calloc, realloc that must move, aligned_alloc, a type
+ * free list that must take a block) fails as if memory were exhausted,
+ * without the out-of-memory hook; the ones after it succeed again.  0: off.
+ * For testing that every caller survives any one failed allocation. */
+void tp_heap_debug_fail_at(tp_heap_t *heap, uint32_t n);
+#endif
+
 /* The heap as it lies in memory, for dumps and maps (prof/tp_heapdump.h):
  * tp_heap_walk calls visit for every extent, in address order region by
  * region (the control block first); the extents tile the heap exactly, so

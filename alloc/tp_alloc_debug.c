@@ -449,7 +449,17 @@ static int debug_oom(tp_heap_t *h, size_t size, void *ctx) {
 
 /* ---- allocation ---- */
 
+void tp_heap_debug_fail_at(tp_heap_t *h, uint32_t n) {
+    if (h != NULL) h->dbg.fail_countdown = n;
+}
+
 static void *debug_alloc(tp_heap_t *h, size_t size, size_t align) {
+    if (h->dbg.fail_countdown != 0 && --h->dbg.fail_countdown == 0) {
+        TP_ALLOC_LOCK();
+        h->fail_count++;
+        TP_ALLOC_UNLOCK();
+        return NULL; /* injected */
+    }
     size_t front = align > DBG_FRONT ? align : DBG_FRONT;
     size_t raw_size = size <= MAX_BLOCK && front <= MAX_BLOCK ? size + front + DBG_BACK_MIN : SIZE_MAX;
     void *raw = align > TP_ALLOC_GRAIN ? tp_raw_aligned_alloc(h, front, raw_size)

@@ -156,6 +156,7 @@ typedef struct {
     uint32_t quantization[TP_ALLOC_NCLASSES]; /* per class: class size - request, live blocks */
     tp_alloc_oom_hook_t oom_hook;         /* the user's; the heap's own hook drains the quarantine */
     void *oom_ctx;
+    uint32_t fail_countdown;              /* tp_heap_debug_fail_at: 0 = off */
 } tp_alloc_debug_t;
 #endif
 

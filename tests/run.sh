@@ -133,7 +133,7 @@ if [ -z "${NO_HOST:-}" ]; then
     status=$?
     grep -vE '^PASS ' "$WORK/host.log"
     count_summary "host" "$WORK/host.log" "$status"
-    echo "== fuzz (libFuzzer, release and debug builds of the allocator)"
+    echo "== fuzz (libFuzzer: the allocator's release and debug builds, the object layer with the collector)"
     if out=$("${MAKE[@]}" fuzz-short 2>&1); then
         ok "$(grep -c '^pass ' <<<"$out")"
         grep '^pass ' <<<"$out"

@@ -1,7 +1,8 @@
-# tests/fuzz/fuzz.mk - the allocator's libFuzzer target, tests/fuzz/fuzz_alloc.c,
-# built twice with clang under ASan + UBSan: fuzz_alloc (release build) and
-# fuzz_alloc_debug (TP_ALLOC_DEBUG=1), each with its own copy of alloc/ (all
-# but libc_malloc.c).  Used by the main Makefile:
+# tests/fuzz/fuzz.mk - the libFuzzer targets, built with clang under ASan +
+# UBSan: the allocator's, tests/fuzz/fuzz_alloc.c, twice - fuzz_alloc (release
+# build) and fuzz_alloc_debug (TP_ALLOC_DEBUG=1), each with its own copy of
+# alloc/ (all but libc_malloc.c) - and the object layer's with the collector,
+# tests/fuzz/fuzz_objects.c (fuzz_objects).  Used by the main Makefile:
 #
 #   make fuzz         each for FUZZ_SECONDS (default 60); the corpus grows in
 #                     build/fuzz/corpus-NAME/, starting from tests/fuzz/corpus/
@@ -18,7 +19,11 @@ FUZZ_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wconversion -Wsign-convers
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
                -DTP_HOST -Ikernel -Ialloc -I.
 FUZZ_SRCS := tests/fuzz/fuzz_alloc.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c))
-FUZZERS := $(FUZZ_BUILD)/fuzz_alloc $(FUZZ_BUILD)/fuzz_alloc_debug
+# the object layer and the collector, on the allocator's debug build (its
+# fault injection makes chosen allocations fail)
+FUZZ_OBJECTS_SRCS := tests/fuzz/fuzz_objects.c kernel/fmt.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c)) \
+                     $(wildcard gc/*.c) $(wildcard objects/*.c)
+FUZZERS := $(FUZZ_BUILD)/fuzz_alloc $(FUZZ_BUILD)/fuzz_alloc_debug $(FUZZ_BUILD)/fuzz_objects
 FUZZ_FLAGS_fuzz_alloc_debug := -DTP_ALLOC_DEBUG=1
 
 FUZZ_SECONDS ?= 60
@@ -30,6 +35,10 @@ fuzz: $(FUZZERS)
 
 fuzz-short: $(FUZZERS)
 	@tests/fuzz/run.sh runs $(FUZZ_RUNS) $(FUZZERS)
+
+$(FUZZ_BUILD)/fuzz_objects: $(FUZZ_OBJECTS_SRCS) $(wildcard alloc/*.h gc/*.h objects/*.h kernel/*.h) tests/fuzz/fuzz.mk
+	@mkdir -p $(@D)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -DTP_ALLOC_DEBUG=1 -Igc -Iobjects $(FUZZ_OBJECTS_SRCS) -o $@
 
 $(FUZZ_BUILD)/%: $(FUZZ_SRCS) $(wildcard alloc/*.h tests/*.h) tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)

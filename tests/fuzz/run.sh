@@ -33,7 +33,7 @@ for f in "$@"; do
         echo "pass fuzz $name: ${runs:-?} inputs ($([ "$mode" = time ] && echo "$n s" || echo "seed 1")), heap valid after every operation"
     else
         echo "FAIL fuzz $name (status $rc):"
-        grep -E 'fuzz_alloc:[0-9]|ERROR|runtime error|SUMMARY|Test unit written' "$log" | head -20 | sed 's/^/    | /'
+        grep -E 'fuzz_[a-z]*:[0-9]|ERROR|collector:|allocator:|runtime error|SUMMARY|Test unit written' "$log" | head -20 | sed 's/^/    | /'
         echo "    | replay: $f $(ls "$dir/$name"-crash-* "$dir/$name"-timeout-* 2>/dev/null | head -1) (FUZZ_ALLOC_TRACE=1 prints each operation)"
         status=1
     fi

@@ -22,6 +22,8 @@ HOST_TESTS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(wildcard tests/host/te
 # per-binary flags: the allocator's debug build, with every file of alloc/
 HOST_FLAGS_test_alloc_debug := -DTP_ALLOC_DEBUG=1
 HOST_FLAGS_test_misuse_debug := -DTP_ALLOC_DEBUG=1
+# every allocation of an object workload failed once (tp_heap_debug_fail_at)
+HOST_FLAGS_test_fault_injection := -DTP_ALLOC_DEBUG=1
 # the allocator with 64 size classes up to 512 bytes, in 2 KiB pools
 HOST_FLAGS_test_alloc_classes512 := -DTP_ALLOC_SMALL_MAX=512 -DTP_ALLOC_POOL_SHIFT=11 \
                                     -DHEAP_BYTES='(256u * 1024u)'
