@@ -35,6 +35,7 @@ __attribute__((noinline, cold)) static int large_repair(tp_heap_t *h, uintptr_t 
     const tp_region_info_t *r = region_of(h, b);
     uint32_t hdr = WORD(b), size = hdr & ~F_MASK;
     if (h->damaged == 0) h->damaged = b + BLOCK_HDR;
+    h->marks_restored++;
     if (r == NULL) return 0;
     if ((hdr & F_MASK) != F_FREE || size < MIN_BLOCK || size > r->end - b ||
         WORD(b + size - 4u) != size || !(WORD(b + size) & F_PREV_FREE)) {
@@ -96,6 +97,12 @@ static void list_insert(tp_heap_t *h, uintptr_t b, uint32_t size) {
 static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
     unsigned fl, sl;
     mapping(size, &fl, &sl);
+    list_unlink(h, b, fl, sl);
+}
+
+/* Takes block b off list (fl, sl), found there changed beyond repair. */
+__attribute__((noinline, cold)) static void drop_unsound(tp_heap_t *h, uintptr_t b, unsigned fl,
+                                                         unsigned sl) {
     list_unlink(h, b, fl, sl);
 }
 
@@ -169,7 +176,7 @@ __attribute__((noinline, cold)) static uintptr_t find_free_sound(tp_heap_t *h) {
                 r = WORD(b + L_NEXT);
                 unsigned f2, s2;
                 if (!block_intact(b) && !large_repair(h, b)) {
-                    list_unlink(h, b, fl, sl); /* beyond repair: never used */
+                    drop_unsound(h, b, fl, sl);
                 } else if (mapping(block_size(b), &f2, &s2), f2 != fl || s2 != sl) {
                     /* repaired to its real size: onto its real list */
                     list_unlink(h, b, fl, sl);
@@ -465,6 +472,7 @@ __attribute__((noinline, cold)) static void pool_quarantine(tp_heap_t *h, tp_poo
                                                             uintptr_t b) {
     uint32_t carved = (uint32_t)(p->carve - POOL_HDR) / class_size(c);
     uint32_t lost = carved - p->used;
+    h->quarantined += lost;
     h->class_allocs[c] += lost;
     p->used = (uint16_t)carved;
     if (h->damaged == 0) h->damaged = b;

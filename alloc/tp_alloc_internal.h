@@ -184,7 +184,9 @@ struct tp_heap {
     uint32_t class_allocs[TP_ALLOC_NCLASSES], class_frees[TP_ALLOC_NCLASSES];
     uint32_t large_allocs, large_frees;
     uint32_t fail_count, error_count;
+    uint32_t quarantined;   /* free blocks found changed, never handed out again */
     uintptr_t damaged;      /* a changed free block to report once unlocked, or 0 */
+    uint32_t marks_restored; /* large free blocks whose mark was found changed */
     /* hooks */
     tp_alloc_error_hook_t error_hook;
     void *error_ctx;
@@ -224,6 +226,18 @@ static inline void pool_link_write(uintptr_t b, ref_t next) {
 }
 static inline ref_t pool_link_read(uintptr_t b) { return WORD(b + 4); }
 
+/* A block b (reference self) on a type's free list, followed by `next` (0:
+ * the last): the mark, and the link mangled with the block's own reference
+ * and the list's tag (glibc's safe-linking, with the block's address: the
+ * list's blocks may be anywhere in the heap, so a changed link could not be
+ * told by its range alone). */
+static inline void free_link_write(uintptr_t b, ref_t self, ref_t next, uint32_t tag) {
+    WORD(b) = FREE_MARK;
+    WORD(b + 4) = next ^ self ^ tag;
+}
+static inline ref_t free_link_read(uintptr_t b, ref_t self, uint32_t tag) {
+    return WORD(b + 4) ^ self ^ tag;
+}
 
 static inline uint32_t block_size(uintptr_t b) { return WORD(b) & ~F_MASK; }
 static inline unsigned class_size(unsigned c) { return (c + 1u) * TP_ALLOC_GRAIN; }
@@ -302,19 +316,15 @@ static inline int pool_holds(const tp_heap_t *h, uintptr_t pg, unsigned c, ref_t
     return 0;
 }
 
-/* A type's free list (tp_freelist_t) marks its blocks as a pool does, and
- * links them with the next block's reference mangled with the block's own
- * and this tag (glibc's safe-linking, with the block's address: the list's
- * blocks may be anywhere in the heap, so a changed link could not be told
- * by its range alone).  A block of a type is at least 8 bytes: both words
- * fit. */
+/* A type's free list (tp_freelist_t) links its blocks as a pool does: the
+ * mark, and the next block's reference mangled with the block's own and
+ * this tag.  A block of a type is at least 8 bytes: both words fit. */
 #define FREELIST_TAG 0x7F3C7F3Cu
 
 static inline void freelist_push(const tp_heap_t *h, tp_freelist_t *list, void *ptr) {
     uintptr_t a = (uintptr_t)ptr;
     ref_t head = list->head != NULL ? addr_ref(h, (uintptr_t)list->head) : 0;
-    WORD(a) = FREE_MARK;
-    WORD(a + 4) = head ^ addr_ref(h, a) ^ FREELIST_TAG;
+    free_link_write(a, addr_ref(h, a), head, FREELIST_TAG);
     list->head = ptr;
     list->count++;
 }
@@ -323,7 +333,7 @@ static inline void freelist_push(const tp_heap_t *h, tp_freelist_t *list, void *
  * its mark changed, or its link leads out of the heap. */
 static inline void *freelist_next(const tp_heap_t *h, const void *p, int *ok) {
     uintptr_t a = (uintptr_t)p;
-    ref_t next = WORD(a + 4) ^ addr_ref(h, a) ^ FREELIST_TAG;
+    ref_t next = free_link_read(a, addr_ref(h, a), FREELIST_TAG);
     uintptr_t n = next != 0 ? ref_addr(h, next) : 0;
     *ok = WORD(a) == FREE_MARK && (n == 0 || ((n & 7u) == 0 && region_of(h, n) != NULL));
     return *ok ? (void *)n : NULL;
