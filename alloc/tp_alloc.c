@@ -592,6 +592,10 @@ static int region_setup(tp_heap_t *h, uintptr_t lo, uintptr_t hi) {
     if (lo < h->base || hi - h->base > UINT32_MAX) return -1;
 #endif
     memset(pagemap, 0, npages);
+    /* Nothing of what the memory held may read as a block: a pointer of an
+     * earlier heap made in the same memory finds zeros (no header, no free
+     * mark) and is reported, never taken.  One pass over the region, once. */
+    memset((void *)start, 0, (size_t)(end - start));
     tp_region_info_t *r = &h->regions[h->nregions++];
     r->start = start;
     r->end = end;
@@ -683,7 +687,7 @@ static void report_damaged(tp_heap_t *h);
 __attribute__((noinline)) static void *alloc_large(tp_heap_t *h, size_t size, int first) {
     uint32_t need = large_need(size);
     if (need != 0) {
-        TP_ALLOC_LOCK();
+        TP_ALLOC_LOCK_AT(LARGE_ALLOC);
         void *p = alloc_large_locked(h, need);
         TP_ALLOC_UNLOCK();
         if (p != NULL) return p; /* (a changed block met: NULL, and alloc_slow reports) */
@@ -718,7 +722,7 @@ static void *alloc_aligned_locked(tp_heap_t *h, uint32_t need, size_t align) {
 HOT void *alloc_once(tp_heap_t *h, size_t size) {
     void *p = NULL;
     if (size - 1u < TP_ALLOC_SMALL_MAX) {
-        TP_ALLOC_LOCK();
+        TP_ALLOC_LOCK_AT(POOL_REFILL);
         p = alloc_small_slow_locked(h, (unsigned)((size - 1u) >> 3));
         TP_ALLOC_UNLOCK();
     }
@@ -798,7 +802,7 @@ __attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
 void *tp_heap_alloc(tp_heap_t *h, size_t size) {
     if (size - 1u < TP_ALLOC_SMALL_MAX) {
         unsigned c = (unsigned)((size - 1u) >> 3);
-        TP_ALLOC_LOCK();
+        TP_ALLOC_LOCK_AT(SMALL_ALLOC);
         ref_t pr = h->usedpools[c];
         if (pr != 0) {
             void *b = pool_pop(h, POOL(ref_addr(h, pr)), c);
@@ -892,7 +896,7 @@ __attribute__((noinline)) static void free_checked(tp_heap_t *h, void *ptr, size
     tp_alloc_err_t err;
     int cls = -1;
     size_t bsize = 0;
-    TP_ALLOC_LOCK();
+    TP_ALLOC_LOCK_AT(FREE_CHECKED);
     const tp_region_info_t *r = region_of(h, a);
     if (r == NULL) {
         err = TP_ALLOC_ERR_FOREIGN;
@@ -937,7 +941,7 @@ __attribute__((noinline)) static void free_sized_slow(tp_heap_t *h, void *ptr, s
 HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *caller) {
     uintptr_t a = (uintptr_t)ptr;
     const tp_region_info_t *r = &h->regions[0];
-    TP_ALLOC_LOCK();
+    TP_ALLOC_LOCK_AT(FREE);
     uint32_t page = (uint32_t)((a - r->page0) >> TP_ALLOC_POOL_SHIFT);
     if (page < r->npages && (a & 7u) == 0) {
         unsigned kind = r->pagemap[page];
@@ -1095,7 +1099,7 @@ void *tp_heap_realloc(tp_heap_t *h, void *ptr, size_t size) {
     } else if (kind == 0) {
         uint32_t need = large_need(size);
         if (need != 0 && size > TP_ALLOC_SMALL_MAX / 2u) {
-            TP_ALLOC_LOCK();
+            TP_ALLOC_LOCK_AT(RESIZE);
             int ok = large_resize_locked(h, a, need);
             TP_ALLOC_UNLOCK();
             if (ok) return ptr;
@@ -1117,7 +1121,7 @@ void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
     if (need == 0 || align > MAX_BLOCK / 4u || need + align + MIN_BLOCK > MAX_BLOCK) return NULL;
     void *p;
     do {
-        TP_ALLOC_LOCK();
+        TP_ALLOC_LOCK_AT(ALIGNED_ALLOC);
         p = alloc_aligned_locked(h, need, align);
         TP_ALLOC_UNLOCK();
     } while (p == NULL && retry_after_oom(h, size));

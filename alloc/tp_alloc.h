@@ -48,7 +48,12 @@
  * diagnostics).  TP_ALLOC_LOCK/TP_ALLOC_UNLOCK default to a PRIMASK critical
  * section on the target and to nothing on the host; an RTOS may define them
  * (e.g. to a mutex) when no interrupt handler allocates.  Hooks (error,
- * out-of-memory) are called without the lock held.
+ * out-of-memory) are called without the lock held.  Per-type free lists
+ * (tp_freelist_*) take no lock: a list belongs to one context (an interrupt
+ * handler may have its own).  The interrupt test is shown to fail when any
+ * one of the lock sites that malloc, calloc, realloc, aligned_alloc, free,
+ * free_sized, the free lists' refills and the debug layer go through is
+ * compiled without its lock (tests/lockproof/run.sh, part of `make test`).
  *
  * Failure behaviour: allocation returns NULL (the libc API also sets errno to
  * ENOMEM) after the out-of-memory hook declined to free memory.
@@ -87,8 +92,10 @@
  *   a use after the block was handed out again       no          while the block
  *                                                    waits in the quarantine
  *   a stale pointer after tp_heap_init re-made the
- *     heap in the same memory                        as any pointer: caught unless
- *                                                    it is a block in use again
+ *     heap in the same memory (init clears the
+ *     region: no old header or mark remains)         yes [BAD_HEADER, FOREIGN,
+ *                                                    DOUBLE_FREE] yes, unless it
+ *                                                    is a block in use again
  *
  * Costs of the release checks (docs/alloc.md): a mark compared and a link
  * unmangled on every small allocation, a division on every small free (the
@@ -116,11 +123,14 @@ typedef struct tp_heap tp_heap_t;
 
 /* Makes a heap in [mem, mem+size): the heap's control block, page maps and
  * free space all live inside it (so `size` is the whole cost).  Returns the
- * heap, or NULL if size is too small (see TP_HEAP_MIN_SIZE) or mem is NULL. */
+ * heap, or NULL if size is too small (see TP_HEAP_MIN_SIZE) or mem is NULL.
+ * The memory is cleared (one memset of the region, so that no pointer of an
+ * earlier heap in the same memory can pass for a block). */
 tp_heap_t *tp_heap_init(void *mem, size_t size);
 
-/* Adds another region (e.g. CCM, PSRAM) to a heap.  Returns 0, or -1 if the
- * region is too small, overlaps, or TP_ALLOC_MAX_REGIONS are in use. */
+/* Adds another region (e.g. CCM, PSRAM) to a heap, cleared as by
+ * tp_heap_init.  Returns 0, or -1 if the region is too small, overlaps, or
+ * TP_ALLOC_MAX_REGIONS are in use. */
 int tp_heap_add_region(tp_heap_t *heap, void *mem, size_t size);
 
 /* ---- allocation ---- */

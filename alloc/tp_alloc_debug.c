@@ -372,7 +372,7 @@ static int quarantine_push(tp_heap_t *h, ref_t *uref, unsigned *shift) {
 #else
     tp_alloc_debug_t *d = &h->dbg;
     int evicted = 0;
-    TP_ALLOC_LOCK();
+    TP_ALLOC_LOCK_AT(QUARANTINE);
     unsigned tail = d->q_head + d->q_count;
     if (tail >= TP_DEBUG_QSLOTS) tail -= TP_DEBUG_QSLOTS;
     ref_t in_ref = *uref;
@@ -477,7 +477,7 @@ static void *debug_alloc(tp_heap_t *h, size_t size, size_t align) {
     memset((void *)(u - DBG_GUARD), FILL_GUARD, DBG_GUARD);
     memset((void *)u, FILL_FRESH, size);
     memset((void *)(u + size), FILL_GUARD, end - u - size);
-    TP_ALLOC_LOCK();
+    TP_ALLOC_LOCK_AT(DEBUG_ALLOC);
     count_live(&h->dbg, (uint32_t)size);
     TP_ALLOC_UNLOCK();
     return (void *)u;
@@ -510,7 +510,7 @@ static void debug_free(tp_heap_t *h, void *ptr, size_t size, const void *caller)
     uint32_t live = make_tag(MAGIC_LIVE, addr_ref(h, b.user), b.shift);
     int claimed;
     {
-        TP_ALLOC_LOCK();
+        TP_ALLOC_LOCK_AT(DEBUG_FREE);
         claimed = HDR_TAG(b.user) == live; /* not freed meanwhile by an interrupt */
         if (claimed) {
             HDR_TAG(b.user) = make_tag(damaged ? MAGIC_RETIRED : MAGIC_FREED, addr_ref(h, b.user), b.shift);

@@ -86,10 +86,37 @@
 #include "critical.h"
 #define TP_ALLOC_LOCK() tp_irqstate_t lock_state_ = tp_critical_enter()
 #define TP_ALLOC_UNLOCK() tp_critical_exit(lock_state_)
+#define TP_ALLOC_LOCK_MASKS_IRQS 1
 #else
 #define TP_ALLOC_LOCK() ((void)0)
 #define TP_ALLOC_UNLOCK() ((void)0)
 #endif
+#endif
+
+/* The lock sites an interrupt handler's allocation can race with, named so
+ * that a test build can compile the lock out of exactly one of them
+ * (-DTP_ALLOC_TEST_UNLOCKED=TP_LOCK_SITE_x; tests/lockproof/run.sh): the
+ * interrupt test must then fail, which shows it would catch that site's
+ * lock going missing.  The unlocked site keeps the interrupt mask as it
+ * found it, so its TP_ALLOC_UNLOCK() changes nothing.  Never set in a
+ * product build. */
+#define TP_LOCK_SITE_SMALL_ALLOC 1    /* tp_heap_alloc: a block off a pool */
+#define TP_LOCK_SITE_POOL_REFILL 2    /* a pool's next block, or a new pool */
+#define TP_LOCK_SITE_LARGE_ALLOC 3    /* a block from the large level */
+#define TP_LOCK_SITE_ALIGNED_ALLOC 4  /* tp_heap_aligned_alloc */
+#define TP_LOCK_SITE_FREE 5           /* free and free_sized, the fast path */
+#define TP_LOCK_SITE_FREE_CHECKED 6   /* the checked free (realloc's old block) */
+#define TP_LOCK_SITE_RESIZE 7         /* realloc in place */
+#define TP_LOCK_SITE_DEBUG_ALLOC 8    /* the debug layer: counting a new block */
+#define TP_LOCK_SITE_DEBUG_FREE 9     /* the debug layer: claiming a freed block */
+#define TP_LOCK_SITE_QUARANTINE 10    /* the debug layer: into the quarantine */
+#if defined(TP_ALLOC_TEST_UNLOCKED) && defined(TP_ALLOC_LOCK_MASKS_IRQS)
+#define TP_ALLOC_LOCK_AT(site)                                                              \
+    tp_irqstate_t lock_state_ = (TP_LOCK_SITE_##site == (TP_ALLOC_TEST_UNLOCKED))         \
+                                    ? (tp_irqstate_t)tp_in_critical()                       \
+                                    : tp_critical_enter()
+#else
+#define TP_ALLOC_LOCK_AT(site) TP_ALLOC_LOCK()
 #endif
 
 #if UINTPTR_MAX == 0xFFFFFFFFu

@@ -38,6 +38,10 @@ void bench_nop100(void); /* 100 NOPs: the counter check */
  * does not change when unrelated code moves the buffer). */
 #define BENCH_BUF_ALIGN 1024u
 extern uint8_t bench_buf[BENCH_BUF_SIZE];
+/* Where the next heap starts: bench_buf plus the placement's offset (a
+ * multiple of 8 below BENCH_BUF_ALIGN; docs/bench-method.md, placements).
+ * A heap of `size` bytes at bench_heap must fit in bench_buf. */
+extern uint8_t *bench_heap;
 
 /* ---- an allocator back end ---- */
 
@@ -45,7 +49,7 @@ typedef struct {
     const char *name; /* for people: "tidepool", "newlib-nano" */
     const char *key;  /* BENCH key prefix: "alloc", "newlib" */
     /* Discards any previous heap and makes a fresh one of exactly `size`
-     * bytes (metadata included) at bench_buf.  Sets *ctx to the first
+     * bytes (metadata included) at bench_heap.  Sets *ctx to the first
      * argument of malloc_fn/free_fn.  Returns 0, or -1 if the allocator
      * cannot make a heap that small. */
     int (*init)(size_t size, uintptr_t *ctx);
@@ -60,7 +64,7 @@ typedef struct {
     /* Errors the allocator itself reported since init (0 if it has no such
      * channel). */
     uint32_t (*errors)(void);
-    /* Highest heap address used since init, as an offset from bench_buf
+    /* Highest heap address used since init, as an offset from bench_heap
      * (may be NULL): lets the fragmentation search be checked. */
     size_t (*high_water)(void);
     /* Pools (pages of small blocks of one size) in use and kept empty, read

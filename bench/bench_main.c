@@ -7,14 +7,18 @@
  * `BENCH <key> <value>` lines.  Output uses tp_printf only: newlib's stdio
  * may call malloc.
  *
- * Per trace (T1, T2, T3):
+ * Per trace (T1-T3, and T4, T5 whose workload changes as they run):
  *   1. a dry run (no allocator) gives the trace's peak live bytes;
  *   2. a timed run at the nominal heap size: instructions per malloc and per
  *      free over the 20,000 measured operations, failed allocations, blocks
  *      filled with a tag after malloc and checked before free;
- *   3. the fragmentation search: heap sizes from the peak live bytes rounded
- *      up to 256, in 256-byte steps, until one runs the whole trace
- *      (warm-up included) without a failed allocation.
+ *   3. the fragmentation search, at each of NPLACES heap start addresses:
+ *      the smallest heap size, in 256-byte steps from the peak live bytes
+ *      rounded up to 256, that runs the whole trace (warm-up included)
+ *      without a failed allocation; the worst placement's is reported;
+ *   4. the larger heaps: from the smallest completing size upwards, every
+ *      size of the next LARGER_STEPS steps must complete too (at a few
+ *      placements); each that does not is counted.
  * The timed run also fills a histogram of instructions per malloc and per
  * free, printed after it as `HIST <a>.<T>.malloc|free <instructions> <calls>`
  * lines (bench/plots/plot_alloc_hist.py draws them).
@@ -49,7 +53,23 @@ static const trace_t traces[] = {
     {"T1", 24u * 1024u, 48u * 1024u},
     {"T2", 24u * 1024u, 48u * 1024u},
     {"T3", 32u * 1024u, 64u * 1024u},
+    {"T4", 24u * 1024u, 64u * 1024u}, /* phase change */
+    {"T5", 16u * 1024u, 48u * 1024u}, /* Robson-style: small blocks, then growing sizes */
 };
+enum { T4 = 3, T5 = 4 };
+
+/* Heap start addresses: bench_buf plus each of these offsets (multiples of
+ * 8 spread over a pool page: tidepool's pools start on page boundaries, so
+ * where the heap starts in a page changes its layout). */
+#define NPLACES 16u
+static const uint16_t place_offset[NPLACES] = {0,   328, 656, 984, 288, 616, 944, 248,
+                                               576, 904, 208, 536, 864, 168, 496, 824};
+_Static_assert(BENCH_BUF_ALIGN == 1024u, "the offsets cover one page");
+uint8_t *bench_heap = bench_buf;
+static void set_place(unsigned k) { bench_heap = bench_buf + place_offset[k]; }
+/* sizes above the smallest completing one that must complete too */
+#define LARGER_STEPS 16u
+static const uint8_t larger_places[] = {0, 5, 10, 15};
 #define NTRACES (sizeof traces / sizeof traces[0])
 
 /* Live blocks: at most target / smallest size + 1 (T1: 24576 / 8 + 1). */
@@ -82,16 +102,42 @@ static uint32_t t2_size(uint32_t r) { /* r = x % 100 */
     return 512u;
 }
 
+/* T4's phases: PHASE_MALLOCS sizes drawn from one narrow band, then the
+ * next band; the blocks of earlier phases are freed only by the trace's
+ * random frees, so they linger among the new sizes. */
+#define PHASE_MALLOCS 2000u
+static const uint16_t phase_band[8][2] = {{16, 24},   {40, 64},  {96, 160}, {8, 16},
+                                          {200, 320}, {24, 40},  {64, 96},  {320, 512}};
+/* T5: the ramp fills the target with blocks of T5_SMALL bytes, every other
+ * one is then freed; from there on sizes grow: from [32, 64) doubling every
+ * T5_DOUBLE_MALLOCS sizes, up to [2048, 4096). */
+#define T5_SMALL 16u
+#define T5_DOUBLE_MALLOCS 2000u
+
+static uint32_t draws;      /* sizes drawn in this run */
+static uint32_t grow_start; /* T5: draws when the growing sizes began (0: ramping) */
+
 static uint32_t next_size(unsigned trace) {
     uint32_t x = next();
+    draws++;
     switch (trace) {
     case 0:
         return 8u + x % 505u;
     case 1:
         return t2_size(x % 100u);
-    default:
+    case 2:
         if (x % 100u < 5u) return 1024u + next() % 3073u;
         return t2_size(x % 100u);
+    case T4: {
+        const uint16_t *b = phase_band[(draws / PHASE_MALLOCS) % 8u];
+        return b[0] + x % (uint32_t)(b[1] - b[0] + 1u);
+    }
+    default: { /* T5 */
+        if (grow_start == 0) return T5_SMALL;
+        uint32_t doublings = (draws - grow_start) / T5_DOUBLE_MALLOCS;
+        uint32_t g = 32u << (doublings < 6u ? doublings : 6u);
+        return g + x % g;
+    }
     }
 }
 
@@ -357,20 +403,32 @@ static void run_trace(unsigned trace, run_mode_t mode, uint32_t heap_size, run_t
     prng = SEED;
     live_count = 0;
     live_bytes = 0;
+    draws = 0;
+    grow_start = 0;
     if (mode == RUN_TIMED) memset(hist, 0, sizeof hist);
     if (mode != RUN_DRY) {
         if (bench_allocator.init(heap_size, &s.ctx) != 0) {
             r->init_failed = 1;
             return;
         }
-        s.heap_lo = (uintptr_t)bench_buf;
-        s.heap_hi = (uintptr_t)bench_buf + heap_size;
+        s.heap_lo = (uintptr_t)bench_heap;
+        s.heap_hi = (uintptr_t)bench_heap + heap_size;
     }
     /* ramp up to the target */
     uint32_t ramp = 0;
     while (live_bytes < traces[trace].target) {
         r->steps++;
         if (step_malloc(&s) < 0 || ++ramp >= RAMP_MAX_MALLOCS) return;
+    }
+    if (trace == T5) {
+        /* every other block of the ramp freed (they are in allocation
+         * order; freeing from the end moves only blocks already passed) */
+        for (uint32_t i = live_count; i-- > 0;)
+            if (i & 1u) {
+                r->steps++;
+                step_free(&s, i);
+            }
+        grow_start = draws;
     }
     /* warm-up, then the measured operations */
     for (int phase = 0; phase < 2; phase++) {
@@ -467,6 +525,28 @@ static void bytes_for_16(void) {
     tp_printf("BENCH %s.blocks16_in_48k %u\n", key(), (unsigned)fit);
 }
 
+/* The smallest heap size from `from` upwards (256-byte steps) that runs
+ * trace t to the end at the current placement; 0 if none fits the buffer. */
+static uint32_t search_up(unsigned t, uint32_t from, uint32_t peak, uint32_t *tries) {
+    run_t search;
+    for (uint32_t sz = from; (uint32_t)(bench_heap - bench_buf) + sz <= BENCH_BUF_SIZE; sz += 256u) {
+        (*tries)++;
+        run_trace(t, RUN_SEARCH, sz, &search);
+        if (!search.completed) continue;
+        if (search.peak_live != peak)
+            tp_printf("ERROR %s %s: peak live %u differs from the dry run's %u\n",
+                      bench_allocator.name, traces[t].name, (unsigned)search.peak_live,
+                      (unsigned)peak);
+        if (bench_allocator.high_water != NULL)
+            tp_printf("# %s %s: the completing run at %u bytes (heap at +%u) used %u of them "
+                      "(its high-water mark)\n",
+                      bench_allocator.name, traces[t].name, (unsigned)sz,
+                      (unsigned)(bench_heap - bench_buf), (unsigned)bench_allocator.high_water());
+        return sz;
+    }
+    return 0;
+}
+
 int main(void) {
     tim2_start();
     tp_printf("# allocator benchmark: %s (netduinoplus2, TIM2 = guest instructions)\n",
@@ -476,7 +556,8 @@ int main(void) {
     if (timer_ok != 0) tp_printf("BENCH %s.timer_ok 0\n", key());
 
     run_t res[NTRACES], sized[NTRACES];
-    uint32_t minheap[NTRACES], peak[NTRACES];
+    uint32_t minheap[NTRACES], peak[NTRACES], minheap_p0[NTRACES], larger_failed[NTRACES];
+    unsigned place_worst[NTRACES];
     for (unsigned t = 0; t < NTRACES; t++) {
         const trace_t *tr = &traces[t];
         run_t dry, search;
@@ -490,31 +571,63 @@ int main(void) {
             bench_allocator.after_run(tr->name);
         if (bench_allocator.free_sized_fn != NULL) run_trace(t, RUN_SIZED, tr->heap, &sized[t]);
         if (res[t].init_failed) tp_printf("ERROR %s %s: init failed\n", bench_allocator.name, tr->name);
-        /* fragmentation search */
-        uint32_t sz = (peak[t] + 255u) & ~255u;
+        /* fragmentation search: the worst of the placements */
         uint32_t tries = 0;
         minheap[t] = 0;
-        for (; sz <= BENCH_BUF_SIZE; sz += 256u) {
-            tries++;
-            run_trace(t, RUN_SEARCH, sz, &search);
-            if (search.completed) {
-                minheap[t] = sz;
-                if (search.peak_live != peak[t])
-                    tp_printf("ERROR %s %s: peak live %u differs from the dry run's %u\n",
-                              bench_allocator.name, tr->name, (unsigned)search.peak_live,
-                              (unsigned)peak[t]);
-                if (bench_allocator.high_water != NULL)
-                    tp_printf("# %s %s: the completing run at %u bytes used %u of them "
-                              "(its high-water mark)\n",
-                              bench_allocator.name, tr->name, (unsigned)sz,
-                              (unsigned)bench_allocator.high_water());
+        place_worst[t] = 0;
+        minheap_p0[t] = 0;
+        int none = 0;
+        for (unsigned k = 0; k < NPLACES && !none; k++) {
+            set_place(k);
+            uint32_t from = (peak[t] + 255u) & ~255u;
+            if (k > 0) {
+                if (place_offset[k] + minheap[t] > BENCH_BUF_SIZE) continue; /* no room to try */
+                /* a placement that completes at the worst so far cannot be worse */
+                tries++;
+                run_trace(t, RUN_SEARCH, minheap[t], &search);
+                if (search.completed) continue;
+                from = minheap[t] + 256u;
+            }
+            uint32_t m = search_up(t, from, peak[t], &tries);
+            if (m == 0) {
+                none = 1;
+                minheap[t] = 0;
                 break;
             }
+            if (k == 0) minheap_p0[t] = m;
+            if (m > minheap[t]) {
+                minheap[t] = m;
+                place_worst[t] = k;
+            }
         }
+        /* larger heaps must complete too */
+        larger_failed[t] = 0;
+        for (unsigned i = 0; !none && i < sizeof larger_places; i++) {
+            unsigned k = larger_places[i];
+            set_place(k);
+            uint32_t base = k == 0 ? minheap_p0[t] : minheap[t];
+            for (uint32_t j = 1; j <= LARGER_STEPS; j++) {
+                uint32_t sz = base + 256u * j;
+                if (place_offset[k] + sz > BENCH_BUF_SIZE) break;
+                tries++;
+                run_trace(t, RUN_SEARCH, sz, &search);
+                if (!search.completed) {
+                    larger_failed[t]++;
+                    tp_printf("# %s %s: fails at %u bytes (heap at +%u), above a completing "
+                              "size\n",
+                              bench_allocator.name, tr->name, (unsigned)sz,
+                              (unsigned)place_offset[k]);
+                }
+            }
+        }
+        set_place(0);
         tp_printf("# %s %s: %u steps, %u operations, peak %u live bytes in %u blocks; "
-                  "smallest heap found after %u sizes tried\n",
+                  "smallest heap %u at +0, %u at worst (+%u), over %u placements; "
+                  "%u runs of the search\n",
                   bench_allocator.name, tr->name, (unsigned)dry.steps, (unsigned)dry.ops,
-                  (unsigned)peak[t], (unsigned)dry.peak_blocks, (unsigned)tries);
+                  (unsigned)peak[t], (unsigned)dry.peak_blocks, (unsigned)minheap_p0[t],
+                  (unsigned)minheap[t], (unsigned)place_offset[place_worst[t]],
+                  (unsigned)NPLACES, (unsigned)tries);
     }
 
     /* the table */
@@ -597,6 +710,12 @@ int main(void) {
         tp_printf("BENCH %s.%s.failed_measured %u\n", key(), tn, (unsigned)r->failed_meas);
         tp_printf("BENCH %s.%s.peak_live %u\n", key(), tn, (unsigned)peak[t]);
         tp_printf("BENCH %s.%s.min_heap %u\n", key(), tn, (unsigned)minheap[t]);
+        if (minheap_p0[t]) {
+            char f0[24];
+            ratio2(f0, minheap_p0[t], peak[t]);
+            tp_printf("BENCH %s.%s.frag_at0 %s\n", key(), tn, f0);
+        }
+        tp_printf("BENCH %s.%s.larger_heap_failures %u\n", key(), tn, (unsigned)larger_failed[t]);
         tp_printf("BENCH %s.%s.mallocs %u\n", key(), tn, (unsigned)r->malloc_n);
         tp_printf("BENCH %s.%s.frees %u\n", key(), tn, (unsigned)r->free_n);
         tp_printf("BENCH %s.%s.errors %u\n", key(), tn, (unsigned)r->errors);

@@ -5,7 +5,7 @@
  * bench/bench.mk so it cannot clash with anything else in the image:
  *
  *   _malloc_r -> nl_malloc_r            _free_r -> nl_free_r
- *   _sbrk_r -> nl_sbrk_r                (provided here: bounded sbrk over bench_buf)
+ *   _sbrk_r -> nl_sbrk_r                (provided here: bounded sbrk over the heap)
  *   __malloc_free_list -> nl_malloc_free_list
  *   __malloc_sbrk_start -> nl_malloc_sbrk_start
  *   __malloc_lock -> nl_malloc_lock     __malloc_unlock -> nl_malloc_unlock
@@ -41,7 +41,7 @@ static uint8_t *brk_cur, *brk_end, *brk_max;
  * gets, its chunk headers included. */
 void *nl_sbrk_r(struct _reent *r, ptrdiff_t incr) {
     uint8_t *old = brk_cur;
-    if ((incr > 0 && incr > brk_end - brk_cur) || (incr < 0 && -incr > brk_cur - bench_buf)) {
+    if ((incr > 0 && incr > brk_end - brk_cur) || (incr < 0 && -incr > brk_cur - bench_heap)) {
         r->_errno = ENOMEM;
         return (void *)-1;
     }
@@ -51,10 +51,10 @@ void *nl_sbrk_r(struct _reent *r, ptrdiff_t incr) {
 }
 
 static int nl_init(size_t size, uintptr_t *ctx) {
-    if (size > BENCH_BUF_SIZE) return -1;
-    brk_cur = bench_buf;
-    brk_end = bench_buf + size;
-    brk_max = bench_buf;
+    if (bench_heap + size > bench_buf + BENCH_BUF_SIZE) return -1;
+    brk_cur = bench_heap;
+    brk_end = bench_heap + size;
+    brk_max = bench_heap;
     nl_malloc_free_list = NULL;
     nl_malloc_sbrk_start = NULL;
     *ctx = (uintptr_t)_REENT;
@@ -63,7 +63,7 @@ static int nl_init(size_t size, uintptr_t *ctx) {
 
 /* The break only moves up and down by what newlib asks: its high-water mark
  * is the heap this run needed. */
-static size_t nl_high_water(void) { return (size_t)(brk_max - bench_buf); }
+static size_t nl_high_water(void) { return (size_t)(brk_max - bench_heap); }
 
 /* Free space: what sbrk can still give plus the chunks on the free list.
  * A nano-mallocr chunk starts with its size (long), then (when free) the

@@ -1,6 +1,6 @@
 /*
  * bench_tidepool.c - tidepool's allocator (alloc/tp_alloc.h) as a benchmark
- * back end: tp_heap_init over bench_buf (its control block and page maps
+ * back end: tp_heap_init at bench_heap (its control block and page maps
  * inside the given size), tp_heap_alloc, tp_heap_free.  The image links the
  * files of alloc/ except alloc/libc_malloc.c (no libc malloc glue).
  */
@@ -40,8 +40,8 @@ static tp_track_entry_t track_slots[TRACK_SLOTS];
 #endif
 
 static int tp_init(size_t size, uintptr_t *ctx) {
-    if (size > BENCH_BUF_SIZE) return -1;
-    heap = tp_heap_init(bench_buf, size);
+    if (bench_heap + size > bench_buf + BENCH_BUF_SIZE) return -1;
+    heap = tp_heap_init(bench_heap, size);
     if (heap == NULL) return -1;
     tp_heap_set_error_hook(heap, on_error, NULL);
 #if TP_ALLOC_TRACK

@@ -273,6 +273,47 @@ static void test_type_free_list_misuse(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
 }
 
+/* Pointers of a heap that tp_heap_init made again in the same memory: the
+ * old headers and pool pages are still there, but none is a block of the
+ * new heap.  Freed (and realloc'ed) after the new heap has handed out blocks
+ * of its own, each is reported and none is taken. */
+static void test_stale_after_reinit(void) {
+    tp_heap_t *h = fresh();
+    enum { N = 24 };
+    static const uint16_t sizes[] = {8, 24, 40, 100, 300, 1000};
+    uint8_t *old[N];
+    for (unsigned i = 0; i < N; i++) {
+        old[i] = tp_heap_alloc(h, sizes[i % (sizeof sizes / sizeof sizes[0])]);
+        TP_CHECK(old[i] != NULL);
+    }
+    h = tp_heap_init(arena, arena_size); /* no wipe in between: the old heap's words remain */
+    TP_CHECK(h != NULL);
+    tp_heap_set_error_hook(h, on_alloc_error, NULL);
+    uint8_t *kept = tp_heap_alloc(h, 16), *kept_big = tp_heap_alloc(h, 200);
+    memset(kept, 0x11, 16);
+    memset(kept_big, 0x22, 200);
+    unsigned reported = 0, stale = 0;
+    for (unsigned i = 0; i < N; i++) {
+        if (old[i] == kept || old[i] == kept_big) continue; /* a block of the new heap */
+        stale++;
+        alloc_errors = 0;
+        if (i % 3u == 0)
+            TP_CHECK(tp_heap_realloc(h, old[i], 64) == NULL);
+        else
+            tp_heap_free(h, old[i]);
+        if (alloc_errors > 0) reported++;
+        TP_CHECK_EQ(tp_heap_validate(h), 0);
+    }
+    TP_CHECK(stale >= N - 2u);
+    TP_CHECK_EQ(reported, stale);
+    for (unsigned k = 0; k < 16; k++) TP_CHECK_EQ(kept[k], 0x11);
+    for (unsigned k = 0; k < 200; k++) TP_CHECK_EQ(kept_big[k], 0x22);
+    check_heap_intact(h);
+    tp_heap_free(h, kept);
+    tp_heap_free(h, kept_big);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+}
+
 /* ---- the object layer ---- */
 
 static unsigned gc_errors;
@@ -383,6 +424,7 @@ const tp_test_case misuse_cases[] = {
     TP_CASE(test_write_after_free),
     TP_CASE(test_link_overwritten),
     TP_CASE(test_type_free_list_misuse),
+    TP_CASE(test_stale_after_reinit),
     TP_CASE(test_decref_too_many),
     TP_CASE(test_count_too_small_in_garbage),
     TP_CASE(test_null_arguments),

@@ -22,8 +22,12 @@
 #                            output, CR-free).  Each counts as one test.
 # A hang is a failure (every run is under `timeout`).
 #
+#   4. on LOCKPROOF_BOARD: tests/lockproof/run.sh (the interrupt test run
+#      with each lock site of the allocator compiled out in turn must fail)
+#
 # Environment: BOARDS="a b" limits the boards; NO_HOST=1 skips host tests.
 set -u
+LOCKPROOF_BOARD=${LOCKPROOF_BOARD:-netduinoplus2}
 cd "$(dirname "$0")/.."
 
 PASS=0
@@ -180,6 +184,12 @@ for board in $BOARDS; do
     done
     # the demo: boots, prints, exits 0
     run_image "$board" "$machine" "build/$board/demo.elf" tests/demo.expect "$board/demo"
+    # the interrupt test fails when any one lock site of the allocator loses its lock
+    if [ "$board" = "$LOCKPROOF_BOARD" ]; then
+        tests/lockproof/run.sh "$board" >"$WORK/lockproof.log" 2>&1
+        count_summary "$board/lockproof" "$WORK/lockproof.log" $?
+        grep -E '^(pass|FAIL) ' "$WORK/lockproof.log"
+    fi
     if [ "$uart" = 1 ]; then
         if ! "${MAKE[@]}" BOARD="$board" CONSOLE=uart $JOBS tests >"$WORK/build.log" 2>&1; then
             sed 's/^/    | /' "$WORK/build.log" | tail -30
