@@ -17,10 +17,6 @@
  * would otherwise call them, and the calls cost more than the work). */
 #define HOT static inline __attribute__((always_inline))
 
-/* A large free block's words after its header: the mark, the links. */
-#define L_MARK 4u
-#define L_NEXT 8u
-#define L_PREV 12u
 
 /* A large free block found changed when it is taken or coalesced: its mark
  * (a count changed on a freed object, a write after free), or its header as
@@ -229,7 +225,7 @@ HOT uintptr_t carve_used(tp_heap_t *h, uintptr_t b, uint32_t need, int may_take_
 
 /* The block size for a request of `size` bytes; 0 for 0 bytes or too many. */
 HOT uint32_t large_need(size_t size) {
-    if (size - 1u >= MAX_BLOCK - BLOCK_HDR) return 0;
+    if (size - 1u >= MAX_REQUEST) return 0;
     uint32_t need = ((uint32_t)size + BLOCK_HDR + 7u) & ~7u;
     return need < MIN_BLOCK ? MIN_BLOCK : need;
 }
@@ -327,23 +323,31 @@ static uintptr_t pool_page_in(uintptr_t b, uint32_t size) {
  * MIN_BLOCK before it. */
 #define POOL_ALWAYS_FITS (2u * POOL_SIZE + 2u * MIN_BLOCK)
 
+/* Free blocks looked at for a pool page before taking any block of
+ * POOL_ALWAYS_FITS bytes: each costs a pool_page_in.  Measured over the five
+ * traces and 16 heap starts (docs/alloc.md), 2 fragments no more than a
+ * longer look and takes 100-280 instructions off the longest pool starts. */
+#define POOL_PAGE_CANDIDATES 2u
+
 /* Takes an aligned page for a new pool from the large level; 0 if none. */
 static uintptr_t pool_page_take(tp_heap_t *h) {
-    /* candidates: the heads (and a few more) of the lists from one pool size
-     * up to POOL_ALWAYS_FITS; then any block of that size */
+    /* candidates: the first POOL_PAGE_CANDIDATES blocks of the lists from one
+     * pool size up to POOL_ALWAYS_FITS, smallest list first; then any block
+     * of that size */
     unsigned fl0, sl0, fl_end, sl_end;
     mapping(POOL_SIZE, &fl0, &sl0);
     mapping(POOL_ALWAYS_FITS, &fl_end, &sl_end);
     uintptr_t b = 0, pg = 0;
-    for (unsigned fl = fl0; fl <= fl_end && b == 0; fl++) {
+    unsigned budget = POOL_PAGE_CANDIDATES;
+    for (unsigned fl = fl0; fl <= fl_end && b == 0 && budget != 0; fl++) {
         /* the non-empty lists of this first level within the range, in order */
         uint32_t map = h->sl_bitmap[fl];
         if (fl == fl0) map &= ~0u << sl0;
         if (fl == fl_end) map &= ~(~1u << sl_end);
-        for (; map != 0 && b == 0; map &= map - 1u) {
+        for (; map != 0 && b == 0 && budget != 0; map &= map - 1u) {
             unsigned sl = ffs32(map);
             ref_t r = h->lists[fl][sl];
-            for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN; n++) {
+            for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN && budget != 0; n++, budget--) {
                 uintptr_t cand = ref_addr(h, r);
                 if (WORD(cand + L_MARK) != FREE_MARK || (WORD(cand) & F_MASK) != F_FREE) {
                     fl = fl_end; /* changed: left to find_free, which repairs */
@@ -787,6 +791,12 @@ __attribute__((noinline, cold)) static void report_damaged(tp_heap_t *h) {
 
 __attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
     if (size == 0) size = 1;
+    if (size > TP_ALLOC_SMALL_MAX && large_need(size) == 0) { /* bigger than any block */
+        TP_ALLOC_LOCK();
+        h->fail_count++;
+        TP_ALLOC_UNLOCK();
+        return NULL;
+    }
     void *p;
     while ((p = alloc_once(h, size)) == NULL) {
         if (h->damaged != 0) { /* a changed block was met (and the lists repaired) */

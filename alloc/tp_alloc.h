@@ -30,15 +30,25 @@
  * rounded down to the page; a byte map per region tells pool pages from large
  * blocks, so free() needs no size.
  *
- * Time bounds (no figure grows with heap size):
- *   small malloc/free        O(1): a few loads and stores; starting a pool on
- *                            a new page: a bounded search of the free lists
+ * Time bounds (no loop runs a number of times that depends on the heap;
+ * instructions on a Cortex-M4 at -Os, the longest measured by `make bench`
+ * over five traces and a worst case hunt at 16 heap placements, lock
+ * included; docs/alloc.md):
+ *   small malloc             O(1): a pop from a pool, 25-36; a pool started
+ *                            on a kept page, 72; on a new page: at most
+ *                            POOL_PAGE_CANDIDATES (2) free blocks looked at,
+ *                            one list search, a split on each side of the
+ *                            page: up to 423
+ *   small free               O(1): 44-63; a pool emptied and handed back to
+ *                            the large level (coalesced): up to 213
  *   large malloc             O(1): bitmap search plus at most TP_ALLOC_FIT_SCAN
- *                            list entries examined for a better fit
- *   large free               O(1): coalescing with both neighbours
- *   realloc                  O(1) in place, else malloc + copy + free
+ *                            list entries examined for a better fit: up to 185
+ *   large free               O(1): coalescing with both neighbours: up to 168
+ *   realloc                  O(1) in place (growing into a free block after it),
+ *                            else malloc + copy + free
  *   a failing allocation     O(1): hands back at most TP_ALLOC_KEEP_FREE_POOLS +
- *                            classes kept empty pools, then the OOM hook
+ *                            classes kept empty pools, then the OOM hook; a
+ *                            request over tp_heap_max_request() fails at once
  *   tp_heap_stats            O(classes)
  *   tp_heap_class_stats, tp_heap_validate, tp_heap_walk    O(heap): diagnostics
  *
@@ -244,8 +254,12 @@ typedef struct {
     size_t footprint;         /* bytes taken from the large-block level: large blocks + pools */
     size_t footprint_peak;    /* high-water mark of footprint */
     size_t free_bytes;        /* bytes free at the large-block level (excl. pool insides) */
-    size_t largest_free;      /* a request of this many bytes is guaranteed to succeed
-                                 from the free lists (lower bound of the largest block) */
+    size_t largest_free;      /* the largest request the free lists serve as they are:
+                                 one of this many bytes succeeds, one of 8 more fails -
+                                 unless handing the kept empty pools back (free_pools)
+                                 or the out-of-memory hook makes room.  Exact for
+                                 requests over TP_ALLOC_SMALL_MAX (smaller ones may
+                                 come from a pool) */
     uint32_t alloc_count;     /* successful allocations */
     uint32_t free_count;      /* successful frees */
     uint32_t fail_count;      /* allocations that returned NULL */
@@ -263,6 +277,13 @@ void tp_heap_stats(const tp_heap_t *heap, tp_heap_stats_t *out);
  * pool pages) and the most it can hold (the regions' block space). */
 size_t tp_heap_footprint(const tp_heap_t *heap);
 size_t tp_heap_capacity(const tp_heap_t *heap);
+
+/* The largest request any heap of this build can serve: one block of
+ * 2^TP_ALLOC_MAX_LOG2 - 16 bytes less its 4-byte header (262,124 bytes
+ * with the default 18; the debug build: less its guards too).  A bigger request fails at once - NULL, counted in
+ * fail_count, the out-of-memory hook not called, since no freed memory
+ * could serve it.  A region bigger than a block is laid out as several. */
+size_t tp_heap_max_request(void);
 
 /* Returns footprint_peak and restarts it from max(footprint, floor): the
  * peak of a stretch of code (prof/tp_scope.h - a scope ending hands the

@@ -43,10 +43,16 @@
 #endif
 
 /* log2 of the largest block the large-block allocator manages; a region
- * bigger than that is added as several blocks.  Sets the number of
- * first-level lists, hence the control block size. */
+ * bigger than that is added as several blocks, and no request can be bigger
+ * than one (tp_heap_max_request).  Sets the number of first-level lists,
+ * hence the control block size (36 bytes per step).  At most 28.  A board
+ * whose biggest heap region is larger sets it in its board.mk, so that a
+ * region can be handed out whole. */
 #ifndef TP_ALLOC_MAX_LOG2
 #define TP_ALLOC_MAX_LOG2 18
+#endif
+#if TP_ALLOC_MAX_LOG2 > 28
+#error "TP_ALLOC_MAX_LOG2 is at most 28 (256 MiB blocks)"
 #endif
 
 /* List entries examined in the request's own size list before taking the

@@ -6,6 +6,31 @@
  */
 #include "tp_alloc_internal.h"
 
+/* The largest request the free lists serve as they are.  find_free serves a
+ * request from its own list - the first fitting block among the first
+ * TP_ALLOC_FIT_SCAN there (any block, on the two lowest first levels, which
+ * hold one size each) - or from the head of a bigger list.  So the largest
+ * is the biggest of the first TP_ALLOC_FIT_SCAN blocks of the highest list
+ * that is not empty, less the header; one of 8 bytes more fails.  O(1); the
+ * lock held while the links are read. */
+static size_t largest_request(const tp_heap_t *h) {
+    uint32_t best = 0;
+    TP_ALLOC_LOCK();
+    if (h->fl_bitmap != 0) {
+        unsigned fl = fls32(h->fl_bitmap);
+        unsigned sl = fls32(h->sl_bitmap[fl]);
+        ref_t r = h->lists[fl][sl];
+        for (unsigned n = 0; r != 0 && n < (fl >= 2u ? (unsigned)TP_ALLOC_FIT_SCAN : 1u); n++) {
+            uintptr_t b = ref_addr(h, r);
+            uint32_t s = block_size(b);
+            if (s > best) best = s;
+            r = WORD(b + L_NEXT);
+        }
+    }
+    TP_ALLOC_UNLOCK();
+    return best > BLOCK_HDR ? best - BLOCK_HDR : 0;
+}
+
 void tp_heap_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
     out->heap_size = h->heap_size;
     out->metadata_bytes = h->metadata_bytes;
@@ -19,14 +44,7 @@ void tp_heap_stats(const tp_heap_t *h, tp_heap_stats_t *out) {
     out->footprint = h->footprint;
     out->footprint_peak = h->footprint_peak;
     out->free_bytes = h->total_block_bytes - h->footprint;
-    out->largest_free = 0;
-    if (h->fl_bitmap != 0) {
-        unsigned fl = fls32(h->fl_bitmap);
-        unsigned sl = fls32(h->sl_bitmap[fl]);
-        uint32_t min = list_min_size(fl, sl);
-        /* a request r needs a block of round8(r + 4): any block on that list fits r = min - 4 */
-        out->largest_free = min > BLOCK_HDR ? min - BLOCK_HDR : 0;
-    }
+    out->largest_free = largest_request(h);
     out->alloc_count = allocs;
     out->free_count = frees;
     out->fail_count = h->fail_count;
@@ -277,6 +295,8 @@ int tp_heap_validate(tp_heap_t *h) {
 
 size_t tp_heap_footprint(const tp_heap_t *h) { return h->footprint; }
 size_t tp_heap_capacity(const tp_heap_t *h) { return h->total_block_bytes; }
+
+size_t tp_heap_max_request(void) { return MAX_REQUEST; }
 
 void tp_heap_span(const tp_heap_t *h, uintptr_t *lo, uintptr_t *hi) {
     uintptr_t l = (uintptr_t)h, e = (uintptr_t)h + sizeof *h;

@@ -152,6 +152,13 @@ typedef uint32_t ref_t;
 #define LINEAR_LIMIT (1u << (SL_BITS + 3)) /* sizes below: first level 0 */
 #define FL_COUNT (TP_ALLOC_MAX_LOG2 - SL_BITS - 2)
 #define MAX_BLOCK ((1u << TP_ALLOC_MAX_LOG2) - 8u)
+/* A large free block's words after its header: the mark, the links. */
+#define L_MARK 4u
+#define L_NEXT 8u
+#define L_PREV 12u
+/* The largest request: the payload of the largest piece a region is laid
+ * out in (MAX_BLOCK less the 8-byte fence after it; region_setup). */
+#define MAX_REQUEST (MAX_BLOCK - 8u - BLOCK_HDR)
 
 typedef struct {
     ref_t freeblock; /* first free block; never 0 while on usedpools */

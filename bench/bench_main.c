@@ -71,6 +71,11 @@ static void set_place(unsigned k) { bench_heap = bench_buf + place_offset[k]; }
 #define LARGER_STEPS 16u
 static const uint8_t larger_places[] = {0, 5, 10, 15};
 #define NTRACES (sizeof traces / sizeof traces[0])
+/* The traces run: bit t for traces[t] (BENCH_DEFS=-DBENCH_TRACES=0x18 runs
+ * T4 and T5 only, for a quicker look). */
+#ifndef BENCH_TRACES
+#define BENCH_TRACES 0x1Fu
+#endif
 
 /* Live blocks: at most target / smallest size + 1 (T1: 24576 / 8 + 1). */
 #define MAXLIVE 3100u
@@ -547,6 +552,108 @@ static uint32_t search_up(unsigned t, uint32_t from, uint32_t peak, uint32_t *tr
     return 0;
 }
 
+/* ---- the worst case hunt ----
+ * Heap states built to make one call as long as the allocator can make it,
+ * each at every placement and for several sizes; the longest call of each
+ * kind is printed as BENCH <a>.wcet.<scenario> and the longest malloc and
+ * free over all of them as <a>.wcet.malloc / <a>.wcet.free:
+ *   split      a malloc cut from the one big free block of a fresh heap
+ *   fragmented a malloc of a size class not used yet (for tidepool: a pool
+ *              started on a new page) while the free space is cut into
+ *              many blocks of 520-1500 bytes between blocks in use
+ *   coalesce   a free between two free neighbours
+ *   poolreturn frees of many blocks of one small size (for tidepool: pools
+ *              empty, are kept, then handed back to the large level and
+ *              coalesced)
+ *   fail       a malloc that cannot be served, the heap full */
+enum { W_SPLIT, W_FRAGMENTED, W_COALESCE, W_POOLRETURN, W_FAIL, W_COUNT };
+static const char *const wcet_name[W_COUNT] = {"split", "fragmented", "coalesce", "poolreturn",
+                                               "fail"};
+static uint32_t wcet_max[W_COUNT];
+
+static void *w_malloc(uintptr_t ctx, uint32_t size, int scenario) {
+    uintptr_t ret;
+    uint32_t n = bench_timed_call(bench_allocator.malloc_fn, ctx, size, &ret) - overhead;
+    if (scenario >= 0 && n > wcet_max[scenario]) wcet_max[scenario] = n;
+    return (void *)ret;
+}
+static void w_free(uintptr_t ctx, void *p, int scenario) {
+    uintptr_t ret;
+    if (p == NULL) return;
+    uint32_t n = bench_timed_call(bench_allocator.free_fn, ctx, (uintptr_t)p, &ret) - overhead;
+    if (scenario >= 0 && n > wcet_max[scenario]) wcet_max[scenario] = n;
+}
+
+#define W_HEAP (32u * 1024u)
+#define W_SLOTS 48u
+#define W_MANY 200u
+/* The hunt's blocks are kept in the traces' live_offset table (unused by
+ * now; no RAM of its own): [0, W_SLOTS) blk, then sep, then many. */
+#define W_BLK 0u
+#define W_SEP W_SLOTS
+#define W_MANY0 (2u * W_SLOTS)
+_Static_assert(W_MANY0 + W_MANY <= MAXLIVE, "the hunt's blocks fit the live table");
+static void w_put(uint32_t i, void *p) {
+    live_offset[i] = p == NULL ? UINT16_MAX
+                               : (uint16_t)(((uintptr_t)p - (uintptr_t)bench_buf) / LIVE_UNIT);
+}
+static void *w_get(uint32_t i) {
+    return live_offset[i] == UINT16_MAX ? NULL : bench_buf + (uint32_t)live_offset[i] * LIVE_UNIT;
+}
+static void wcet_hunt(void) {
+    uintptr_t ctx;
+    for (unsigned k = 0; k < NPLACES; k++) {
+        set_place(k);
+        for (uint32_t size = 40; size <= 4096; size = size * 3u / 2u) {
+            /* split */
+            if (bench_allocator.init(W_HEAP, &ctx) != 0) continue;
+            w_free(ctx, w_malloc(ctx, size, W_SPLIT), -1);
+            /* coalesce: a b c d, a and c freed, then b */
+            (void)bench_allocator.init(W_HEAP, &ctx);
+            void *a = w_malloc(ctx, size, -1), *b = w_malloc(ctx, size, -1);
+            void *c = w_malloc(ctx, size, -1), *d = w_malloc(ctx, size, -1);
+            w_free(ctx, a, -1);
+            w_free(ctx, c, -1);
+            w_free(ctx, b, W_COALESCE);
+            w_free(ctx, d, W_COALESCE);
+        }
+        /* fragmented, then the last block of a class freed, then a failure */
+        for (uint32_t small = 8; small <= 32; small += 8) {
+            (void)bench_allocator.init(W_HEAP, &ctx);
+            for (unsigned i = 0; i < W_SLOTS; i++) {
+                w_put(W_BLK + i, w_malloc(ctx, 520u + (i * 40u) % 1000u, -1));
+                w_put(W_SEP + i, w_malloc(ctx, 40, -1));
+            }
+            for (unsigned i = 0; i < W_SLOTS; i++) w_free(ctx, w_get(W_BLK + i), -1);
+            void *s = w_malloc(ctx, small, W_FRAGMENTED);
+            w_free(ctx, s, -1);
+            /* several pools' worth of one size, freed */
+            unsigned got = 0;
+            for (void *q; got < W_MANY && (q = w_malloc(ctx, small, -1)) != NULL; got++)
+                w_put(W_MANY0 + got, q);
+            for (unsigned i = 0; i < got; i++) w_free(ctx, w_get(W_MANY0 + i), W_POOLRETURN);
+            /* fill what is left, then one that cannot fit */
+            unsigned n = 0;
+            for (void *q; n < W_SLOTS && (q = w_malloc(ctx, 1024, -1)) != NULL; n++) w_put(W_BLK + n, q);
+            (void)w_malloc(ctx, 2048, W_FAIL);
+            for (unsigned i = 0; i < n; i++) w_free(ctx, w_get(W_BLK + i), -1);
+            for (unsigned i = 0; i < W_SLOTS; i++) w_free(ctx, w_get(W_SEP + i), -1);
+        }
+    }
+    set_place(0);
+    uint32_t m = 0, f = 0;
+    for (unsigned w = 0; w < W_COUNT; w++) {
+        tp_printf("BENCH %s.wcet.%s %u\n", key(), wcet_name[w], (unsigned)wcet_max[w]);
+        if (w == W_COALESCE || w == W_POOLRETURN) {
+            if (wcet_max[w] > f) f = wcet_max[w];
+        } else if (wcet_max[w] > m) {
+            m = wcet_max[w];
+        }
+    }
+    tp_printf("BENCH %s.wcet.malloc %u\n", key(), (unsigned)m);
+    tp_printf("BENCH %s.wcet.free %u\n", key(), (unsigned)f);
+}
+
 int main(void) {
     tim2_start();
     tp_printf("# allocator benchmark: %s (netduinoplus2, TIM2 = guest instructions)\n",
@@ -561,6 +668,11 @@ int main(void) {
     for (unsigned t = 0; t < NTRACES; t++) {
         const trace_t *tr = &traces[t];
         run_t dry, search;
+        if (!((BENCH_TRACES >> t) & 1u)) { /* left out: nothing measured, nothing printed */
+            res[t] = (run_t){0};
+            minheap[t] = 0;
+            continue;
+        }
         run_trace(t, RUN_DRY, 0, &dry);
         peak[t] = dry.peak_live;
         errors_printed = 0;
@@ -636,6 +748,7 @@ int main(void) {
     tp_printf("trace  heap   malloc mean   max   free mean   max  failed  errors  peak live"
               "  min heap  frag\n");
     for (unsigned t = 0; t < NTRACES; t++) {
+        if (!((BENCH_TRACES >> t) & 1u)) continue;
         const run_t *r = &res[t];
         char mm[24], fm[24], fr[24] = "none";
         fmt_mean(mm, r->malloc_sum, r->malloc_n);
@@ -647,6 +760,7 @@ int main(void) {
                   (unsigned)peak[t], (unsigned)minheap[t], fr);
     }
     for (unsigned t = 0; t < NTRACES; t++) {
+        if (!((BENCH_TRACES >> t) & 1u)) continue;
         const run_t *r = &res[t];
         char m[2][2][24];
         for (int op = 0; op < 2; op++)
@@ -689,6 +803,7 @@ int main(void) {
     }
     tp_printf("\n");
     for (unsigned t = 0; t < NTRACES; t++) {
+        if (!((BENCH_TRACES >> t) & 1u)) continue;
         const run_t *r = &res[t];
         const char *tn = traces[t].name;
         char mm[24], fm[24];
@@ -761,6 +876,7 @@ int main(void) {
         }
     }
     bytes_for_16();
+    wcet_hunt();
     if (bench_allocator.report != NULL) bench_allocator.report();
     tp_printf("# %s: done, %lu guest instructions since the timer started\n", bench_allocator.name,
               (unsigned long)TIM2_CNT);

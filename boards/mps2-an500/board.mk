@@ -6,6 +6,8 @@ QEMU_MACHINE   := mps2-an500
 CORE_HZ        := 25000000
 IRQ_COUNT      := 64
 BOARD_SRCS     := kernel/drivers/cmsdk_uart.c
+# the 16 MiB PSRAM region can be handed out as one block (tp_heap_max_request)
+ALLOC_FLAGS    := -DTP_ALLOC_MAX_LOG2=25
 CONSOLE        ?= semihost
 SEMIHOSTING    ?= 1
 FLASH_TOOL     :=

@@ -6,6 +6,8 @@ QEMU_MACHINE   := mps2-an505
 CORE_HZ        := 20000000
 IRQ_COUNT      := 96
 BOARD_SRCS     := kernel/drivers/cmsdk_uart.c
+# the heap in the 2 MiB SSRAM2 can be handed out as one block (tp_heap_max_request)
+ALLOC_FLAGS    := -DTP_ALLOC_MAX_LOG2=21
 CONSOLE        ?= semihost
 SEMIHOSTING    ?= 1
 FLASH_TOOL     :=

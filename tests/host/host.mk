@@ -37,6 +37,10 @@ run: $(HOST_TESTS)
 	@tests/host/run.sh $(HOST_TESTS)
 
 $(HOST_BUILD)/%: tests/host/%.c tests/harness.c $(PORTABLE_SRCS) $(TEST_SUPPORT_SRCS) \
-                 $(wildcard kernel/*.h alloc/*.h gc/*.h objects/*.h prof/*.h tests/*.h) tests/host/host.mk
+                 $(wildcard kernel/*.h alloc/*.h gc/*.h objects/*.h prof/*.h tests/*.h tests/host/*.h) tests/host/host.mk
 	@mkdir -p $(@D)
-	@$(HOST_CC) $(HOST_CFLAGS) $(HOST_FLAGS_$(notdir $@)) $(filter %.c,$^) -o $@
+	@$(HOST_CC) $(HOST_CFLAGS) $(HOST_FLAGS_$(notdir $@)) $< tests/harness.c $(PORTABLE_SRCS) \
+	    $(TEST_SUPPORT_SRCS) -o $@
+
+# test files that include another test file depend on it too
+$(HOST_BUILD)/test_alloc_classes512: tests/host/test_alloc.c

@@ -208,7 +208,8 @@ static void test_empty_pool_stays_first(void) {
     tp_heap_free(h, z1);             /* A linked behind B */
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK_EQ(stats(h).free_pools, 1);
-    TP_CHECK(tp_heap_alloc(h, HEAP_BYTES) == NULL);
+    /* (bigger than the heap's space, not than the largest request) */
+    TP_CHECK(tp_heap_alloc(h, HEAP_BYTES < tp_heap_max_request() ? HEAP_BYTES : tp_heap_max_request()) == NULL);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     s = stats(h);
     TP_CHECK_EQ(s.pools, 1);
@@ -256,6 +257,81 @@ static void test_exhaustion_fails_cleanly(void) {
     TP_CHECK_EQ(tp_heap_validate(h), 0);
     TP_CHECK(tp_heap_alloc(h, 12000) != NULL);
     TP_CHECK_EQ(errors_seen, 0);
+}
+
+/* largest_free is exact: over many heap states (random mixes of sizes taken
+ * and given back), a request of largest_free bytes succeeds and one of 8
+ * bytes more fails - when no kept empty pool could be handed back to make
+ * room (the one exception the statistics state). */
+static void test_largest_free_predicts(void) {
+    tp_heap_t *h = fresh_heap(HEAP_BYTES);
+    enum { N = 96 };
+    void *live[N] = {0};
+    uint32_t x = 2463534242u;
+    unsigned checked = 0;
+    for (unsigned round = 0; round < 400; round++) {
+        for (unsigned k = 0; k < 24; k++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            unsigned i = x % N;
+            if (live[i] != NULL) {
+                tp_heap_free(h, live[i]);
+                live[i] = NULL;
+            } else {
+                live[i] = tp_heap_alloc(h, TP_ALLOC_SMALL_MAX + 1u + (x >> 8) % (x & 0x10000u ? 3000u : 200u));
+            }
+        }
+        tp_heap_stats_t s = stats(h);
+        if (s.free_pools != 0 || s.largest_free <= TP_ALLOC_SMALL_MAX) continue;
+        uint32_t fails = s.fail_count;
+        TP_CHECK(tp_heap_alloc(h, s.largest_free + 8u) == NULL);
+        TP_CHECK_EQ(stats(h).fail_count, fails + 1u);
+        void *p = tp_heap_alloc(h, s.largest_free);
+        TP_CHECK(p != NULL);
+        tp_heap_free(h, p);
+        checked++;
+    }
+    TP_CHECK(checked > 100u);
+    for (unsigned i = 0; i < N; i++) tp_heap_free(h, live[i]);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    TP_CHECK_EQ(errors_seen, 0);
+}
+
+/* The largest request: served whole where a region holds it; one byte
+ * more fails at once, without asking the out-of-memory hook. */
+static unsigned oom_asked;
+static int count_oom(tp_heap_t *heap, size_t size, void *ctx) {
+    (void)heap, (void)size, (void)ctx;
+    oom_asked++;
+    return 0;
+}
+static void test_largest_request(void) {
+    size_t max = tp_heap_max_request();
+    TP_CHECK_EQ(max, (size_t)((1u << TP_ALLOC_MAX_LOG2) - 20u));
+    size_t bytes = max + 64u * 1024u;
+    uint8_t *mem = malloc(bytes);
+    TP_CHECK(mem != NULL);
+    tp_heap_t *h = tp_heap_init(mem, bytes);
+    TP_CHECK(h != NULL);
+    tp_heap_set_oom_hook(h, count_oom, NULL);
+    oom_asked = 0;
+    uint8_t *p = tp_heap_alloc(h, max);
+    TP_CHECK(p != NULL);
+    if (p != NULL) {
+        p[0] = 1;
+        p[max - 1u] = 2;
+    }
+    TP_CHECK(tp_heap_usable_size(h, p) >= max);
+    TP_CHECK(tp_heap_alloc(h, max + 1u) == NULL);
+    TP_CHECK_EQ(oom_asked, 0);
+    TP_CHECK_EQ(stats(h).fail_count, 1u);
+    void *rest = tp_heap_alloc(h, 32u * 1024u); /* from the region's second piece */
+    TP_CHECK(rest != NULL);
+    tp_heap_free(h, rest);
+    tp_heap_free(h, p);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    free(mem);
 }
 
 static void test_double_free_is_reported_not_corrupting(void) {
@@ -828,6 +904,8 @@ static const tp_test_case cases[] = {
     TP_CASE(test_kept_pools_never_make_malloc_fail),
     TP_CASE(test_empty_pool_stays_first),
     TP_CASE(test_exhaustion_fails_cleanly),
+    TP_CASE(test_largest_request),
+    TP_CASE(test_largest_free_predicts),
     TP_CASE(test_double_free_is_reported_not_corrupting),
     TP_CASE(test_bad_pointers_are_reported),
     TP_CASE(test_interior_pool_pointer_on_the_slow_path),
