@@ -350,7 +350,7 @@ static uintptr_t pool_page_take(tp_heap_t *h) {
             for (unsigned n = 0; r != 0 && n < TP_ALLOC_FIT_SCAN && budget != 0; n++, budget--) {
                 uintptr_t cand = ref_addr(h, r);
                 if (WORD(cand + L_MARK) != FREE_MARK || (WORD(cand) & F_MASK) != F_FREE) {
-                    fl = fl_end; /* changed: left to find_free, which repairs */
+                    budget = 0; /* changed: left to find_free, which repairs */
                     break;
                 }
                 pg = pool_page_in(cand, block_size(cand));
@@ -614,7 +614,9 @@ static int region_setup(tp_heap_t *h, uintptr_t lo, uintptr_t hi) {
     WORD(b) = 0;
     while (b < end) {
         uint32_t left = (uint32_t)(end - b);
-        uint32_t size = left <= MAX_BLOCK ? left : MAX_BLOCK - 8u;
+        /* every piece at most MAX_BLOCK - 8: then any piece can serve the
+         * largest request (MAX_REQUEST) */
+        uint32_t size = left <= MAX_BLOCK - 8u ? left : MAX_BLOCK - 8u;
         if (size < MIN_BLOCK) { /* a sliver: a used block nobody frees */
             WORD(b) = size | (WORD(b) & F_PREV_FREE);
             break;
@@ -626,7 +628,9 @@ static int region_setup(tp_heap_t *h, uintptr_t lo, uintptr_t hi) {
         r->block_bytes += size;
         b += size;
         if (b < end) { /* fence */
-            uint32_t fence = (uint32_t)(end - b) >= 8u + MIN_BLOCK ? 8u : (uint32_t)(end - b);
+            /* 8 bytes, or what is left when that is under a block (a fence
+             * of MIN_BLOCK or more would read as a block in use) */
+            uint32_t fence = (uint32_t)(end - b) >= MIN_BLOCK ? 8u : (uint32_t)(end - b);
             WORD(b) = fence | F_PREV_FREE;
             b += fence;
             if (b < end) WORD(b) = 0;
@@ -666,7 +670,8 @@ int tp_heap_add_region(tp_heap_t *h, void *mem, size_t size) {
         uintptr_t rlo = (uintptr_t)r->pagemap, rhi = r->end + 4u;
         if (lo < rhi && rlo < hi) return -1;
     }
-    if ((uintptr_t)h >= lo && (uintptr_t)h < hi) return -1;
+    /* nor the control block (region_setup clears what it is given) */
+    if (lo < (uintptr_t)h + sizeof *h && (uintptr_t)h < hi) return -1;
     return region_setup(h, lo, hi);
 }
 
@@ -1128,7 +1133,12 @@ void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
     if (size == 0) size = 1;
     uint32_t need = large_need(size);
     /* the search asks for need + align + MIN_BLOCK: no block is bigger than MAX_BLOCK */
-    if (need == 0 || align > MAX_BLOCK / 4u || need + align + MIN_BLOCK > MAX_BLOCK) return NULL;
+    if (need == 0 || align > MAX_BLOCK / 4u || need + align + MIN_BLOCK > MAX_BLOCK) {
+        TP_ALLOC_LOCK();
+        h->fail_count++; /* bigger than any block: fails at once, as in alloc_slow */
+        TP_ALLOC_UNLOCK();
+        return NULL;
+    }
     void *p;
     do {
         TP_ALLOC_LOCK_AT(ALIGNED_ALLOC);

@@ -60,10 +60,14 @@
  * (e.g. to a mutex) when no interrupt handler allocates.  Hooks (error,
  * out-of-memory) are called without the lock held.  Per-type free lists
  * (tp_freelist_*) take no lock: a list belongs to one context (an interrupt
- * handler may have its own).  The interrupt test is shown to fail when any
- * one of the lock sites that malloc, calloc, realloc, aligned_alloc, free,
- * free_sized, the free lists' refills and the debug layer go through is
- * compiled without its lock (tests/lockproof/run.sh, part of `make test`).
+ * handler may have its own).  Run three times as long as in its own `make
+ * test` run, the interrupt test is shown to fail when any one of the ten
+ * lock sites on the paths of malloc, calloc, realloc, aligned_alloc, free,
+ * free_sized, the free lists' refills and the debug layer (TP_LOCK_SITE_* in
+ * tp_alloc_internal.h) is compiled without its lock (tests/lockproof/run.sh,
+ * part of `make test`).  The sites only an out-of-memory or a damaged heap
+ * reaches (kept pools handed back, the failure count, the damage report)
+ * are not among them.
  *
  * Failure behaviour: allocation returns NULL (the libc API also sets errno to
  * ENOMEM) after the out-of-memory hook declined to free memory.
@@ -257,7 +261,8 @@ typedef struct {
     size_t largest_free;      /* the largest request the free lists serve as they are:
                                  one of this many bytes succeeds, one of 8 more fails -
                                  unless handing the kept empty pools back (free_pools)
-                                 or the out-of-memory hook makes room.  Exact for
+                                 or the out-of-memory hook makes room (in the debug
+                                 build, its quarantine emptied).  Exact for
                                  requests over TP_ALLOC_SMALL_MAX (smaller ones may
                                  come from a pool) */
     uint32_t alloc_count;     /* successful allocations */

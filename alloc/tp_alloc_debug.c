@@ -531,6 +531,9 @@ static void debug_free(tp_heap_t *h, void *ptr, size_t size, const void *caller)
     }
 }
 
+/* The largest request: a raw block's, less the header and guards. */
+size_t tp_heap_max_request(void) { return MAX_REQUEST - DBG_OVERHEAD; }
+
 /* ---- the public entry points ---- */
 
 tp_heap_t *tp_heap_init(void *mem, size_t size) {

@@ -296,7 +296,9 @@ int tp_heap_validate(tp_heap_t *h) {
 size_t tp_heap_footprint(const tp_heap_t *h) { return h->footprint; }
 size_t tp_heap_capacity(const tp_heap_t *h) { return h->total_block_bytes; }
 
+#if !TP_ALLOC_DEBUG /* (the debug build's, less its guards, is in tp_alloc_debug.c) */
 size_t tp_heap_max_request(void) { return MAX_REQUEST; }
+#endif
 
 void tp_heap_span(const tp_heap_t *h, uintptr_t *lo, uintptr_t *hi) {
     uintptr_t l = (uintptr_t)h, e = (uintptr_t)h + sizeof *h;

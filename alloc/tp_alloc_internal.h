@@ -157,7 +157,8 @@ typedef uint32_t ref_t;
 #define L_NEXT 8u
 #define L_PREV 12u
 /* The largest request: the payload of the largest piece a region is laid
- * out in (MAX_BLOCK less the 8-byte fence after it; region_setup). */
+ * out in (MAX_BLOCK less 8, the room of the fence after a piece; every
+ * piece is at most that, region_setup). */
 #define MAX_REQUEST (MAX_BLOCK - 8u - BLOCK_HDR)
 
 typedef struct {

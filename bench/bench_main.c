@@ -59,12 +59,13 @@ static const trace_t traces[] = {
 enum { T4 = 3, T5 = 4 };
 
 /* Heap start addresses: bench_buf plus each of these offsets (multiples of
- * 8 spread over a pool page: tidepool's pools start on page boundaries, so
- * where the heap starts in a page changes its layout). */
+ * 8 spread over 1 KiB, distinct modulo tidepool's 512-byte pool page: pools
+ * start on page boundaries, so where the heap starts in a page changes its
+ * layout). */
 #define NPLACES 16u
 static const uint16_t place_offset[NPLACES] = {0,   328, 656, 984, 288, 616, 944, 248,
                                                576, 904, 208, 536, 864, 168, 496, 824};
-_Static_assert(BENCH_BUF_ALIGN == 1024u, "the offsets cover one page");
+_Static_assert(BENCH_BUF_ALIGN == 1024u, "the offsets spread over the buffer's 1 KiB alignment");
 uint8_t *bench_heap = bench_buf;
 static void set_place(unsigned k) { bench_heap = bench_buf + place_offset[k]; }
 /* sizes above the smallest completing one that must complete too */

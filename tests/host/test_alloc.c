@@ -331,6 +331,38 @@ static void test_largest_request(void) {
     tp_heap_free(h, rest);
     tp_heap_free(h, p);
     TP_CHECK_EQ(tp_heap_validate(h), 0);
+    /* a region a little bigger than one block (its first piece as big as a
+     * piece gets, the rest a second one): that piece serves the
+     * largest request, and largest_free says so */
+    h = tp_heap_init(mem, max + 4096u);
+    TP_CHECK(h != NULL);
+    TP_CHECK_EQ(stats(h).largest_free, max);
+    p = tp_heap_alloc(h, max);
+    TP_CHECK(p != NULL);
+    tp_heap_free(h, p);
+    TP_CHECK_EQ(tp_heap_validate(h), 0);
+    free(mem);
+}
+
+/* Heaps of every size around one block, at a few starts: each valid as
+ * made (the fences between the pieces of a region are metadata, whatever is
+ * left after a piece), and each serves the request largest_free names. */
+static void test_sizes_around_one_block(void) {
+    size_t max = tp_heap_max_request();
+    uint8_t *mem = malloc(max + 4096u);
+    TP_CHECK(mem != NULL);
+    unsigned made = 0;
+    for (size_t off = 0; off <= 8u; off += 8u)
+        for (size_t size = max + 512u; size + off <= max + 2048u; size += 8u) {
+            tp_heap_t *h = tp_heap_init(mem + off, size);
+            if (h == NULL) continue;
+            made++;
+            TP_CHECK_EQ(tp_heap_validate(h), 0);
+            size_t largest = stats(h).largest_free;
+            TP_CHECK(largest <= max);
+            TP_CHECK(tp_heap_alloc(h, largest) != NULL);
+        }
+    TP_CHECK(made > 300u);
     free(mem);
 }
 
@@ -906,6 +938,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_exhaustion_fails_cleanly),
     TP_CASE(test_largest_request),
     TP_CASE(test_largest_free_predicts),
+    TP_CASE(test_sizes_around_one_block),
     TP_CASE(test_double_free_is_reported_not_corrupting),
     TP_CASE(test_bad_pointers_are_reported),
     TP_CASE(test_interior_pool_pointer_on_the_slow_path),

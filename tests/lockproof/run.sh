@@ -5,8 +5,10 @@
 # alloc/tp_alloc_internal.h (TP_LOCK_SITE_*), the allocator is compiled with
 # that one lock left out (-DTP_ALLOC_TEST_UNLOCKED), linked with the
 # interrupt test (the debug layer's sites with its debug build) and run
-# under QEMU: the run must fail - a failed check, a fault or a hang.
-# Ends with "N passed, N failed"; needs the board's test images built.
+# under QEMU: the run must fail - a failed check, a fault or a hang - after
+# the test has started.  A control run, every lock in place and the same
+# length, must pass first.  Ends with "N passed, N failed"; needs the
+# board's test images built.
 set -u
 cd "$(dirname "$0")/../.."
 board=${1:?usage: tests/lockproof/run.sh BOARD}
@@ -28,11 +30,12 @@ trap 'rm -rf "$work"' EXIT
 pass=0
 fail=0
 sites=$(sed -n 's/^#define TP_LOCK_SITE_\([A-Z_]*\) \([0-9]*\).*$/\1:\2/p' alloc/tp_alloc_internal.h)
+sites="CONTROL:0 $sites"
 [ -n "$sites" ] || { echo "no lock sites found"; echo "0 passed, 1 failed"; exit 1; }
 for entry in $sites; do
     name=${entry%%:*}
     num=${entry##*:}
-    flags="-DTP_ALLOC_TEST_UNLOCKED=$num"
+    flags="-DTP_ALLOC_TEST_UNLOCKED=$num" # (0: no site; every lock in place)
     test_src=tests/target/test_alloc_isr.c
     case $name in DEBUG_* | QUARANTINE)
         flags="$flags -DTP_ALLOC_DEBUG=1"
@@ -63,7 +66,21 @@ for entry in $sites; do
         -serial stdio -semihosting-config enable=on,target=native -kernel "$dir/t.elf" \
         </dev/null >"$dir/log" 2>&1
     status=$?
-    if [ $status -eq 0 ] && grep -qE '^[0-9]+ passed, 0 failed' "$dir/log"; then
+    if [ "$name" = CONTROL ]; then
+        if [ $status -eq 0 ] && grep -qE '^1 passed, 0 failed' "$dir/log"; then
+            echo "pass the control run, every lock in place, passes"
+            pass=$((pass + 1))
+        else
+            echo "FAIL the control run, every lock in place, does not pass (status $status)"
+            tail -5 "$dir/log"
+            fail=$((fail + 1))
+        fi
+        continue
+    fi
+    if ! grep -q '^suite alloc-isr' "$dir/log"; then
+        echo "FAIL lock site $name: the test did not start (status $status)"
+        fail=$((fail + 1))
+    elif [ $status -eq 0 ] && grep -qE '^[0-9]+ passed, 0 failed' "$dir/log"; then
         echo "FAIL lock site $name: the interrupt test passed without its lock"
         fail=$((fail + 1))
     else
