@@ -96,12 +96,6 @@ static void list_remove(tp_heap_t *h, uintptr_t b, uint32_t size) {
     list_unlink(h, b, fl, sl);
 }
 
-/* Takes block b off list (fl, sl), found there changed beyond repair. */
-__attribute__((noinline, cold)) static void drop_unsound(tp_heap_t *h, uintptr_t b, unsigned fl,
-                                                         unsigned sl) {
-    list_unlink(h, b, fl, sl);
-}
-
 static uintptr_t find_free_sound(tp_heap_t *h);
 
 /* A free block of at least `need` bytes, removed from its list; 0 if none. */
@@ -172,7 +166,7 @@ __attribute__((noinline, cold)) static uintptr_t find_free_sound(tp_heap_t *h) {
                 r = WORD(b + L_NEXT);
                 unsigned f2, s2;
                 if (!block_intact(b) && !large_repair(h, b)) {
-                    drop_unsound(h, b, fl, sl);
+                    list_unlink(h, b, fl, sl); /* changed beyond repair: dropped */
                 } else if (mapping(block_size(b), &f2, &s2), f2 != fl || s2 != sl) {
                     /* repaired to its real size: onto its real list */
                     list_unlink(h, b, fl, sl);
@@ -768,15 +762,20 @@ static int release_kept_pools(tp_heap_t *h) {
     return any;
 }
 
+/* An allocation that returns NULL. */
+__attribute__((noinline, cold)) static void count_failure(tp_heap_t *h) {
+    TP_ALLOC_LOCK();
+    h->fail_count++;
+    TP_ALLOC_UNLOCK();
+}
+
 /* After a failed attempt: 1 if the attempt should be repeated, because the
  * kept empty pools were released or the out-of-memory hook freed memory;
  * otherwise the failure is counted and 0. */
 static int retry_after_oom(tp_heap_t *h, size_t size) {
     if (release_kept_pools(h)) return 1;
     if (h->oom_hook != NULL && h->oom_hook(h, size, h->oom_ctx)) return 1;
-    TP_ALLOC_LOCK();
-    h->fail_count++;
-    TP_ALLOC_UNLOCK();
+    count_failure(h);
     return 0;
 }
 
@@ -797,9 +796,7 @@ __attribute__((noinline, cold)) static void report_damaged(tp_heap_t *h) {
 __attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
     if (size == 0) size = 1;
     if (size > TP_ALLOC_SMALL_MAX && large_need(size) == 0) { /* bigger than any block */
-        TP_ALLOC_LOCK();
-        h->fail_count++;
-        TP_ALLOC_UNLOCK();
+        count_failure(h);
         return NULL;
     }
     void *p;
@@ -834,9 +831,7 @@ void *tp_heap_alloc(tp_heap_t *h, size_t size) {
 
 void *tp_heap_calloc(tp_heap_t *h, size_t n, size_t size) {
     if (size != 0 && n > SIZE_MAX / size) {
-        TP_ALLOC_LOCK();
-        h->fail_count++;
-        TP_ALLOC_UNLOCK();
+        count_failure(h);
         return NULL;
     }
     void *p = tp_heap_alloc(h, n * size);
@@ -1134,9 +1129,7 @@ void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
     uint32_t need = large_need(size);
     /* the search asks for need + align + MIN_BLOCK: no block is bigger than MAX_BLOCK */
     if (need == 0 || align > MAX_BLOCK / 4u || need + align + MIN_BLOCK > MAX_BLOCK) {
-        TP_ALLOC_LOCK();
-        h->fail_count++; /* bigger than any block: fails at once, as in alloc_slow */
-        TP_ALLOC_UNLOCK();
+        count_failure(h); /* bigger than any block: fails at once, as in alloc_slow */
         return NULL;
     }
     void *p;
