@@ -44,8 +44,8 @@ OPT ?= -Os
 include mk/target.mk
 
 ALLOC_SRCS  := $(wildcard alloc/*.c)
-KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(ALLOC_SRCS) \
-               $(wildcard gc/*.c) $(wildcard objects/*.c) $(wildcard prof/*.c)
+KERNEL_SRCS := $(wildcard kernel/*.c port/*.c port/cortexm/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(ALLOC_SRCS) \
+               $(wildcard gc/*.c) $(wildcard objects/*.c) $(wildcard prof/*.c) $(wildcard libc/*.c)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 # the collector's test types and conformance suite, shared with the host tests

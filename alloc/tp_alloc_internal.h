@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "tp_alloc_config.h"
+#include "tp_port.h"
 
 /* The debug build (TP_ALLOC_DEBUG=1, tp_alloc_debug.c) and the tracking
  * build (TP_ALLOC_TRACK=1, prof/tp_track.c) are layers over the release
@@ -77,19 +78,15 @@
 
 #include "tp_alloc.h"
 
-/* ---- the lock: a critical section on the target, nothing on the host ---- */
+/* ---- the lock: the port's (port/tp_port.h), unless the build gives its own ---- */
 #if defined(TP_ALLOC_LOCK) != defined(TP_ALLOC_UNLOCK)
 #error "define both TP_ALLOC_LOCK and TP_ALLOC_UNLOCK, or neither"
 #endif
 #ifndef TP_ALLOC_LOCK
-#if defined(__arm__) && !defined(TP_HOST)
-#include "critical.h"
-#define TP_ALLOC_LOCK() tp_irqstate_t lock_state_ = tp_critical_enter()
-#define TP_ALLOC_UNLOCK() tp_critical_exit(lock_state_)
+#define TP_ALLOC_LOCK() tp_port_lock_t lock_state_ = tp_port_lock()
+#define TP_ALLOC_UNLOCK() tp_port_unlock(lock_state_)
+#if TP_PORT_TARGET
 #define TP_ALLOC_LOCK_MASKS_IRQS 1
-#else
-#define TP_ALLOC_LOCK() ((void)0)
-#define TP_ALLOC_UNLOCK() ((void)0)
 #endif
 #endif
 
@@ -112,9 +109,9 @@
 #define TP_LOCK_SITE_QUARANTINE 10    /* the debug layer: into the quarantine */
 #if defined(TP_ALLOC_TEST_UNLOCKED) && defined(TP_ALLOC_LOCK_MASKS_IRQS)
 #define TP_ALLOC_LOCK_AT(site)                                                              \
-    tp_irqstate_t lock_state_ = (TP_LOCK_SITE_##site == (TP_ALLOC_TEST_UNLOCKED))         \
-                                    ? (tp_irqstate_t)tp_in_critical()                       \
-                                    : tp_critical_enter()
+    tp_port_lock_t lock_state_ = (TP_LOCK_SITE_##site == (TP_ALLOC_TEST_UNLOCKED))        \
+                                     ? (tp_port_lock_t)tp_port_lock_held()                  \
+                                     : tp_port_lock()
 #else
 #define TP_ALLOC_LOCK_AT(site) TP_ALLOC_LOCK()
 #endif

@@ -27,10 +27,10 @@ CFLAGS += $(BENCH_DEFS)
 # its minimum is lowered so that RAM goes to the benchmark's own buffer.
 LDFLAGS += -Wl,--defsym=__heap_min_size=1024
 
-KERNEL_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS)
+KERNEL_SRCS := $(wildcard kernel/*.c port/*.c port/cortexm/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS)
 KERNEL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(KERNEL_SRCS))
 # tidepool without its libc malloc glue
-ALLOC_SRCS  := $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c))
+ALLOC_SRCS  := $(filter-out alloc/tp_track.c,$(wildcard alloc/*.c))
 ALLOC_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(ALLOC_SRCS))
 HAVE_TIDEPOOL := $(if $(wildcard alloc/tp_alloc.c),1,)
 COMMON_OBJS := $(B)/obj/bench/bench_main.o $(B)/obj/bench/timed_call.o
@@ -52,7 +52,7 @@ NL_OBJS    := $(patsubst lib_a-%.o,$(B)/newlib/nl-%.o,$(NL_MEMBERS))
 # smaller benchmark buffer leaves RAM for the tracker's 16 KiB of slots
 # (72 KiB still holds the fragmentation search of every trace).
 TRACK_FLAGS := -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls -DBENCH_BUF_SIZE='(72u*1024u)'
-TRACK_SRCS  := $(ALLOC_SRCS) prof/tp_track.c bench/bench_tidepool.c bench/bench_main.c
+TRACK_SRCS  := $(ALLOC_SRCS) alloc/tp_track.c bench/bench_tidepool.c bench/bench_main.c
 TRACK_OBJS  := $(patsubst %.c,$(B)/obj-track/%.o,$(TRACK_SRCS)) $(B)/obj/bench/timed_call.o
 
 QEMU_TIMEOUT ?= 150
@@ -148,7 +148,7 @@ $(B)/tidepool-track.elf: $(TRACK_OBJS) $(KERNEL_OBJS) $(BOARD_DIR)/memory.ld lin
 # functions of them that a minimal image (init + alloc + free) keeps after
 # --gc-sections.  bench/textsize.sh reads the link map.
 SIZE_CFLAGS := $(CPU_FLAGS) -std=c11 -Os $(WARNINGS) -ffunction-sections -fdata-sections \
-               -fno-common -Ikernel -I. $(ALLOC_FLAGS)
+               -fno-common -Iport -Ikernel -I. $(ALLOC_FLAGS)
 SIZE_OBJS := $(patsubst %.c,$(B)/size/obj/%.o,$(ALLOC_SRCS))
 
 $(B)/size/obj/%.o: %.c bench/bench.mk

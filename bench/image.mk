@@ -24,8 +24,8 @@ include mk/target.mk
 # the system heap is unused: RAM goes to the benchmark's own arena
 LDFLAGS += -Wl,--defsym=__heap_min_size=1024
 
-IMAGE_SRCS := $(wildcard kernel/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) \
-              $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c)) $(wildcard gc/*.c) $(SRCS)
+IMAGE_SRCS := $(wildcard kernel/*.c port/*.c port/cortexm/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) \
+              $(wildcard alloc/*.c) $(wildcard gc/*.c) $(SRCS)
 OBJS := $(patsubst %.c,$(B)/obj/%.o,$(IMAGE_SRCS)) $(B)/obj/bench/timed_call.o
 LAYER_SIZE_OBJS := $(patsubst %.c,$(B)/size/%.o,$(wildcard $(LAYER)/*.c))
 QEMU_TIMEOUT ?= 300
@@ -57,7 +57,7 @@ $(B)/obj/%.o: %.S
 # the layer alone, as a program links it: -Os, one section per function
 $(B)/size/%.o: %.c $(THIS_MK) bench/image.mk
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPU_FLAGS) -std=c11 -Os -ffunction-sections -fdata-sections -Ikernel -Ialloc \
+	$(Q)$(CC) $(CPU_FLAGS) -std=c11 -Os -ffunction-sections -fdata-sections -Iport -Ikernel -Ialloc \
 	    -Igc -Iobjects -I. $(ALLOC_FLAGS) -c $< -o $@
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -7,17 +7,13 @@
 #include <string.h>
 
 #include "tp_gc_internal.h"
+#include "tp_port.h"
 
 /* Collector steps never run in an interrupt handler (the program's objects
  * are not interrupt-safe): on the target an allocation from a handler skips
  * the safe point.  A build may define TP_GC_IN_INTERRUPT() itself. */
 #ifndef TP_GC_IN_INTERRUPT
-#if defined(__arm__) && !defined(TP_HOST)
-#include "critical.h"
-#define TP_GC_IN_INTERRUPT() tp_in_interrupt()
-#else
-#define TP_GC_IN_INTERRUPT() 0
-#endif
+#define TP_GC_IN_INTERRUPT() tp_port_in_interrupt()
 #endif
 
 tp_gc_state_t tp_gc_state;

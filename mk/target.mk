@@ -13,7 +13,7 @@ WARNINGS := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
             -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wcast-align
 CFLAGS := $(CPU_FLAGS) -std=c11 $(OPT) -g3 $(WARNINGS) \
           -ffunction-sections -fdata-sections -fno-common \
-          -Ikernel -Ialloc -Igc -Iobjects -Iprof -I. \
+          -Iport -Ikernel -Ialloc -Igc -Iobjects -Iprof -Ilibc -I. \
           -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
           -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS) $(OBJECTS_FLAGS)
 LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "tp_port.h"
 
 #define LINE_MAX 160u
 
@@ -199,7 +200,7 @@ void tp_heapmap_print(const tp_heap_t *h, unsigned columns,
 }
 
 /* ---- sinks of the target ---- */
-#if defined(__arm__) && !defined(TP_HOST)
+#if TP_PORT_TARGET
 #include "console.h"
 #include "semihost.h"
 

@@ -5,8 +5,9 @@
  * the enclosing window the larger of the two, so nesting loses nothing.
  */
 #include "tp_scope.h"
+#include "tp_port.h"
 
-#if defined(__arm__) && !defined(TP_HOST)
+#if TP_PORT_TARGET
 #include "stack.h"
 #include "timer.h"
 #define HAVE_STACK_AND_TIMER 1

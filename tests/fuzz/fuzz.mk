@@ -17,11 +17,11 @@ FUZZ_BUILD := build/fuzz
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-               -DTP_HOST -Ikernel -Ialloc -I.
-FUZZ_SRCS := tests/fuzz/fuzz_alloc.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c))
+               -DTP_HOST -Iport -Ikernel -Ialloc -I.
+FUZZ_SRCS := tests/fuzz/fuzz_alloc.c $(wildcard port/host/*.c) $(wildcard alloc/*.c)
 # the object layer and the collector, on the allocator's debug build (its
 # fault injection makes chosen allocations fail)
-FUZZ_OBJECTS_SRCS := tests/fuzz/fuzz_objects.c kernel/fmt.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c)) \
+FUZZ_OBJECTS_SRCS := tests/fuzz/fuzz_objects.c port/fmt.c $(wildcard port/host/*.c) $(wildcard alloc/*.c) \
                      $(wildcard gc/*.c) $(wildcard objects/*.c)
 FUZZERS := $(FUZZ_BUILD)/fuzz_alloc $(FUZZ_BUILD)/fuzz_alloc_debug $(FUZZ_BUILD)/fuzz_objects
 FUZZ_FLAGS_fuzz_alloc_debug := -DTP_ALLOC_DEBUG=1

@@ -11,8 +11,8 @@ HOST_BUILD := build/host
 HOST_CC ?= gcc
 HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-               -DTP_HOST -Ikernel -Ialloc -Igc -Iobjects -Iprof -I.
-PORTABLE_SRCS := kernel/fmt.c $(filter-out alloc/libc_malloc.c,$(wildcard alloc/*.c)) $(wildcard gc/*.c) \
+               -DTP_HOST -Iport -Ikernel -Ialloc -Igc -Iobjects -Iprof -I.
+PORTABLE_SRCS := port/fmt.c $(wildcard port/host/*.c) $(wildcard alloc/*.c) $(wildcard gc/*.c) \
                  $(wildcard objects/*.c) $(wildcard prof/*.c)
 # the collector's test types and conformance suite (shared with the target)
 TEST_SUPPORT_SRCS := tests/heap_fixture.c tests/gc_types.c tests/gc_suite.c tests/gc_stress.c tests/objects_suite.c tests/prof_suite.c \
@@ -37,7 +37,7 @@ run: $(HOST_TESTS)
 	@tests/host/run.sh $(HOST_TESTS)
 
 $(HOST_BUILD)/%: tests/host/%.c tests/harness.c $(PORTABLE_SRCS) $(TEST_SUPPORT_SRCS) \
-                 $(wildcard kernel/*.h alloc/*.h gc/*.h objects/*.h prof/*.h tests/*.h tests/host/*.h) tests/host/host.mk
+                 $(wildcard port/*.h port/host/*.h kernel/*.h alloc/*.h gc/*.h objects/*.h prof/*.h tests/*.h tests/host/*.h) tests/host/host.mk
 	@mkdir -p $(@D)
 	@$(HOST_CC) $(HOST_CFLAGS) $(HOST_FLAGS_$(notdir $@)) $< tests/harness.c $(PORTABLE_SRCS) \
 	    $(TEST_SUPPORT_SRCS) -o $@
