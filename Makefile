@@ -43,10 +43,22 @@ endif
 OPT ?= -Os
 include mk/target.mk
 
-ALLOC_SRCS  := $(wildcard alloc/*.c)
-KERNEL_SRCS := $(wildcard kernel/*.c port/*.c port/cortexm/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) $(ALLOC_SRCS) \
-               $(wildcard gc/*.c) $(wildcard objects/*.c) $(wildcard prof/*.c) $(wildcard libc/*.c)
-KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+# The layers (mk/layers.mk), one library each; the kernel's includes the
+# board.  Programs (the demo, the test images) link them as a group with the
+# C library, so newlib's calls into the kernel (_write, _sbrk...) resolve
+# whatever the order; -u tp_malloc_heap keeps libc/'s malloc the image's.
+TP_SRCS_kernel += $(BOARD_DIR)/board.c $(BOARD_SRCS)
+TARGET_LAYERS := kernel alloc gc objects prof libc
+LIB := $(BUILD)/lib
+LIBS := $(patsubst %,$(LIB)/libtp_%.a,libc prof objects gc alloc kernel)
+link_libs = -Wl,-u,tp_malloc_heap -Wl,--start-group $(filter %.a,$1) -lc -Wl,--end-group
+define layer_lib # $1 library folder, $2 object folder, $3 layer
+$1/libtp_$3.a: $(call tp_objs,$2,$(TP_SRCS_$3))
+	@mkdir -p $$(@D)
+	$$(Q)rm -f $$@; $$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(TARGET_LAYERS),$(eval $(call layer_lib,$(LIB),$(BUILD)/obj,$l)))
+
 HARNESS_OBJ := $(BUILD)/obj/tests/harness.o
 # the collector's test types and conformance suite, shared with the host tests
 TEST_SUPPORT_OBJS := $(BUILD)/obj/tests/heap_fixture.o $(BUILD)/obj/tests/gc_types.o $(BUILD)/obj/tests/gc_suite.o \
@@ -60,13 +72,14 @@ TEST_ELFS   := $(patsubst tests/target/%.c,$(BUILD)/tests/%.elf,$(TEST_SRCS))
 DEMO_ELF    := $(BUILD)/demo.elf
 
 # Test images named tests/target/test_*_debug.c test the allocator's debug
-# build: the image's own object and a copy of every alloc/ object are
-# compiled with ALLOC_DEBUG_FLAGS into $(DEBUG_OBJ); the rest is shared.
+# build: the image's own object and the alloc library are compiled with
+# ALLOC_DEBUG_FLAGS (into $(DEBUG_OBJ), $(DEBUG_LIB)); the rest is shared.
 ALLOC_DEBUG_FLAGS := -DTP_ALLOC_DEBUG=1
 DEBUG_OBJ         := $(BUILD)/obj-alloc-debug
+DEBUG_LIB         := $(BUILD)/lib-alloc-debug
 DEBUG_TEST_ELFS   := $(filter %_debug.elf,$(TEST_ELFS))
-DEBUG_KERNEL_OBJS := $(filter-out $(BUILD)/obj/alloc/%,$(KERNEL_OBJS)) \
-                     $(patsubst %.c,$(DEBUG_OBJ)/%.o,$(ALLOC_SRCS))
+DEBUG_LIBS        := $(patsubst $(LIB)/libtp_alloc.a,$(DEBUG_LIB)/libtp_alloc.a,$(LIBS))
+$(eval $(call layer_lib,$(DEBUG_LIB),$(DEBUG_OBJ),alloc))
 
 # Test images named tests/target/test_*_track.c test the tracking build:
 # every object they link is compiled with TRACK_FLAGS into $(TRACK_OBJ).
@@ -74,8 +87,11 @@ DEBUG_KERNEL_OBJS := $(filter-out $(BUILD)/obj/alloc/%,$(KERNEL_OBJS)) \
 # malloc(n)` would jump to malloc, and its caller would be taken for the site.
 TRACK_FLAGS       := -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls
 TRACK_OBJ         := $(BUILD)/obj-track
+TRACK_LIB         := $(BUILD)/lib-track
 TRACK_TEST_ELFS   := $(filter %_track.elf,$(TEST_ELFS))
-TRACK_LINK_OBJS   := $(patsubst $(BUILD)/obj/%,$(TRACK_OBJ)/%,$(HARNESS_OBJ) $(TEST_SUPPORT_OBJS) $(KERNEL_OBJS))
+TRACK_LINK_OBJS   := $(patsubst $(BUILD)/obj/%,$(TRACK_OBJ)/%,$(HARNESS_OBJ) $(TEST_SUPPORT_OBJS))
+TRACK_LIBS        := $(patsubst $(LIB)/%,$(TRACK_LIB)/%,$(LIBS))
+$(foreach l,$(TARGET_LAYERS),$(eval $(call layer_lib,$(TRACK_LIB),$(TRACK_OBJ),$l)))
 
 QEMU_TIMEOUT ?= 60
 # V=1 shows the compiler command lines
@@ -96,34 +112,36 @@ deps:
 
 $(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
 $(DEBUG_OBJ)/%.o: %.c | deps
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(ALLOC_DEBUG_FLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(ALLOC_DEBUG_FLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
 $(TRACK_OBJ)/%.o: %.c | deps
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(TRACK_FLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(TRACK_FLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
-$(DEMO_ELF): $(BUILD)/obj/demo/main.o $(KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
+LINK = $(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) $(call link_libs,$^) -o $@
+
+$(DEMO_ELF): $(BUILD)/obj/demo/main.o $(LIBS) $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+	$(Q)$(LINK)
 
-$(BUILD)/tests/%.elf: $(BUILD)/obj/tests/target/%.o $(HARNESS_OBJ) $(TEST_SUPPORT_OBJS) $(KERNEL_OBJS) \
+$(BUILD)/tests/%.elf: $(BUILD)/obj/tests/target/%.o $(HARNESS_OBJ) $(TEST_SUPPORT_OBJS) $(LIBS) \
                       $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+	$(Q)$(LINK)
 
 $(DEBUG_TEST_ELFS): $(BUILD)/tests/%.elf: $(DEBUG_OBJ)/tests/target/%.o $(HARNESS_OBJ) \
-                    $(DEBUG_KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
+                    $(DEBUG_LIBS) $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+	$(Q)$(LINK)
 
 $(TRACK_TEST_ELFS): $(BUILD)/tests/%.elf: $(TRACK_OBJ)/tests/target/%.o $(TRACK_LINK_OBJS) \
-                    $(BOARD_DIR)/memory.ld linker/sections.ld
+                    $(TRACK_LIBS) $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+	$(Q)$(LINK)
 
 %.bin: %.elf
 	$(OBJCOPY) -O binary $< $@
@@ -152,9 +170,9 @@ host-test: deps
 fuzz fuzz-short: deps
 	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk $@
 
-link-test: $(KERNEL_OBJS) $(BUILD)/obj/demo/main.o
-	@BOARD=$(BOARD) BUILD=$(BUILD) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
-	    tests/link/run.sh $(filter %.o,$^)
+link-test: $(BUILD)/obj/demo/main.o $(LIBS)
+	@BOARD=$(BOARD) BUILD=$(BUILD) CC="$(CC)" CFLAGS="$(CFLAGS) $(TP_INC_program)" LDFLAGS="$(LDFLAGS)" \
+	    LIBS="$(call link_libs,$^)" tests/link/run.sh $(filter %.o,$^)
 
 size: $(DEMO_ELF)
 	@tools/size.sh $(DEMO_ELF)

@@ -27,11 +27,12 @@ CFLAGS += $(BENCH_DEFS)
 # its minimum is lowered so that RAM goes to the benchmark's own buffer.
 LDFLAGS += -Wl,--defsym=__heap_min_size=1024
 
-KERNEL_SRCS := $(wildcard kernel/*.c port/*.c port/cortexm/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS)
-KERNEL_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(KERNEL_SRCS))
-# tidepool without its libc malloc glue
-ALLOC_SRCS  := $(filter-out alloc/tp_track.c,$(wildcard alloc/*.c))
-ALLOC_OBJS  := $(patsubst %.c,$(B)/obj/%.o,$(ALLOC_SRCS))
+# The kernel's and the allocator's libraries (mk/layers.mk), built here with
+# the benchmark's flags; tidepool without its libc malloc glue.
+TP_SRCS_kernel += $(BOARD_DIR)/board.c $(BOARD_SRCS)
+KERNEL_LIB  := $(B)/lib/libtp_kernel.a
+ALLOC_LIB   := $(B)/lib/libtp_alloc.a
+ALLOC_SRCS  := $(filter-out alloc/tp_track.c,$(TP_SRCS_alloc))
 HAVE_TIDEPOOL := $(if $(wildcard alloc/tp_alloc.c),1,)
 COMMON_OBJS := $(B)/obj/bench/bench_main.o $(B)/obj/bench/timed_call.o
 
@@ -52,8 +53,9 @@ NL_OBJS    := $(patsubst lib_a-%.o,$(B)/newlib/nl-%.o,$(NL_MEMBERS))
 # smaller benchmark buffer leaves RAM for the tracker's 16 KiB of slots
 # (72 KiB still holds the fragmentation search of every trace).
 TRACK_FLAGS := -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls -DBENCH_BUF_SIZE='(72u*1024u)'
-TRACK_SRCS  := $(ALLOC_SRCS) alloc/tp_track.c bench/bench_tidepool.c bench/bench_main.c
+TRACK_SRCS  := bench/bench_tidepool.c bench/bench_main.c
 TRACK_OBJS  := $(patsubst %.c,$(B)/obj-track/%.o,$(TRACK_SRCS)) $(B)/obj/bench/timed_call.o
+TRACK_ALLOC_LIB := $(B)/lib-track/libtp_alloc.a
 
 QEMU_TIMEOUT ?= 150
 Q := $(if $(V),,@)
@@ -106,11 +108,22 @@ endif
 
 $(B)/obj/%.o: %.c bench/bench.mk $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
 $(B)/obj-track/%.o: %.c bench/bench.mk $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(TRACK_FLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(TRACK_FLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
+
+$(KERNEL_LIB): $(call tp_objs,$(B)/obj,$(TP_SRCS_kernel))
+$(ALLOC_LIB): $(call tp_objs,$(B)/obj,$(TP_SRCS_alloc))
+$(TRACK_ALLOC_LIB): $(call tp_objs,$(B)/obj-track,$(TP_SRCS_alloc))
+$(KERNEL_LIB) $(ALLOC_LIB) $(TRACK_ALLOC_LIB):
+	@mkdir -p $(@D)
+	$(Q)rm -f $@; $(AR) rcs $@ $^
+
+# the objects, then the libraries with the C library as one group
+LINK = $(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) \
+       -Wl,--start-group $(filter %.a,$^) -lc -Wl,--end-group -o $@
 
 $(B)/obj/%.o: %.S bench/bench.mk
 	@mkdir -p $(@D)
@@ -130,43 +143,46 @@ $(B)/newlib/nl-%.o: bench/bench.mk
 	$(Q)left=$$($(NM) $@ | awk '$$1 ~ /^[A-Z]$$/ || $$2 ~ /^[A-Z]$$/ {print $$NF}' | grep -v '^nl_' || true); \
 	  if [ -n "$$left" ]; then echo "bench: $@ still has globals: $$left"; rm -f $@; exit 1; fi
 
-$(B)/newlib.elf: $(COMMON_OBJS) $(B)/obj/bench/bench_newlib.o $(NL_OBJS) $(KERNEL_OBJS) \
+# (newlib's lock is named: the benchmark times the kernel's, weakly referenced)
+$(B)/newlib.elf: LDFLAGS += -Wl,-u,__malloc_lock -Wl,-u,__malloc_unlock
+$(B)/newlib.elf: $(COMMON_OBJS) $(B)/obj/bench/bench_newlib.o $(NL_OBJS) $(KERNEL_LIB) \
                  $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+	$(Q)$(LINK)
 
-$(B)/tidepool.elf: $(COMMON_OBJS) $(B)/obj/bench/bench_tidepool.o $(ALLOC_OBJS) $(KERNEL_OBJS) \
+$(B)/tidepool.elf: $(COMMON_OBJS) $(B)/obj/bench/bench_tidepool.o $(ALLOC_LIB) $(KERNEL_LIB) \
                    $(BOARD_DIR)/memory.ld linker/sections.ld
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+	$(Q)$(LINK)
 
-$(B)/tidepool-track.elf: $(TRACK_OBJS) $(KERNEL_OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
+$(B)/tidepool-track.elf: $(TRACK_OBJS) $(TRACK_ALLOC_LIB) $(KERNEL_LIB) $(BOARD_DIR)/memory.ld \
+                         linker/sections.ld
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(filter %.o,$^) -o $@
+	$(Q)$(LINK)
 
 # ---- code size: the alloc objects at -Os with -ffunction-sections, and the
 # functions of them that a minimal image (init + alloc + free) keeps after
 # --gc-sections.  bench/textsize.sh reads the link map.
-SIZE_CFLAGS := $(CPU_FLAGS) -std=c11 -Os $(WARNINGS) -ffunction-sections -fdata-sections \
-               -fno-common -Iport -Ikernel -I. $(ALLOC_FLAGS)
-SIZE_OBJS := $(patsubst %.c,$(B)/size/obj/%.o,$(ALLOC_SRCS))
+SIZE_CFLAGS := $(CPU_FLAGS) $(TP_CSTD) -Os $(WARNINGS) -ffunction-sections -fdata-sections \
+               -fno-common $(ALLOC_FLAGS)
+SIZE_OBJS := $(call tp_objs,$(B)/size/obj,$(ALLOC_SRCS))
 
 $(B)/size/obj/%.o: %.c bench/bench.mk
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(SIZE_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(SIZE_CFLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
 # Bare (no kernel) when the allocator needs nothing but libc; otherwise
 # with the kernel objects too (still only alloc sections are counted).
 SIZE_LINK := $(CC) $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
              -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments \
              -Wl,--defsym=__heap_min_size=1024
-$(B)/size/min.elf: $(B)/size/obj/bench/size_main.o $(SIZE_OBJS) $(KERNEL_OBJS)
+$(B)/size/min.elf: $(B)/size/obj/bench/size_main.o $(SIZE_OBJS) $(KERNEL_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(SIZE_LINK) -e main -Wl,-Map=$(@:.elf=.map) $(B)/size/obj/bench/size_main.o \
 	    $(SIZE_OBJS) -o $@ 2>$(@D)/bare-link.log || { \
 	  echo "bench: the allocator needs more than libc (see $(@D)/bare-link.log):" \
 	       "size image linked with the kernel"; \
 	  $(SIZE_LINK) -Wl,-Map=$(@:.elf=.map) $(B)/size/obj/bench/size_main.o $(SIZE_OBJS) \
-	      $(KERNEL_OBJS) -o $@; }
+	      -Wl,--start-group $(KERNEL_LIB) -lc -Wl,--end-group -o $@; }
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -11,7 +11,7 @@
 #include "bench/bench.h"
 #include "console.h"
 #if TP_ALLOC_TRACK
-#include "prof/tp_track.h"
+#include "tp_track.h"
 #endif
 
 static tp_heap_t *heap;

@@ -10,7 +10,8 @@
 #   TITLE    the log's heading ("collector")
 #   WHAT     what a failed run is called ("the collector benchmark")
 #   LAYER    the folder whose .text is reported, also the key: BENCH <LAYER>.text_bytes
-#   SRCS     the image's C sources besides the kernel, alloc/ and gc/
+#   SRCS     the image's C sources besides the kernel, alloc/ and gc/ (objects/
+#            and the benchmark's own, linked as objects)
 #   THIS_MK  the includer (every object is rebuilt when it changes)
 # and may add to CFLAGS and LDFLAGS after including it.
 override BOARD := netduinoplus2
@@ -24,9 +25,12 @@ include mk/target.mk
 # the system heap is unused: RAM goes to the benchmark's own arena
 LDFLAGS += -Wl,--defsym=__heap_min_size=1024
 
-IMAGE_SRCS := $(wildcard kernel/*.c port/*.c port/cortexm/*.c) $(BOARD_DIR)/board.c $(BOARD_SRCS) \
-              $(wildcard alloc/*.c) $(wildcard gc/*.c) $(SRCS)
-OBJS := $(patsubst %.c,$(B)/obj/%.o,$(IMAGE_SRCS)) $(B)/obj/bench/timed_call.o
+# the kernel's, the allocator's and the collector's libraries (mk/layers.mk),
+# built here; the image's own sources as objects
+TP_SRCS_kernel += $(BOARD_DIR)/board.c $(BOARD_SRCS)
+IMAGE_LAYERS := kernel alloc gc
+IMAGE_LIBS := $(patsubst %,$(B)/lib/libtp_%.a,$(IMAGE_LAYERS))
+OBJS := $(call tp_objs,$(B)/obj,$(SRCS)) $(B)/obj/bench/timed_call.o
 LAYER_SIZE_OBJS := $(patsubst %.c,$(B)/size/%.o,$(wildcard $(LAYER)/*.c))
 QEMU_TIMEOUT ?= 300
 Q := $(if $(V),,@)
@@ -43,12 +47,18 @@ run: $(B)/$(NAME).elf $(LAYER_SIZE_OBJS)
 	    { grep '^BENCH ' $(B)/$(NAME).log | tr -d '\r'; echo "BENCH $(LAYER).text_bytes $$text"; } \
 	    > $(B)/bench.txt; cat $(B)/bench.txt
 
-$(B)/$(NAME).elf: $(OBJS) $(BOARD_DIR)/memory.ld linker/sections.ld
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(OBJS) -o $@
+$(B)/$(NAME).elf: $(OBJS) $(IMAGE_LIBS) $(BOARD_DIR)/memory.ld linker/sections.ld
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(OBJS) \
+	    -Wl,--start-group $(IMAGE_LIBS) -lc -Wl,--end-group -o $@
+
+$(foreach l,$(IMAGE_LAYERS),$(eval $(B)/lib/libtp_$l.a: $(call tp_objs,$(B)/obj,$(TP_SRCS_$l))))
+$(IMAGE_LIBS):
+	@mkdir -p $(@D)
+	$(Q)rm -f $@; $(AR) rcs $@ $^
 
 $(B)/obj/%.o: %.c $(THIS_MK) bench/image.mk
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
 $(B)/obj/%.o: %.S
 	@mkdir -p $(@D)
@@ -57,7 +67,7 @@ $(B)/obj/%.o: %.S
 # the layer alone, as a program links it: -Os, one section per function
 $(B)/size/%.o: %.c $(THIS_MK) bench/image.mk
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPU_FLAGS) -std=c11 -Os -ffunction-sections -fdata-sections -Iport -Ikernel -Ialloc \
-	    -Igc -Iobjects -I. $(ALLOC_FLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPU_FLAGS) $(TP_CSTD) -Os -ffunction-sections -fdata-sections $(call tp_inc,$<) \
+	    $(ALLOC_FLAGS) -c $< -o $@
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

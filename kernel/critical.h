@@ -22,30 +22,18 @@
 
 #include <stdint.h>
 
-typedef uint32_t tp_irqstate_t;
+#include "tp_port.h"
 
-static inline tp_irqstate_t tp_critical_enter(void) {
-    tp_irqstate_t primask;
-    __asm volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
-    return primask;
-}
+/* The port's lock (port/cortexm/tp_port_cortexm.h), under the kernel's names. */
+typedef tp_port_lock_t tp_irqstate_t;
 
-static inline void tp_critical_exit(tp_irqstate_t primask) {
-    __asm volatile("msr primask, %0" ::"r"(primask) : "memory");
-}
+static inline tp_irqstate_t tp_critical_enter(void) { return tp_port_lock(); }
+static inline void tp_critical_exit(tp_irqstate_t primask) { tp_port_unlock(primask); }
 
 /* True when interrupts are currently masked (inside a critical section). */
-static inline int tp_in_critical(void) {
-    uint32_t primask;
-    __asm volatile("mrs %0, primask" : "=r"(primask));
-    return (primask & 1u) != 0;
-}
+static inline int tp_in_critical(void) { return tp_port_lock_held(); }
 
 /* True in an exception handler (IPSR != 0), false in thread mode. */
-static inline int tp_in_interrupt(void) {
-    uint32_t ipsr;
-    __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
-    return ipsr != 0u;
-}
+static inline int tp_in_interrupt(void) { return tp_port_in_interrupt(); }
 
 #endif /* TP_CRITICAL_H */

@@ -37,10 +37,10 @@ __attribute__((naked)) static void fault_entry(void) {
                    "b .\n\t");
 }
 
-void HardFault_Handler(void) __attribute__((alias("fault_entry")));
-void MemManage_Handler(void) __attribute__((alias("fault_entry")));
-void BusFault_Handler(void) __attribute__((alias("fault_entry")));
-void UsageFault_Handler(void) __attribute__((alias("fault_entry")));
+void HardFault_Handler(void) __attribute__((weak, alias("fault_entry")));
+void MemManage_Handler(void) __attribute__((weak, alias("fault_entry")));
+void BusFault_Handler(void) __attribute__((weak, alias("fault_entry")));
+void UsageFault_Handler(void) __attribute__((weak, alias("fault_entry")));
 
 static const char *fault_name(uint32_t vector) {
     switch (vector) {

@@ -1,8 +1,9 @@
 /*
  * startup.c - the vector table and the reset handler: the boot sequence.
  *
- * Every handler is a weak alias of Default_Handler, so firmware overrides one
- * by defining a function of the same name.  Device interrupts are named
+ * Every handler is weak - an alias of Default_Handler, or the kernel's own
+ * (the faults in fault.c, SysTick in timer.c) - so firmware overrides one by
+ * defining a function of the same name.  Device interrupts are named
  * IRQ<n>_Handler (n = 0..TP_IRQ_COUNT-1, set per board in board.mk).
  */
 #include <stdint.h>
@@ -30,15 +31,18 @@ typedef void (*tp_handler_t)(void);
 
 #define WEAK_HANDLER(name) void name(void) __attribute__((weak, alias("Default_Handler")))
 WEAK_HANDLER(NMI_Handler);
-WEAK_HANDLER(HardFault_Handler);
-WEAK_HANDLER(MemManage_Handler);
-WEAK_HANDLER(BusFault_Handler);
-WEAK_HANDLER(UsageFault_Handler);
 WEAK_HANDLER(SecureFault_Handler);
 WEAK_HANDLER(SVC_Handler);
 WEAK_HANDLER(DebugMon_Handler);
 WEAK_HANDLER(PendSV_Handler);
-WEAK_HANDLER(SysTick_Handler);
+/* The kernel's own handlers (fault.c, timer.c), weak there so firmware can
+ * still replace one.  Named here, not given a default: the table's
+ * reference is what pulls their files out of the kernel's library. */
+void HardFault_Handler(void);
+void MemManage_Handler(void);
+void BusFault_Handler(void);
+void UsageFault_Handler(void);
+void SysTick_Handler(void);
 
 #define IRQ_DECL(n) WEAK_HANDLER(IRQ##n##_Handler);
 #define IRQ_ENTRY(n) IRQ##n##_Handler,

@@ -58,7 +58,7 @@ void tp_timer_init(void) {
 
 __attribute__((weak)) void tp_systick_hook(void) {}
 
-void SysTick_Handler(void) {
+__attribute__((weak)) void SysTick_Handler(void) {
     tp_irqstate_t s = tp_critical_enter();
     (void)systick_now_locked();
     tp_critical_exit(s);

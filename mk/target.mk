@@ -9,12 +9,14 @@ NM      := $(CROSS)nm
 OBJCOPY := $(CROSS)objcopy
 SIZE    := $(CROSS)size
 
-WARNINGS := -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
-            -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wcast-align
-CFLAGS := $(CPU_FLAGS) -std=c11 $(OPT) -g3 $(WARNINGS) \
+include $(dir $(lastword $(MAKEFILE_LIST)))layers.mk
+
+# Every layer's flags but its include path: a rule adds $(call tp_inc,$<)
+# (mk/layers.mk), so a layer sees only itself and the layers below it.
+WARNINGS := $(TP_WARNINGS)
+CFLAGS := $(CPU_FLAGS) $(TP_CSTD) $(OPT) -g3 $(WARNINGS) \
           -ffunction-sections -fdata-sections -fno-common \
-          -Iport -Ikernel -Ialloc -Igc -Iobjects -Iprof -Ilibc -I. \
           -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
-          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS) $(OBJECTS_FLAGS)
+          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS) $(GC_FLAGS) $(OBJECTS_FLAGS)
 LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
            -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments

@@ -16,8 +16,10 @@
  *                                           outermost unlock unmasks
  *   int tp_port_lock_held(void)             whether a lock is held now
  *   int tp_port_in_interrupt(void)          whether in an interrupt handler
- *   uint64_t tp_port_cycles(void)           a cycle count (0 where none)
- * and TP_PORT_TARGET (1 on the target, 0 on the host).
+ * and TP_PORT_TARGET (1 on the target, 0 on the host); its .c file (in the
+ * same folder) defines the out-of-line functions declared below.
+ * The port headers include nothing of the kernel: the portable layers see
+ * only port/.
  *
  * A port for another platform (an RTOS, another core) is one more header of
  * this shape, chosen below.
@@ -43,6 +45,9 @@ typedef void (*tp_print_fn)(const char *fmt, ...) __attribute__((format(printf, 
 
 /* The platform's default sink: the console on the target, stdout on the host. */
 void tp_port_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A free-running cycle count (the kernel's timer on the target; 0 on the host). */
+uint64_t tp_port_cycles(void);
 
 /* ---- internal assertions ----
  * TP_ASSERT(cond) checks an invariant the code relies on.  On in host builds

@@ -3,7 +3,8 @@
 #
 #   1. host tests of the portable code (ASan + UBSan), a short,
 #      deterministic run of the allocator's fuzz target (make fuzz-short),
-#      and the host scripts' tests (tests/scripts/test_*.sh)
+#      the host scripts' tests (tests/scripts/test_*.sh), and the walls
+#      between the layers (tests/layers/run.sh)
 #   2. for every emulated board: every image in tests/target/ under QEMU,
 #      the UART-console variant where the board's UART is emulated, the demo,
 #      and the link checks
@@ -159,6 +160,16 @@ if [ -z "${NO_HOST:-}" ]; then
         grep -vE '^PASS ' "$WORK/script.log"
         count_summary "$(basename "$t" .sh)" "$WORK/script.log" "$status"
     done
+fi
+
+# ---- the walls between the layers: an include of a header of a layer above
+# (or beside) does not build, with the flags the build gives each layer
+if [ -z "${NO_HOST:-}" ]; then
+    echo "== layers (tests/layers/run.sh)"
+    tests/layers/run.sh >"$WORK/layers.log" 2>&1
+    status=$?
+    grep -vE '^pass ' "$WORK/layers.log"
+    count_summary "layers" "$WORK/layers.log" "$status"
 fi
 
 # ---- 2./3. boards

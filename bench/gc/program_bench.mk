@@ -18,7 +18,6 @@ SRCS := $(wildcard objects/*.c) bench/gc/program_bench.c
 THIS_MK := bench/gc/program_bench.mk
 QEMU_TIMEOUT ?= 60
 include bench/image.mk
-CFLAGS += $(GC_FLAGS)
 # RAM: the 112 KiB arena, the MMU ring (3 KiB) and a 4 KiB thread stack
 # (the image prints how much of it it used: about 1.3 KiB)
 LDFLAGS += -Wl,--defsym=__stack_size=4096

@@ -15,6 +15,5 @@ LAYER := objects
 SRCS := $(wildcard objects/*.c) bench/objects/obj_bench.c
 THIS_MK := bench/objects/obj_bench.mk
 include bench/image.mk
-CFLAGS += $(GC_FLAGS)
 # the collector's out-of-memory hook is timed through a wrapper (obj_bench.c)
 LDFLAGS += -Wl,--wrap=tp_heap_set_oom_hook

@@ -1,25 +1,32 @@
 # tests/host/host.mk - the portable layers built natively and tested under
 # AddressSanitizer and UndefinedBehaviorSanitizer.  Used by `make host-test`.
 #
-# Each tests/host/test_NAME.c becomes one binary, linked with the harness and
-# every portable source (PORTABLE_SRCS), all compiled together with
-# HOST_CFLAGS plus HOST_FLAGS_test_NAME when that is set (e.g. the allocator's
-# debug build for test_alloc_debug).  Add a portable layer here when it
-# appears (alloc/, gc/): nothing in it may include Cortex-M headers.
+# The layers are built as on the target (mk/layers.mk: one library per
+# layer, each compiled with its own and the lower layers' include paths, the
+# same warnings), with port/host/ in place of the kernel.  Each
+# tests/host/test_NAME.c becomes one binary, linked with the harness, the
+# shared test suites and the libraries.  A binary with its own settings
+# (HOST_FLAGS_test_NAME, e.g. the allocator's debug build) gets its own build
+# of everything under build/host/with-test_NAME/; the others share
+# build/host/with-default/.
+
+include mk/layers.mk
 
 HOST_BUILD := build/host
 HOST_CC ?= gcc
-HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wconversion -Wsign-conversion -Wshadow \
+HOST_AR ?= ar
+HOST_CFLAGS := $(TP_CSTD) -O1 -g $(TP_WARNINGS) \
                -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-               -DTP_HOST -Iport -Ikernel -Ialloc -Igc -Iobjects -Iprof -I.
-PORTABLE_SRCS := port/fmt.c $(wildcard port/host/*.c) $(wildcard alloc/*.c) $(wildcard gc/*.c) \
-                 $(wildcard objects/*.c) $(wildcard prof/*.c)
+               -DTP_HOST
+HOST_LAYERS := port alloc gc objects prof
+TP_SRCS_port := $(TP_SRCS_host_port)
 # the collector's test types and conformance suite (shared with the target)
-TEST_SUPPORT_SRCS := tests/heap_fixture.c tests/gc_types.c tests/gc_suite.c tests/gc_stress.c tests/objects_suite.c tests/prof_suite.c \
-                     tests/misuse_suite.c
-HOST_TESTS := $(patsubst tests/host/%.c,$(HOST_BUILD)/%,$(wildcard tests/host/test_*.c))
+TEST_SUPPORT_SRCS := tests/harness.c tests/heap_fixture.c tests/gc_types.c tests/gc_suite.c \
+                     tests/gc_stress.c tests/objects_suite.c tests/prof_suite.c tests/misuse_suite.c
+HOST_TEST_NAMES := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
+HOST_TESTS := $(addprefix $(HOST_BUILD)/,$(HOST_TEST_NAMES))
 
-# per-binary flags: the allocator's debug build, with every file of alloc/
+# per-binary settings: the allocator's debug build, with every file of alloc/
 HOST_FLAGS_test_alloc_debug := -DTP_ALLOC_DEBUG=1
 HOST_FLAGS_test_misuse_debug := -DTP_ALLOC_DEBUG=1
 # every allocation of an object workload failed once (tp_heap_debug_fail_at)
@@ -29,18 +36,38 @@ HOST_FLAGS_test_alloc_classes512 := -DTP_ALLOC_SMALL_MAX=512 -DTP_ALLOC_POOL_SHI
                                     -DHEAP_BYTES='(256u * 1024u)'
 # the collector finishing collections at out of memory (gc/tp_gc_config.h)
 HOST_FLAGS_test_gc_oom_finish := -DTP_GC_OOM_POLICY=1
-# the tracking build (prof/tp_track.h)
+# the tracking build (alloc/tp_track.h)
 HOST_FLAGS_test_track := -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls
+
+# The build a test binary uses: its own when it has settings, else the shared one.
+host_variant = $(if $(HOST_FLAGS_$1),$1,default)
+HOST_VARIANTS := $(sort $(foreach t,$(HOST_TEST_NAMES),$(call host_variant,$t)))
+Q := $(if $(V),,@)
 
 .PHONY: run
 run: $(HOST_TESTS)
 	@tests/host/run.sh $(HOST_TESTS)
 
-$(HOST_BUILD)/%: tests/host/%.c tests/harness.c $(PORTABLE_SRCS) $(TEST_SUPPORT_SRCS) \
-                 $(wildcard port/*.h port/host/*.h kernel/*.h alloc/*.h gc/*.h objects/*.h prof/*.h tests/*.h tests/host/*.h) tests/host/host.mk
-	@mkdir -p $(@D)
-	@$(HOST_CC) $(HOST_CFLAGS) $(HOST_FLAGS_$(notdir $@)) $< tests/harness.c $(PORTABLE_SRCS) \
-	    $(TEST_SUPPORT_SRCS) -o $@
+# $(call host_build,VARIANT): the objects and libraries of one variant
+define host_build
+$(HOST_BUILD)/with-$1/obj/%.o: %.c tests/host/host.mk mk/layers.mk
+	@mkdir -p $$(@D)
+	$$(Q)$$(HOST_CC) $$(HOST_CFLAGS) $$(HOST_FLAGS_$1) $$(call tp_inc,$$<) -MMD -MP -c $$< -o $$@
+$(foreach l,$(HOST_LAYERS),
+$(HOST_BUILD)/with-$1/lib/libtp_$l.a: $(call tp_objs,$(HOST_BUILD)/with-$1/obj,$(TP_SRCS_$l))
+	@mkdir -p $$(@D)
+	$$(Q)rm -f $$@; $$(HOST_AR) rcs $$@ $$^
+)
+endef
+$(foreach v,$(HOST_VARIANTS),$(eval $(call host_build,$v)))
 
-# test files that include another test file depend on it too
-$(HOST_BUILD)/test_alloc_classes512: tests/host/test_alloc.c
+# $(call host_test,NAME): one test binary
+define host_test
+$(HOST_BUILD)/$1: $(call tp_objs,$(HOST_BUILD)/with-$(call host_variant,$1)/obj,tests/host/$1.c $(TEST_SUPPORT_SRCS)) \
+                  $(foreach l,$(HOST_LAYERS),$(HOST_BUILD)/with-$(call host_variant,$1)/lib/libtp_$l.a)
+	$$(Q)$$(HOST_CC) $$(HOST_CFLAGS) $$(filter %.o,$$^) -Wl,--start-group $$(filter %.a,$$^) \
+	    -Wl,--end-group -o $$@
+endef
+$(foreach t,$(HOST_TEST_NAMES),$(eval $(call host_test,$t)))
+
+-include $(shell find $(HOST_BUILD) -name '*.d' 2>/dev/null)

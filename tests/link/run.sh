@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/link/run.sh OBJ... - the linker script's checks for one board.
-# Environment (set by `make link-test`): BOARD BUILD CC CFLAGS LDFLAGS.
-# The objects are a complete image (kernel + demo).  Prints "pass ..." per
+# Environment (set by `make link-test`): BOARD BUILD CC CFLAGS LDFLAGS LIBS.
+# The objects and the libraries (LIBS: the layers' archives as the link
+# line gives them) are a complete image (kernel + demo).  Prints "pass ..." per
 # check; exits non-zero if any check fails.
 set -u
 objs=("$@")
@@ -12,7 +13,7 @@ fails=0
 check_fails_with() { # name message-regex extra-args...
     local name=$1 re=$2
     shift 2
-    if $CC $LDFLAGS "${objs[@]}" "$@" -o "$dir/bad.elf" >"$dir/$name.log" 2>&1; then
+    if $CC $LDFLAGS "${objs[@]}" "$@" $LIBS -o "$dir/bad.elf" >"$dir/$name.log" 2>&1; then
         echo "FAIL $BOARD link: $name: the link succeeded, it must fail"
         fails=$((fails + 1))
     elif grep -Eq -- "$re" "$dir/$name.log"; then
@@ -25,7 +26,7 @@ check_fails_with() { # name message-regex extra-args...
 }
 
 # positive control: the defaults link
-if ! $CC $LDFLAGS "${objs[@]}" -o "$dir/good.elf" >"$dir/good.log" 2>&1; then
+if ! $CC $LDFLAGS "${objs[@]}" $LIBS -o "$dir/good.elf" >"$dir/good.log" 2>&1; then
     echo "FAIL $BOARD link: the default memory map does not link:"
     sed 's/^/    | /' "$dir/good.log"
     exit 1
@@ -50,7 +51,7 @@ rm -f "$dir/flash_hog.o" "$dir/bad.elf"
 # malloc is tidepool's: newlib-nano's allocator must not be in an image that
 # allocates through malloc and through stdio
 $CC $CFLAGS -c tests/link/uses_malloc.c -o "$dir/uses_malloc.o"
-if ! $CC $LDFLAGS "${objs[@]}" "$dir/uses_malloc.o" -Wl,--undefined=uses_malloc \
+if ! $CC $LDFLAGS "${objs[@]}" "$dir/uses_malloc.o" $LIBS -Wl,--undefined=uses_malloc \
     -Wl,-Map="$dir/uses_malloc.map" -o "$dir/uses_malloc.elf" >"$dir/uses_malloc.log" 2>&1; then
     echo "FAIL $BOARD link: an image using malloc does not link:"
     sed 's/^/    | /' "$dir/uses_malloc.log"
@@ -61,7 +62,7 @@ elif grep -Eq 'nano-mallocr|nano-freer|lib_a-malloc\.o|lib_a-sbrkr' "$dir/uses_m
     fails=$((fails + 1))
 elif ! arm-none-eabi-nm "$dir/uses_malloc.elf" | grep -q ' T tp_heap_alloc$' ||
     ! grep -A1 -E '^ *\.text\._malloc_r( |$)' "$dir/uses_malloc.map" | grep -q 'libc_malloc\.o'; then
-    echo "FAIL $BOARD link: _malloc_r does not come from alloc/libc_malloc.o"
+    echo "FAIL $BOARD link: _malloc_r does not come from libc/libc_malloc.o"
     fails=$((fails + 1))
 else
     echo "pass $BOARD link: malloc and stdio's _malloc_r are tidepool's (newlib's malloc not linked)"

@@ -18,12 +18,13 @@ cflags=$("${M[@]}" print-CFLAGS)
 ldflags=$("${M[@]}" print-LDFLAGS)
 machine=$("${M[@]}" print-QEMU_MACHINE)
 cc=$("${M[@]}" print-CC)
-objs=$("${M[@]}" print-KERNEL_OBJS)
+inc_program=$("${M[@]}" print-TP_INC_program)
+inc_alloc=$("${M[@]}" print-TP_INC_alloc)
+libs=$("${M[@]}" print-LIBS)
 harness=$("${M[@]}" print-HARNESS_OBJ)
-debug_obj=$("${M[@]}" print-DEBUG_OBJ)
-others=()
-for o in $objs; do
-    case $o in "$build"/obj/alloc/*) ;; *) others+=("$o") ;; esac
+others=() # every layer's library but the allocator's
+for l in $libs; do
+    case $l in */libtp_alloc.a) ;; *) others+=("$l") ;; esac
 done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,15 +49,16 @@ for entry in $sites; do
     # the test itself runs three times as long as in make test's own run
     test_obj=$dir/test.o
     # shellcheck disable=SC2086
-    $cc $cflags $flags -DISR_TEST_OPS=60000u -c "$test_src" -o "$test_obj" || ok=0
+    $cc $cflags $inc_program $flags -DISR_TEST_OPS=60000u -c "$test_src" -o "$test_obj" || ok=0
     for src in alloc/*.c; do
         o=$dir/$(basename "$src" .c).o
         # shellcheck disable=SC2086
-        $cc $cflags $flags -c "$src" -o "$o" || ok=0
+        $cc $cflags $inc_alloc $flags -c "$src" -o "$o" || ok=0
         alloc_objs+=("$o")
     done
     # shellcheck disable=SC2086
-    [ $ok = 1 ] && $cc $ldflags "$test_obj" "$harness" "${others[@]}" "${alloc_objs[@]}" -o "$dir/t.elf" || ok=0
+    [ $ok = 1 ] && $cc $ldflags "$test_obj" "$harness" "${alloc_objs[@]}" -Wl,-u,tp_malloc_heap \
+        -Wl,--start-group "${others[@]}" -lc -Wl,--end-group -o "$dir/t.elf" || ok=0
     if [ $ok = 0 ]; then
         echo "FAIL lock site $name: did not build"
         fail=$((fail + 1))

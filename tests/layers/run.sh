@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tests/layers/run.sh [BOARD] - the walls between the layers hold: every
+# layer's sources, compiled with the flags the build gives that layer
+# (mk/layers.mk), fail to build when they include the header of a layer
+# they must not see, and build when they include one they may see.
+#
+# For each case a real source file of the layer is compiled with one more
+# header forced in front (-include of a file in a scratch folder, so the
+# header is looked up on the layer's include path and nowhere else).
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+board=${1:-netduinoplus2}
+M=(make --no-print-directory -s BOARD="$board")
+cc=$("${M[@]}" print-CC)
+cflags=$("${M[@]}" print-CFLAGS)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+
+# layer  source-of-the-layer  headers-it-may-include  headers-it-must-not
+cases=(
+    "port    port/fmt.c                   fmt.h,tp_port.h          critical.h,tp_alloc.h,console.h"
+    "kernel  kernel/console.c             fmt.h,tp_port.h,memmap.h tp_alloc.h,tp_gc.h,tp_objects.h,tp_heapdump.h,tp_libc_malloc.h"
+    "alloc   alloc/tp_alloc.c             tp_alloc.h,tp_port.h     console.h,critical.h,memmap.h,tp_gc.h,tp_objects.h,tp_heapdump.h,tp_libc_malloc.h"
+    "gc      gc/tp_gc_inspect.c           tp_gc.h,tp_alloc.h       console.h,critical.h,tp_objects.h,tp_heapdump.h,tp_libc_malloc.h"
+    "objects objects/tp_objects.c         tp_objects.h,tp_gc.h,tp_alloc.h,fmt.h console.h,timer.h,tp_heapdump.h,tp_libc_malloc.h"
+    "prof    prof/tp_heapdump.c           tp_heapdump.h,tp_alloc.h,console.h tp_gc.h,tp_objects.h,tp_libc_malloc.h"
+    "libc    libc/libc_malloc.c           tp_libc_malloc.h,tp_alloc.h,memmap.h tp_gc.h,tp_objects.h,tp_heapdump.h"
+)
+
+probe() { # layer src header -> 0 if it builds
+    local layer=$1 src=$2 header=$3 inc
+    inc=$("${M[@]}" print-TP_INC_"$layer")
+    printf '#include "%s"\n' "$header" >"$work/probe.h"
+    # shellcheck disable=SC2086
+    $cc $cflags $inc -include "$work/probe.h" -c "$src" -o "$work/probe.o" >"$work/log" 2>&1
+}
+
+result() { # ok message
+    if [ "$1" = 1 ]; then
+        echo "pass $2"
+        pass=$((pass + 1))
+    else
+        echo "FAIL $2"
+        sed 's/^/    | /' "$work/log" | head -5
+        fail=$((fail + 1))
+    fi
+}
+
+for c in "${cases[@]}"; do
+    read -r layer src may mustnot <<<"$c"
+    [ -f "$src" ] || { echo "FAIL $layer: $src not found"; fail=$((fail + 1)); continue; }
+    for h in ${may//,/ }; do
+        ok=0
+        probe "$layer" "$src" "$h" && ok=1
+        result $ok "$layer: $src builds including $h"
+    done
+    for h in ${mustnot//,/ }; do
+        ok=0
+        # it must fail, and because the header is not on the layer's path
+        probe "$layer" "$src" "$h" || { grep -q "$h: No such file" "$work/log" && ok=1; }
+        result $ok "$layer: including $h does not build ($h is not on its include path)"
+    done
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
