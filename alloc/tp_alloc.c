@@ -7,8 +7,6 @@
 
 #include "tp_alloc_internal.h"
 
-#define CALLER() __builtin_return_address(0)
-
 /* ======================================================================
  * Large blocks: segregated fit
  * ====================================================================== */
@@ -28,6 +26,7 @@
  * reported as corruption).  Reported once the lock is released
  * (h->damaged).  Lock held. */
 __attribute__((noinline, cold)) static int large_repair(tp_heap_t *h, uintptr_t b) {
+    TP_ALLOC_ASSERT_LOCKED();
     const tp_region_info_t *r = region_of(h, b);
     uint32_t hdr = WORD(b), size = hdr & ~F_MASK;
     if (h->damaged == 0) h->damaged = b + BLOCK_HDR;
@@ -186,6 +185,7 @@ __attribute__((noinline)) static uintptr_t find_free_cold(tp_heap_t *h, uint32_t
  * bytes, giving back the tail when it is big enough to be a block. */
 HOT uintptr_t carve_used(tp_heap_t *h, uintptr_t b, uint32_t need, int may_take_high) {
     uint32_t size = block_size(b);
+    TP_ASSERT(need >= MIN_BLOCK && need % 8u == 0 && need <= size);
     uint32_t rest = size - need;
     if (rest >= MIN_BLOCK) {
         unsigned fl, sl;
@@ -249,6 +249,7 @@ HOT void large_release_at(tp_heap_t *h, uintptr_t b, uint32_t hdr, uint32_t nhdr
     }
     /* the free block, knowing that the block before is in use: it was, or it is
      * now part of b (two free blocks are never adjacent) */
+    TP_ASSERT(size <= MAX_BLOCK); /* the fences keep coalescing within a piece */
     WORD(b) = size | F_FREE;
     WORD(b + size - 4u) = size;
     WORD(b + size) |= F_PREV_FREE;
@@ -412,6 +413,7 @@ __attribute__((noinline)) static uintptr_t pool_page_new(tp_heap_t *h, unsigned 
  * byte) or on a new page.  Hands out its first block, carves the second;
  * NULL if no memory.  Lock held. */
 HOT void *pool_new(tp_heap_t *h, unsigned c) {
+    TP_ALLOC_ASSERT_LOCKED();
     uintptr_t pg;
     tp_pool_t *p;
     if (h->freepools != 0) {
@@ -561,7 +563,7 @@ void tp_heap_set_error_hook(tp_heap_t *h, tp_alloc_error_hook_t hook, void *ctx)
     h->error_ctx = ctx;
 }
 
-void tp_heap_set_oom_hook(tp_heap_t *h, tp_alloc_oom_hook_t hook, void *ctx) {
+void tp_core_set_oom_hook(tp_heap_t *h, tp_alloc_oom_hook_t hook, void *ctx) {
     h->oom_hook = hook;
     h->oom_ctx = ctx;
 }
@@ -637,7 +639,7 @@ static int region_setup(tp_heap_t *h, uintptr_t lo, uintptr_t hi) {
     return 0;
 }
 
-tp_heap_t *tp_heap_init(void *mem, size_t size) {
+tp_heap_t *tp_core_init(void *mem, size_t size) {
     if (mem == NULL) return NULL;
     uintptr_t lo = ((uintptr_t)mem + 7u) & ~(uintptr_t)7u;
     uintptr_t hi = (uintptr_t)mem + size;
@@ -710,6 +712,7 @@ HOT void *alloc_small_slow_locked(tp_heap_t *h, unsigned c) {
 
 /* An aligned block (align > TP_ALLOC_GRAIN) from the large level; lock held. */
 static void *alloc_aligned_locked(tp_heap_t *h, uint32_t need, size_t align) {
+    TP_ALLOC_ASSERT_LOCKED();
     uintptr_t b = find_free_cold(h, need + (uint32_t)align + MIN_BLOCK);
     if (b == 0) return NULL;
     uintptr_t pa = (b + BLOCK_HDR + align - 1u) & ~(uintptr_t)(align - 1u);
@@ -726,7 +729,7 @@ HOT void *alloc_once(tp_heap_t *h, size_t size) {
     void *p = NULL;
     if (size - 1u < TP_ALLOC_SMALL_MAX) {
         TP_ALLOC_LOCK_AT(POOL_REFILL);
-        p = alloc_small_slow_locked(h, (unsigned)((size - 1u) >> 3));
+        p = alloc_small_slow_locked(h, size_class_of(size));
         TP_ALLOC_UNLOCK();
     }
     if (p == NULL) p = alloc_large(h, size, 0);
@@ -811,9 +814,9 @@ __attribute__((noinline)) static void *alloc_slow(tp_heap_t *h, size_t size) {
     return p;
 }
 
-void *tp_heap_alloc(tp_heap_t *h, size_t size) {
+void *tp_core_alloc(tp_heap_t *h, size_t size) {
     if (size - 1u < TP_ALLOC_SMALL_MAX) {
-        unsigned c = (unsigned)((size - 1u) >> 3);
+        unsigned c = size_class_of(size);
         TP_ALLOC_LOCK_AT(SMALL_ALLOC);
         ref_t pr = h->usedpools[c];
         if (pr != 0) {
@@ -829,12 +832,12 @@ void *tp_heap_alloc(tp_heap_t *h, size_t size) {
     return alloc_large(h, size, 1);
 }
 
-void *tp_heap_calloc(tp_heap_t *h, size_t n, size_t size) {
+void *tp_core_calloc(tp_heap_t *h, size_t n, size_t size) {
     if (size != 0 && n > SIZE_MAX / size) {
         count_failure(h);
         return NULL;
     }
-    void *p = tp_heap_alloc(h, n * size);
+    void *p = tp_core_alloc(h, n * size);
     if (p != NULL) memset(p, 0, n * size);
     return p;
 }
@@ -846,6 +849,7 @@ void *tp_heap_calloc(tp_heap_t *h, size_t n, size_t size) {
 /* Frees a block of the pool page pg (class c); lock held.  Returns an error
  * kind (the caller reports it after unlocking) or TP_ALLOC_OK. */
 static tp_alloc_err_t free_small_locked(tp_heap_t *h, uintptr_t a, unsigned c) {
+    TP_ALLOC_ASSERT_LOCKED();
     uintptr_t pg = a & ~POOL_MASK;
     uint32_t off = (uint32_t)(a - pg);
     if (off < POOL_HDR || off >= POOL(pg)->carve) return TP_ALLOC_ERR_FOREIGN;
@@ -920,7 +924,7 @@ __attribute__((noinline)) static void free_checked(tp_heap_t *h, void *ptr, size
             cls = kind - 1;
             bsize = class_size((unsigned)cls);
             err = free_small_locked(h, a, (unsigned)cls);
-            if (err == TP_ALLOC_OK && sized && (size == 0 ? 0u : (size - 1u) >> 3) != (size_t)cls)
+            if (err == TP_ALLOC_OK && sized && (size == 0 ? 0u : size_class_of(size)) != (unsigned)cls)
                 err = TP_ALLOC_ERR_SIZE_MISMATCH;
         } else {
             uint32_t bs = block_size(a - BLOCK_HDR); /* a is in the region: a - 4 is readable */
@@ -956,7 +960,7 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
     if (page < r->npages && (a & 7u) == 0) {
         unsigned kind = r->pagemap[page];
         /* free: the page's class; free_sized: the size's, which the page must have */
-        unsigned c = sized ? (unsigned)((size - 1u) >> 3) : kind - 1u;
+        unsigned c = sized ? size_class_of(size) : kind - 1u;
         if (c < TP_ALLOC_NCLASSES && (!sized || kind == c + 1u)) {
             uint32_t off = (uint32_t)(a & POOL_MASK);
             uintptr_t pg = a - off;
@@ -970,7 +974,7 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
                  * class size); free_slow reports it */
                 if ((off - POOL_HDR) % class_size(c) != 0) {
                     TP_ALLOC_UNLOCK();
-                    free_slow(h, ptr, CALLER());
+                    free_slow(h, ptr, TP_CALL_SITE());
                     return;
                 }
                 h->class_frees[c]++;
@@ -1001,10 +1005,10 @@ HOT void free_fast(tp_heap_t *h, void *ptr, size_t size, int sized, const void *
         free_slow(h, ptr, caller);
 }
 
-void tp_heap_free(tp_heap_t *h, void *ptr) { free_fast(h, ptr, 0, 0, CALLER()); }
+void tp_core_free(tp_heap_t *h, void *ptr) { free_fast(h, ptr, 0, 0, TP_CALL_SITE()); }
 
-void tp_heap_free_sized(tp_heap_t *h, void *ptr, size_t size) {
-    free_fast(h, ptr, size, 1, CALLER());
+void tp_core_free_sized(tp_heap_t *h, void *ptr, size_t size) {
+    free_fast(h, ptr, size, 1, TP_CALL_SITE());
 }
 
 /* ======================================================================
@@ -1045,7 +1049,7 @@ static tp_alloc_err_t block_state(const tp_region_info_t *r, const tp_heap_t *h,
     return TP_ALLOC_OK;
 }
 
-size_t tp_heap_usable_size(tp_heap_t *h, const void *ptr) {
+size_t tp_core_usable_size(tp_heap_t *h, const void *ptr) {
     uintptr_t a = (uintptr_t)ptr;
     if (ptr == NULL || (a & 7u)) return 0;
     const tp_region_info_t *r = region_of(h, a);
@@ -1057,6 +1061,7 @@ size_t tp_heap_usable_size(tp_heap_t *h, const void *ptr) {
 /* Grows or shrinks the large block at payload a in place; lock held.
  * Returns 1 on success, 0 if it cannot. */
 static int large_resize_locked(tp_heap_t *h, uintptr_t a, uint32_t need) {
+    TP_ALLOC_ASSERT_LOCKED();
     uintptr_t b = a - BLOCK_HDR;
     uint32_t size = block_size(b);
     if (need > size) {
@@ -1081,31 +1086,31 @@ static int large_resize_locked(tp_heap_t *h, uintptr_t a, uint32_t need) {
     return 1;
 }
 
-void *tp_heap_realloc(tp_heap_t *h, void *ptr, size_t size) {
-    if (ptr == NULL) return tp_heap_alloc(h, size);
+void *tp_core_realloc(tp_heap_t *h, void *ptr, size_t size) {
+    if (ptr == NULL) return tp_core_alloc(h, size);
     if (size == 0) {
-        free_slow(h, ptr, CALLER());
+        free_slow(h, ptr, TP_CALL_SITE());
         return NULL;
     }
     uintptr_t a = (uintptr_t)ptr;
     const tp_region_info_t *r = region_of(h, a);
     if (r == NULL || (a & 7u)) {
         tp_alloc_report(h, r == NULL ? TP_ALLOC_ERR_FOREIGN : TP_ALLOC_ERR_MISALIGNED, ptr, 0, -1,
-                        CALLER(), "realloc of a pointer not from this heap");
+                        TP_CALL_SITE(), "realloc of a pointer not from this heap");
         return NULL;
     }
     size_t old;
     tp_alloc_err_t err = block_state(r, h, a, &old);
     if (err != TP_ALLOC_OK) {
         /* a freed, interior or foreign pointer: the heap is left as it is */
-        tp_alloc_report(h, err, ptr, 0, -1, CALLER(), "realloc of a pointer that is no block "
+        tp_alloc_report(h, err, ptr, 0, -1, TP_CALL_SITE(), "realloc of a pointer that is no block "
                                                        "in use: nothing done");
         return NULL;
     }
     uint8_t kind = page_kind(r, a);
     if (kind != 0 && kind != PM_FREE_POOL) {
         /* small: keep the block if the new size maps to the same class */
-        if (size - 1u < TP_ALLOC_SMALL_MAX && ((size - 1u) >> 3) == kind - 1u) return ptr;
+        if (size - 1u < TP_ALLOC_SMALL_MAX && size_class_of(size) == kind - 1u) return ptr;
     } else if (kind == 0) {
         uint32_t need = large_need(size);
         if (need != 0 && size > TP_ALLOC_SMALL_MAX / 2u) {
@@ -1115,16 +1120,16 @@ void *tp_heap_realloc(tp_heap_t *h, void *ptr, size_t size) {
             if (ok) return ptr;
         }
     }
-    void *q = tp_heap_alloc(h, size);
+    void *q = tp_core_alloc(h, size);
     if (q == NULL) return NULL;
     memcpy(q, ptr, old < size ? old : size);
-    free_slow(h, ptr, CALLER());
+    free_slow(h, ptr, TP_CALL_SITE());
     return q;
 }
 
-void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
+void *tp_core_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
     if (align == 0 || (align & (align - 1u)) != 0) return NULL;
-    if (align <= TP_ALLOC_GRAIN) return tp_heap_alloc(h, size);
+    if (align <= TP_ALLOC_GRAIN) return tp_core_alloc(h, size);
     if (size == 0) size = 1;
     uint32_t need = large_need(size);
     /* the search asks for need + align + MIN_BLOCK: no block is bigger than MAX_BLOCK */
@@ -1164,7 +1169,7 @@ __attribute__((noinline, cold)) static void freelist_damaged(tp_heap_t *h, tp_fr
                     "an overrun, or a count changed on a freed object): the list dropped");
 }
 
-void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
+void *tp_core_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
     void *p = list->head;
     if (p != NULL) {
         int ok;
@@ -1178,13 +1183,13 @@ void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
         }
         freelist_damaged(h, list, p);
     }
-    return tp_heap_alloc(h, list->block_size);
+    return tp_core_alloc(h, list->block_size);
 }
 
-void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
+void tp_core_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
     if (ptr == NULL) return;
     if (WORD(ptr) == FREE_MARK && freelist_holds(h, list, ptr)) {
-        tp_alloc_report(h, TP_ALLOC_ERR_DOUBLE_FREE, ptr, list->block_size, -1, CALLER(),
+        tp_alloc_report(h, TP_ALLOC_ERR_DOUBLE_FREE, ptr, list->block_size, -1, TP_CALL_SITE(),
                         "freed twice to a type's free list (already cached): ignored");
         return;
     }
@@ -1192,10 +1197,10 @@ void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
         freelist_push(h, list, ptr);
         return;
     }
-    tp_heap_free(h, ptr);
+    tp_core_free(h, ptr);
 }
 
-void tp_freelist_drain(tp_heap_t *h, tp_freelist_t *list) {
+void tp_core_freelist_drain(tp_heap_t *h, tp_freelist_t *list) {
     while (list->head != NULL) {
         void *p = list->head;
         int ok;
@@ -1205,7 +1210,33 @@ void tp_freelist_drain(tp_heap_t *h, tp_freelist_t *list) {
             return;
         }
         WORD(p) = 0; /* unmarked: the heap's fast free path */
-        tp_heap_free(h, p);
+        tp_core_free(h, p);
     }
     list->count = 0;
 }
+
+/* ======================================================================
+ * The public entry points
+ * ====================================================================== */
+
+/* In the release build the public names are the tp_core_* functions
+ * themselves (an alias is a second name for the same code: no call in
+ * between).  A layer over the allocator defines the ones it wraps instead
+ * (tp_alloc_internal.h). */
+#define TP_ALLOC_PUBLIC(name, core) __typeof__(core) name __attribute__((alias(#core)))
+#if !TP_ALLOC_LAYER_WRAPS_BLOCKS
+TP_ALLOC_PUBLIC(tp_heap_alloc, tp_core_alloc);
+TP_ALLOC_PUBLIC(tp_heap_calloc, tp_core_calloc);
+TP_ALLOC_PUBLIC(tp_heap_free, tp_core_free);
+TP_ALLOC_PUBLIC(tp_heap_free_sized, tp_core_free_sized);
+TP_ALLOC_PUBLIC(tp_heap_realloc, tp_core_realloc);
+TP_ALLOC_PUBLIC(tp_heap_aligned_alloc, tp_core_aligned_alloc);
+TP_ALLOC_PUBLIC(tp_freelist_alloc, tp_core_freelist_alloc);
+TP_ALLOC_PUBLIC(tp_freelist_free, tp_core_freelist_free);
+#endif
+#if !TP_ALLOC_LAYER_WRAPS_HEAP
+TP_ALLOC_PUBLIC(tp_heap_init, tp_core_init);
+TP_ALLOC_PUBLIC(tp_heap_usable_size, tp_core_usable_size);
+TP_ALLOC_PUBLIC(tp_heap_set_oom_hook, tp_core_set_oom_hook);
+TP_ALLOC_PUBLIC(tp_freelist_drain, tp_core_freelist_drain);
+#endif

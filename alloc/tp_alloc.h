@@ -10,15 +10,18 @@
  *   0  the heap regions         fixed, static: the linker's heap region(s); no sbrk
  *
  * Size classes step by TP_ALLOC_GRAIN (8) bytes: requests 1-8 -> class 0 (8 B),
- * 9-16 -> class 1 (16 B), ..., up to TP_ALLOC_SMALL_MAX.  With the defaults below:
+ * 9-16 -> class 1 (16 B), ..., up to TP_ALLOC_SMALL_MAX.  With the defaults
+ * (TP_ALLOC_SMALL_MAX 32, 512-byte pools, tp_alloc_config.h):
  *
- *   request   class  block   blocks per 1 KiB pool
- *     1-8       0      8        125
- *     9-16      1     16         62
- *    17-24      2     24         41
- *    ...
- *   121-128    15    128          7
- *   > 128      large path: block = round8(request + 4), at least 24 bytes
+ *   request   class  block   blocks per 512-byte pool (16 bytes of header)
+ *     1-8       0      8        62
+ *     9-16      1     16        31
+ *    17-24      2     24        20
+ *    25-32      3     32        15
+ *   > 32       large path: block = round8(request + 4), at least 24 bytes
+ *
+ * (A build may raise TP_ALLOC_SMALL_MAX up to 512, with larger pools: 64
+ * classes up to 512 bytes in 2 KiB pools is tested.)
  *
  * A pool is one aligned page of TP_ALLOC_POOL_SIZE bytes holding blocks of one
  * class (0 bytes of header per block; a 16-byte pool header at the start of
@@ -55,8 +58,9 @@
  * Interrupt safety: every entry point may be called from thread mode and from
  * interrupt handlers.  Each holds TP_ALLOC_LOCK for a bounded, short time
  * (no loop runs under the lock that depends on the heap size, except in the
- * diagnostics).  TP_ALLOC_LOCK/TP_ALLOC_UNLOCK default to a PRIMASK critical
- * section on the target and to nothing on the host; an RTOS may define them
+ * diagnostics).  TP_ALLOC_LOCK/TP_ALLOC_UNLOCK default to the port's lock
+ * (port/tp_port.h): a PRIMASK critical section on the target, a depth count
+ * on the host; an RTOS may define them
  * (e.g. to a mutex) when no interrupt handler allocates.  Hooks (error,
  * out-of-memory) are called without the lock held.  Per-type free lists
  * (tp_freelist_*) take no lock: a list belongs to one context (an interrupt
@@ -130,6 +134,7 @@
 #include <stdint.h>
 
 #include "tp_alloc_config.h"
+#include "tp_port.h"
 
 typedef struct tp_heap tp_heap_t;
 
@@ -176,7 +181,7 @@ void *tp_heap_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
 size_t tp_heap_usable_size(tp_heap_t *heap, const void *ptr);
 
 /* ---- allocation on behalf of a caller ----
- * The tracking build (TP_ALLOC_TRACK=1, prof/tp_track.h) records for each
+ * The tracking build (TP_ALLOC_TRACK=1, alloc/tp_track.h) records for each
  * block the return address of whoever called the allocator.  A wrapper that
  * allocates for its own caller (malloc, tp_gc_new) passes that caller's
  * address on with these, so the report names the code that asked for the
@@ -314,7 +319,7 @@ unsigned tp_heap_class_count(void);
 
 /* Prints the per-class table and the totals through `print` (printf-like). */
 void tp_heap_print_stats(const tp_heap_t *heap,
-                         void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+                         tp_print_fn print);
 
 /* Walks every arena, pool and free list and checks every invariant.  Returns
  * 0 when the heap is consistent; otherwise reports the first inconsistency

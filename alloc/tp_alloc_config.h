@@ -116,7 +116,7 @@
 #endif
 
 /* Allocation tracking: 0 (off) or 1.  A layer over the allocator
- * (prof/tp_track.c, the API in prof/tp_track.h; docs/observability.md)
+ * (alloc/tp_track.c, the API in alloc/tp_track.h; docs/observability.md)
  * records, for every block of a heap that has a tracker attached, the call
  * site (the return address of the allocator's caller, or of the caller of
  * malloc / tp_gc_new, which pass theirs on), an allocation sequence number

@@ -1,7 +1,7 @@
 /*
  * tp_alloc_debug.c - the allocator's debug build (TP_ALLOC_DEBUG=1): a layer
  * over the release allocator, which tp_alloc.c compiles under the names
- * tp_raw_* (tp_alloc_internal.h).  Empty in the release build.
+ * tp_core_* (tp_alloc_internal.h).  Empty in the release build.
  *
  * A block, inside the release block ("raw block") that holds it:
  *
@@ -30,7 +30,6 @@
  * error path only): an interrupt allocating meanwhile can make it name the
  * wrong kind, never change the heap.
  */
-#define TP_ALLOC_DEBUG_LAYER 1
 #include <string.h>
 
 #include "tp_alloc_internal.h"
@@ -38,8 +37,6 @@
 #if !TP_ALLOC_DEBUG
 typedef int tp_alloc_debug_not_built; /* ISO C: a file must declare something */
 #else
-
-#define CALLER() __builtin_return_address(0)
 
 #define DBG_HDR 8u                      /* tag, size */
 #define DBG_GUARD 8u                    /* front guard */
@@ -100,7 +97,7 @@ static unsigned front_shift(const tp_heap_t *h, uintptr_t p, uint32_t usable) {
     return DBG_SHIFT;
 }
 
-static int request_class(uint32_t size) { return size == 0 ? 0 : (int)((size - 1u) >> 3); }
+static int request_class(uint32_t size) { return size == 0 ? 0 : (int)size_class_of(size); }
 
 /* ---- the release allocator's blocks ---- */
 
@@ -418,7 +415,7 @@ static void release(tp_heap_t *h, ref_t uref, unsigned shift, const void *caller
         if (size_fits(&b)) {
             b.size_known = 1;
             if (!find_damage(h, &b, 1, &d)) {
-                tp_raw_free(h, (void *)b.raw);
+                tp_core_free(h, (void *)b.raw);
                 return;
             }
             keep = d.under != 0 || d.over != 0;
@@ -428,7 +425,7 @@ static void release(tp_heap_t *h, ref_t uref, unsigned shift, const void *caller
     if (keep)
         retire(h, b.user, shift);
     else
-        tp_raw_free(h, (void *)b.raw);
+        tp_core_free(h, (void *)b.raw);
     report(h, TP_ALLOC_ERR_WRITE_AFTER_FREE, &b, caller, "a freed block was written to");
 }
 
@@ -462,10 +459,10 @@ static void *debug_alloc(tp_heap_t *h, size_t size, size_t align) {
     }
     size_t front = align > DBG_FRONT ? align : DBG_FRONT;
     size_t raw_size = size <= MAX_BLOCK && front <= MAX_BLOCK ? size + front + DBG_BACK_MIN : SIZE_MAX;
-    void *raw = align > TP_ALLOC_GRAIN ? tp_raw_aligned_alloc(h, front, raw_size)
-                                       : tp_raw_alloc(h, raw_size);
+    void *raw = align > TP_ALLOC_GRAIN ? tp_core_aligned_alloc(h, front, raw_size)
+                                       : tp_core_alloc(h, raw_size);
     if (raw == NULL) return NULL;
-    uintptr_t p = (uintptr_t)raw, u = p + front, end = p + tp_raw_usable_size(h, raw);
+    uintptr_t p = (uintptr_t)raw, u = p + front, end = p + tp_core_usable_size(h, raw);
     unsigned shift = ffs32((uint32_t)front);
     if (front > DBG_FRONT) {
         WORD(p) = MAGIC_PAD ^ addr_ref(h, p);
@@ -537,7 +534,7 @@ size_t tp_heap_max_request(void) { return MAX_REQUEST - DBG_OVERHEAD; }
 /* ---- the public entry points ---- */
 
 tp_heap_t *tp_heap_init(void *mem, size_t size) {
-    tp_heap_t *h = tp_raw_init(mem, size);
+    tp_heap_t *h = tp_core_init(mem, size);
     if (h != NULL) h->oom_hook = debug_oom;
     return h;
 }
@@ -570,10 +567,10 @@ void *tp_heap_aligned_alloc(tp_heap_t *h, size_t align, size_t size) {
     return debug_alloc(h, size, align);
 }
 
-void tp_heap_free(tp_heap_t *h, void *ptr) { debug_free(h, ptr, NO_SIZE, CALLER()); }
+void tp_heap_free(tp_heap_t *h, void *ptr) { debug_free(h, ptr, NO_SIZE, TP_CALL_SITE()); }
 
 void tp_heap_free_sized(tp_heap_t *h, void *ptr, size_t size) {
-    debug_free(h, ptr, size, CALLER());
+    debug_free(h, ptr, size, TP_CALL_SITE());
 }
 
 size_t tp_heap_usable_size(tp_heap_t *h, const void *ptr) {
@@ -585,7 +582,7 @@ size_t tp_heap_usable_size(tp_heap_t *h, const void *ptr) {
 /* Always moves the block (when the new one can be had): a stale pointer to
  * the old one then points into the quarantine, where a write shows. */
 void *tp_heap_realloc(tp_heap_t *h, void *ptr, size_t size) {
-    const void *caller = CALLER();
+    const void *caller = TP_CALL_SITE();
     if (ptr == NULL) return debug_alloc(h, size, TP_ALLOC_GRAIN);
     if (size == 0) {
         debug_free(h, ptr, NO_SIZE, caller);
@@ -628,7 +625,7 @@ void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
     if (!ok) { /* changed while cached: the list is dropped (its blocks leak) */
         dblk_t b = {0};
         b.user = (uintptr_t)p;
-        report(h, TP_ALLOC_ERR_WRITE_AFTER_FREE, &b, CALLER(),
+        report(h, TP_ALLOC_ERR_WRITE_AFTER_FREE, &b, TP_CALL_SITE(),
                "a block cached on a type's free list was changed: the list dropped");
         list->head = NULL;
         list->count = 0;
@@ -637,13 +634,13 @@ void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
     list->head = next;
     list->count--;
     if (list->hits != UINT16_MAX) list->hits++;
-    uncache(h, p, CALLER());
+    uncache(h, p, TP_CALL_SITE());
     memset(p, FILL_FRESH, HDR_SIZE((uintptr_t)p));
     return p;
 }
 
 void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
-    const void *caller = CALLER();
+    const void *caller = TP_CALL_SITE();
     dblk_t b;
     if (ptr == NULL) return;
     if (list->count >= list->cap || lookup(h, (uintptr_t)ptr, &b, 0) != TP_ALLOC_OK ||
@@ -662,7 +659,7 @@ void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
 }
 
 void tp_freelist_drain(tp_heap_t *h, tp_freelist_t *list) {
-    const void *caller = CALLER();
+    const void *caller = TP_CALL_SITE();
     while (list->head != NULL) {
         void *p = list->head;
         int ok;

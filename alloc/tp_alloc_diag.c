@@ -97,7 +97,7 @@ int tp_heap_class_stats(const tp_heap_t *h, unsigned c, tp_class_stats_t *out) {
 }
 
 void tp_heap_print_stats(const tp_heap_t *h,
-                         void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)))) {
+                         tp_print_fn print) {
     tp_heap_stats_t st;
     tp_heap_stats(h, &st);
     print("class  size  per-pool  pools  used  free  overhead\n");

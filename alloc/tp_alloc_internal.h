@@ -51,30 +51,17 @@
 #include "tp_alloc_config.h"
 #include "tp_port.h"
 
-/* The debug build (TP_ALLOC_DEBUG=1, tp_alloc_debug.c) and the tracking
- * build (TP_ALLOC_TRACK=1, prof/tp_track.c) are layers over the release
- * allocator: tp_alloc.c is compiled unchanged, the entry points the layer
- * wraps renamed to tp_raw_*, and the layer's file (which defines
- * TP_ALLOC_DEBUG_LAYER or TP_ALLOC_TRACK_LAYER) provides the public names on
- * top of them.  Both wrap what hands out or takes back a block; the debug
- * layer also init, usable_size and the out-of-memory hook. */
-#if (TP_ALLOC_DEBUG && !defined(TP_ALLOC_DEBUG_LAYER)) || \
-    (TP_ALLOC_TRACK && !defined(TP_ALLOC_TRACK_LAYER))
-#define tp_heap_alloc tp_raw_alloc
-#define tp_heap_calloc tp_raw_calloc
-#define tp_heap_free tp_raw_free
-#define tp_heap_free_sized tp_raw_free_sized
-#define tp_heap_realloc tp_raw_realloc
-#define tp_heap_aligned_alloc tp_raw_aligned_alloc
-#define tp_freelist_alloc tp_raw_freelist_alloc
-#define tp_freelist_free tp_raw_freelist_free
-#endif
-#if TP_ALLOC_DEBUG && !defined(TP_ALLOC_DEBUG_LAYER)
-#define tp_heap_init tp_raw_init
-#define tp_heap_usable_size tp_raw_usable_size
-#define tp_heap_set_oom_hook tp_raw_set_oom_hook
-#define tp_freelist_drain tp_raw_freelist_drain
-#endif
+/* The layers over the allocator.  tp_alloc.c defines the allocator's entry
+ * points as tp_core_* (declared at the end of this file).  In the release
+ * build the public tp_heap_* / tp_freelist_* names are those same functions
+ * (aliases, defined at the end of tp_alloc.c: no call in between).  The
+ * debug build (TP_ALLOC_DEBUG=1, tp_alloc_debug.c) and the tracking build
+ * (TP_ALLOC_TRACK=1, tp_track.c) instead define the public names they wrap
+ * themselves, on top of tp_core_*: both what hands out or takes back a
+ * block, the debug layer also init, usable_size, the out-of-memory hook and
+ * the type free list's drain. */
+#define TP_ALLOC_LAYER_WRAPS_BLOCKS (TP_ALLOC_DEBUG || TP_ALLOC_TRACK)
+#define TP_ALLOC_LAYER_WRAPS_HEAP TP_ALLOC_DEBUG
 
 #include "tp_alloc.h"
 
@@ -114,6 +101,15 @@
                                      : tp_port_lock()
 #else
 #define TP_ALLOC_LOCK_AT(site) TP_ALLOC_LOCK()
+#endif
+
+/* A function that says "lock held" asserts it, where the lock is the port's
+ * and every site takes it (not in a build with a site's lock compiled out,
+ * whose failure must come from the test, not from here). */
+#if defined(TP_ALLOC_LOCK_MASKS_IRQS) && !defined(TP_ALLOC_TEST_UNLOCKED)
+#define TP_ALLOC_ASSERT_LOCKED() TP_ASSERT(tp_port_lock_held())
+#else
+#define TP_ALLOC_ASSERT_LOCKED() ((void)0)
 #endif
 
 #if UINTPTR_MAX == 0xFFFFFFFFu
@@ -165,6 +161,18 @@ typedef struct {
     uint16_t used;   /* blocks handed out */
     uint16_t carve;  /* offset of the first never-used block */
 } tp_pool_t;
+/* The pool header fills POOL_HDR bytes at the start of its page, and the
+ * first block (at POOL_HDR) stays grain-aligned. */
+_Static_assert(sizeof(tp_pool_t) == POOL_HDR, "the pool header is POOL_HDR bytes");
+_Static_assert(POOL_HDR % TP_ALLOC_GRAIN == 0, "blocks in a pool start grain-aligned");
+_Static_assert(sizeof(ref_t) == 4, "references are 32-bit on every build");
+/* A large free block holds its header, mark, two links and footer. */
+_Static_assert(MIN_BLOCK >= L_PREV + 4u + 4u, "a free block holds its links and footer");
+_Static_assert(MIN_BLOCK % 8u == 0, "large blocks are sized in 8-byte steps");
+/* A freed object's header reads the mark: count 0 (tp_obj_t's low half). */
+_Static_assert((FREE_MARK & 0xFFFFu) == 0, "the free mark's low half is 0");
+/* The page map gives a pool's class in one byte (0: large, PM_FREE_POOL). */
+_Static_assert(TP_ALLOC_NCLASSES < PM_FREE_POOL, "classes fit the page map's byte");
 
 typedef struct {
     uintptr_t start;   /* first block header */
@@ -229,7 +237,7 @@ struct tp_heap {
     tp_alloc_debug_t dbg;
 #endif
 #if TP_ALLOC_TRACK
-    struct tp_track *track; /* the tracker attached (prof/tp_track.h), or NULL */
+    struct tp_track *track; /* the tracker attached (alloc/tp_track.h), or NULL */
 #endif
 };
 
@@ -273,6 +281,13 @@ static inline ref_t free_link_read(uintptr_t b, ref_t self, uint32_t tag) {
 
 static inline uint32_t block_size(uintptr_t b) { return WORD(b) & ~F_MASK; }
 static inline unsigned class_size(unsigned c) { return (c + 1u) * TP_ALLOC_GRAIN; }
+/* The class of a small request of `size` bytes (1..TP_ALLOC_SMALL_MAX): the
+ * smallest whose blocks hold it. */
+#define TP_ALLOC_GRAIN_SHIFT 3u
+_Static_assert((1u << TP_ALLOC_GRAIN_SHIFT) == TP_ALLOC_GRAIN, "the grain is 2^TP_ALLOC_GRAIN_SHIFT");
+static inline unsigned size_class_of(size_t size) {
+    return (unsigned)((size - 1u) >> TP_ALLOC_GRAIN_SHIFT);
+}
 static inline unsigned pool_capacity(unsigned c) { return (POOL_END - POOL_HDR) / class_size(c); }
 
 /* Index of the highest set bit (x != 0).  On ARMv6-M the compiler calls
@@ -386,25 +401,23 @@ static inline int freelist_holds(const tp_heap_t *h, const tp_freelist_t *list, 
 void tp_alloc_report(tp_heap_t *h, tp_alloc_err_t kind, const void *ptr, size_t size,
                      int size_class, const void *caller, const char *detail);
 
-#if TP_ALLOC_TRACK
-/* The release entry points as the tracking build compiles them (tp_alloc.c). */
-void *tp_raw_alloc(tp_heap_t *heap, size_t size);
-void *tp_raw_calloc(tp_heap_t *heap, size_t n, size_t size);
-void tp_raw_free(tp_heap_t *heap, void *ptr);
-void tp_raw_free_sized(tp_heap_t *heap, void *ptr, size_t size);
-void *tp_raw_realloc(tp_heap_t *heap, void *ptr, size_t size);
-void *tp_raw_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
-void *tp_raw_freelist_alloc(tp_heap_t *heap, tp_freelist_t *list);
-void tp_raw_freelist_free(tp_heap_t *heap, tp_freelist_t *list, void *ptr);
-#endif
+/* The allocator's entry points (tp_alloc.c), under the public names in the
+ * release build, wrapped by a layer in the others (see the top of this
+ * file): each of the type of its public name (tp_alloc.h). */
+__typeof__(tp_heap_init) tp_core_init;
+__typeof__(tp_heap_alloc) tp_core_alloc;
+__typeof__(tp_heap_calloc) tp_core_calloc;
+__typeof__(tp_heap_free) tp_core_free;
+__typeof__(tp_heap_free_sized) tp_core_free_sized;
+__typeof__(tp_heap_realloc) tp_core_realloc;
+__typeof__(tp_heap_aligned_alloc) tp_core_aligned_alloc;
+__typeof__(tp_heap_usable_size) tp_core_usable_size;
+__typeof__(tp_heap_set_oom_hook) tp_core_set_oom_hook;
+__typeof__(tp_freelist_alloc) tp_core_freelist_alloc;
+__typeof__(tp_freelist_free) tp_core_freelist_free;
+__typeof__(tp_freelist_drain) tp_core_freelist_drain;
 
 #if TP_ALLOC_DEBUG
-/* The release entry points as the debug build compiles them (tp_alloc.c). */
-tp_heap_t *tp_raw_init(void *mem, size_t size);
-void *tp_raw_alloc(tp_heap_t *heap, size_t size);
-void tp_raw_free(tp_heap_t *heap, void *ptr);
-void *tp_raw_aligned_alloc(tp_heap_t *heap, size_t align, size_t size);
-size_t tp_raw_usable_size(tp_heap_t *heap, const void *ptr);
 /* The debug layer's part of tp_heap_stats and tp_heap_validate (tp_alloc_diag.c). */
 void tp_alloc_debug_stats(const tp_heap_t *h, tp_heap_stats_t *out);
 int tp_alloc_debug_validate(tp_heap_t *h);

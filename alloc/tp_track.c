@@ -1,11 +1,10 @@
 /*
- * tp_track.c - the allocation tracker (prof/tp_track.h): in the tracking
- * build (TP_ALLOC_TRACK=1) a layer over the allocator, whose entry points
- * tp_alloc.c then compiles as tp_raw_* (alloc/tp_alloc_internal.h).  Each
- * public entry point calls the raw one and records or forgets the block in
- * the tracker attached to the heap, if any.  Empty in other builds.
+ * tp_track.c - the allocation tracker (alloc/tp_track.h): in the tracking
+ * build (TP_ALLOC_TRACK=1) a layer over the allocator's entry points
+ * tp_core_* (alloc/tp_alloc_internal.h).  Each public entry point calls the
+ * core one and records or forgets the block in the tracker attached to the
+ * heap, if any.  Empty in other builds.
  */
-#define TP_ALLOC_TRACK_LAYER 1
 #include <string.h>
 
 #include "tp_alloc_internal.h"
@@ -92,13 +91,13 @@ static void track_free(tp_heap_t *h, const void *p) {
 /* ---- the allocator's entry points ---- */
 
 void *tp_heap_alloc_at(tp_heap_t *h, size_t size, const void *site) {
-    void *p = tp_raw_alloc(h, size);
+    void *p = tp_core_alloc(h, size);
     track_alloc(h, p, size, site);
     return p;
 }
 
 void *tp_heap_calloc_at(tp_heap_t *h, size_t n, size_t size, const void *site) {
-    void *p = tp_raw_calloc(h, n, size);
+    void *p = tp_core_calloc(h, n, size);
     track_alloc(h, p, n * size, site);
     return p;
 }
@@ -107,10 +106,10 @@ void *tp_heap_realloc_at(tp_heap_t *h, void *ptr, size_t size, const void *site)
     if (ptr == NULL) return tp_heap_alloc_at(h, size, site);
     if (size == 0) {
         track_free(h, ptr);
-        tp_raw_realloc(h, ptr, 0);
+        tp_core_realloc(h, ptr, 0);
         return NULL;
     }
-    void *p = tp_raw_realloc(h, ptr, size);
+    void *p = tp_core_realloc(h, ptr, size);
     if (p != NULL) { /* a moved or resized block: a new record, as tracemalloc does */
         track_free(h, ptr);
         track_alloc(h, p, size, site);
@@ -119,13 +118,13 @@ void *tp_heap_realloc_at(tp_heap_t *h, void *ptr, size_t size, const void *site)
 }
 
 void *tp_heap_aligned_alloc_at(tp_heap_t *h, size_t align, size_t size, const void *site) {
-    void *p = tp_raw_aligned_alloc(h, align, size);
+    void *p = tp_core_aligned_alloc(h, align, size);
     track_alloc(h, p, size, site);
     return p;
 }
 
 void *tp_freelist_alloc_at(tp_heap_t *h, tp_freelist_t *list, const void *site) {
-    void *p = tp_raw_freelist_alloc(h, list);
+    void *p = tp_core_freelist_alloc(h, list);
     track_alloc(h, p, list->block_size, site);
     return p;
 }
@@ -150,15 +149,15 @@ void *tp_freelist_alloc(tp_heap_t *h, tp_freelist_t *list) {
  * the raw free reports it. */
 void tp_heap_free(tp_heap_t *h, void *ptr) {
     track_free(h, ptr);
-    tp_raw_free(h, ptr);
+    tp_core_free(h, ptr);
 }
 void tp_heap_free_sized(tp_heap_t *h, void *ptr, size_t size) {
     track_free(h, ptr);
-    tp_raw_free_sized(h, ptr, size);
+    tp_core_free_sized(h, ptr, size);
 }
 void tp_freelist_free(tp_heap_t *h, tp_freelist_t *list, void *ptr) {
     track_free(h, ptr); /* a block cached by its type is not live */
-    tp_raw_freelist_free(h, list, ptr);
+    tp_core_freelist_free(h, list, ptr);
 }
 
 /* ---- attaching ---- */
@@ -301,7 +300,7 @@ size_t tp_track_diff(const tp_track_snapshot_t *before, const tp_track_snapshot_
 
 /* ---- reports ---- */
 
-void tp_track_print_top(const tp_track_snapshot_t *s, size_t top, tp_track_print_t print) {
+void tp_track_print_top(const tp_track_snapshot_t *s, size_t top, tp_print_fn print) {
     size_t n = top == 0 || top > s->count ? s->count : top;
     print("TRACK snapshot #%lu: %lu blocks, %lu bytes in %lu sites (since #%lu)\n",
           (unsigned long)s->seq, (unsigned long)s->blocks, (unsigned long)s->bytes,
@@ -319,7 +318,7 @@ void tp_track_print_top(const tp_track_snapshot_t *s, size_t top, tp_track_print
 }
 
 void tp_track_print_diff(const tp_track_snapshot_t *before, const tp_track_snapshot_t *after,
-                         size_t top, tp_track_print_t print) {
+                         size_t top, tp_print_fn print) {
     tp_track_diff_t d[TP_TRACK_REPORT_SITES];
     size_t max = top == 0 || top > TP_TRACK_REPORT_SITES ? TP_TRACK_REPORT_SITES : top;
     size_t n = tp_track_diff(before, after, d, max);
@@ -333,7 +332,7 @@ void tp_track_print_diff(const tp_track_snapshot_t *before, const tp_track_snaps
               (unsigned long)d[i].blocks, (unsigned long)d[i].bytes);
 }
 
-size_t tp_track_leak_report(const tp_heap_t *h, uint32_t since, tp_track_print_t print) {
+size_t tp_track_leak_report(const tp_heap_t *h, uint32_t since, tp_print_fn print) {
     tp_track_site_t sites[TP_TRACK_REPORT_SITES];
     tp_track_snapshot_t s;
     tp_track_snapshot_init(&s, sites, TP_TRACK_REPORT_SITES);

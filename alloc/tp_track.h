@@ -118,17 +118,16 @@ size_t tp_track_diff(const tp_track_snapshot_t *before, const tp_track_snapshot_
 
 /* ---- reports (printf-like `print`; one line per site, "site 0x..." for
  * prof/host/tpsym.py to name) ---- */
-typedef void (*tp_track_print_t)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The `top` biggest sites of a snapshot (0: all). */
-void tp_track_print_top(const tp_track_snapshot_t *s, size_t top, tp_track_print_t print);
+void tp_track_print_top(const tp_track_snapshot_t *s, size_t top, tp_print_fn print);
 /* The difference before -> after, up to `top` sites (0: all). */
 void tp_track_print_diff(const tp_track_snapshot_t *before, const tp_track_snapshot_t *after,
-                         size_t top, tp_track_print_t print);
+                         size_t top, tp_print_fn print);
 /* The blocks still live of those allocated on heap after `since`, by site.
  * Groups up to TP_TRACK_REPORT_SITES sites (the rest lumped as "other").
  * Returns the number of such blocks. */
-size_t tp_track_leak_report(const tp_heap_t *heap, uint32_t since, tp_track_print_t print);
+size_t tp_track_leak_report(const tp_heap_t *heap, uint32_t since, tp_print_fn print);
 #define TP_TRACK_REPORT_SITES 16
 
 #endif /* TP_TRACK_H */

@@ -47,7 +47,7 @@ NL_RENAME  := _malloc_r=nl_malloc_r _free_r=nl_free_r _sbrk_r=nl_sbrk_r \
               __malloc_lock=nl_malloc_lock __malloc_unlock=nl_malloc_unlock
 NL_OBJS    := $(patsubst lib_a-%.o,$(B)/newlib/nl-%.o,$(NL_MEMBERS))
 
-# ---- tidepool with allocation tracking (prof/tp_track.h), a tracker on
+# ---- tidepool with allocation tracking (alloc/tp_track.h), a tracker on
 # every heap: what tracking costs per call.  Its own objects, built as the
 # main Makefile's TRACK=1 (no sibling calls, so call sites are right); a
 # smaller benchmark buffer leaves RAM for the tracker's 16 KiB of slots

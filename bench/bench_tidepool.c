@@ -2,7 +2,7 @@
  * bench_tidepool.c - tidepool's allocator (alloc/tp_alloc.h) as a benchmark
  * back end: tp_heap_init at bench_heap (its control block and page maps
  * inside the given size), tp_heap_alloc, tp_heap_free.  The image links the
- * files of alloc/ except alloc/libc_malloc.c (no libc malloc glue).
+ * allocator's library without libc/'s malloc glue.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -55,8 +55,8 @@ bench/textsize.sh "$B" $only >"$B/textsize.txt"
 grep -v '^BENCH ' "$B/textsize.txt"
 grep '^BENCH ' "$B/textsize.txt" >>"$all_bench"
 # the tracker's own code, as the tracking image compiled it
-if [ -f "$B/obj-track/prof/tp_track.o" ]; then
-    echo "BENCH track.text_bytes $(arm-none-eabi-size -A "$B/obj-track/prof/tp_track.o" |
+if [ -f "$B/obj-track/alloc/tp_track.o" ]; then
+    echo "BENCH track.text_bytes $(arm-none-eabi-size -A "$B/obj-track/alloc/tp_track.o" |
         awk '$1 ~ /^\.text/ { s += $2 } END { print s + 0 }')" >>"$all_bench"
 fi
 

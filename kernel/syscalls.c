@@ -44,7 +44,7 @@ uint32_t tp_malloc_lock_depth(void);
 
 static char *heap_break = NULL;
 
-/* Weak: an image that links alloc/libc_malloc.c gets its _sbrk, which
+/* Weak: an image that links libc/libc_malloc.c gets its _sbrk, which
  * refuses - the heap belongs to tidepool's allocator. */
 __attribute__((weak)) void *_sbrk(ptrdiff_t increment) {
     tp_irqstate_t s = tp_critical_enter();

@@ -32,6 +32,11 @@ tp_track_t *tp_track_default(void) { return default_tracker.slots != NULL ? &def
 
 struct _reent;
 
+/* Every heap region the linker lays out must find a place in the heap. */
+_Static_assert(TP_MAX_HEAP_REGIONS <= TP_ALLOC_MAX_REGIONS,
+               "the memory map has more heap regions (kernel/memmap.h) than a heap takes "
+               "(TP_ALLOC_MAX_REGIONS, alloc/tp_alloc_config.h): raise TP_ALLOC_MAX_REGIONS");
+
 static tp_heap_t *default_heap;
 
 static void report_error(const tp_alloc_error_t *e, void *ctx) {
@@ -52,9 +57,14 @@ static tp_heap_t *make_heap(void) {
         size_t n = tp_heap_regions(regions);
         tp_heap_t *h = tp_heap_init((void *)regions[0].start, regions[0].end - regions[0].start);
         if (h != NULL) {
-            for (size_t i = 1; i < n; i++)
-                (void)tp_heap_add_region(h, (void *)regions[i].start,
-                                         regions[i].end - regions[i].start);
+            for (size_t i = 1; i < n; i++) {
+                if (tp_heap_add_region(h, (void *)regions[i].start,
+                                       regions[i].end - regions[i].start) != 0)
+                    tp_printf("*** HEAP: region %u (%p, %u bytes) could not be added: malloc "
+                              "goes without it\n",
+                              (unsigned)i, (void *)regions[i].start,
+                              (unsigned)(regions[i].end - regions[i].start));
+            }
             tp_heap_set_error_hook(h, report_error, NULL);
 #if TP_ALLOC_TRACK
             (void)tp_track_attach(h, &default_tracker, default_slots, TP_TRACK_SLOTS);

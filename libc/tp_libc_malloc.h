@@ -1,5 +1,5 @@
 /*
- * tp_libc_malloc.h - the heap behind malloc() (alloc/libc_malloc.c).
+ * tp_libc_malloc.h - the heap behind malloc() (libc/libc_malloc.c).
  */
 #ifndef TP_LIBC_MALLOC_H
 #define TP_LIBC_MALLOC_H

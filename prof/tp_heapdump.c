@@ -110,7 +110,7 @@ long tp_heapdump(const tp_heap_t *h, const char *label, tp_dump_write_t write, v
 /* ---- the text map ---- */
 
 typedef struct {
-    void (*print)(const char *fmt, ...);
+    tp_print_fn print;
     unsigned columns;
     uintptr_t unit;     /* address of the unit being filled */
     uint32_t bytes[4];  /* its bytes by symbol (up to 4 different) */
@@ -183,7 +183,7 @@ static int map_extent(const tp_extent_t *e, void *ctx) {
 }
 
 void tp_heapmap_print(const tp_heap_t *h, unsigned columns,
-                      void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)))) {
+                      tp_print_fn print) {
     map_t m;
     memset(&m, 0, sizeof m);
     m.print = print;

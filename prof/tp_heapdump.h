@@ -54,6 +54,6 @@ long tp_heapdump_file(const tp_heap_t *heap, const char *label, const char *path
  * metadata.  A character covering several extents shows the one with the
  * most bytes there. */
 void tp_heapmap_print(const tp_heap_t *heap, unsigned columns,
-                      void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+                      tp_print_fn print);
 
 #endif /* TP_HEAPDUMP_H */

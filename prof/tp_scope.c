@@ -56,7 +56,7 @@ long tp_scope_net_footprint(const tp_scope_t *s) {
 long tp_scope_net_used(const tp_scope_t *s) { return (long)s->used_end - (long)s->used_begin; }
 
 void tp_scope_print(const tp_scope_t *s,
-                    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)))) {
+                    tp_print_fn print) {
     if (s == NULL || s->heap == NULL) return;
     if (s->open) {
         print("SCOPE %s: still open\n", s->name);

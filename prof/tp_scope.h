@@ -54,6 +54,6 @@ long tp_scope_net_footprint(const tp_scope_t *s);
 long tp_scope_net_used(const tp_scope_t *s);
 /* One line, "SCOPE name: ...". */
 void tp_scope_print(const tp_scope_t *s,
-                    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+                    tp_print_fn print);
 
 #endif /* TP_SCOPE_H */

@@ -1,5 +1,5 @@
 /*
- * test_fmt.c - the kernel's formatter (kernel/fmt.c) against the host C
+ * test_fmt.c - the kernel's formatter (port/fmt.c) against the host C
  * library's snprintf: fixed cases, then a randomised sweep of directives and
  * values, then truncation.  Built with ASan/UBSan.
  */

@@ -1,5 +1,5 @@
 /*
- * test_track.c - the allocation tracker (prof/tp_track.h) on the host, in
+ * test_track.c - the allocation tracker (alloc/tp_track.h) on the host, in
  * the tracking build (host.mk: -DTP_ALLOC_TRACK=1), under ASan/UBSan: its
  * table against a reference model, snapshots, differences, the leak report,
  * and that tracking leaves the heap exactly as an untracked run leaves it.
