@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tp_objects.h"
 
@@ -114,7 +115,19 @@ void tp_str_reset(void);
 tp_obj_t *tp_str_cached(const char *data, size_t len); /* borrowed or NULL */
 extern uint32_t tp_char_cache_hits, tp_intern_hits, tp_int_cache_hits;
 
-/* The table. */
+/* ---- the hash table of dicts and instances (tp_table.c) ---- */
+
+/* An index slot holds an entry number, or one of these. */
+#define TP_TABLE_SLOT_EMPTY (-1)
+#define TP_TABLE_SLOT_DELETED (-2)
+
+/* Inline: the lookups of dicts and instances, on their hot paths, reach
+ * into the table's block through these. */
+static inline int16_t *tp_table_index(const tp_table_t *t) { return (int16_t *)t->mem; }
+static inline tp_entry_t *tp_table_entries(const tp_table_t *t) {
+    return (tp_entry_t *)(void *)((char *)t->mem + (sizeof(int16_t) << t->log2));
+}
+
 /* Sets key -> value in `owner`'s table t.  A dict or an instance is tracked
  * by the collector only from the first key or value that is a container on:
  * one holding only atoms (ints, strs, ...) can never be part of a cycle. */
@@ -124,7 +137,24 @@ int tp_table_del(tp_table_t *t, tp_obj_t *key, uint32_t hash);          /* 1 del
 uint32_t tp_table_traverse(tp_table_t *t, uint32_t start, tp_visit_t visit, void *ctx);
 uint32_t tp_table_clear(tp_table_t *t, uint32_t *budget);
 void tp_table_free(tp_table_t *t);
-tp_entry_t *tp_table_entries(const tp_table_t *t);
+
+/* The entry whose key is a str equal to (text, len), or NULL, in a table
+ * whose keys are all strs (an instance's attributes): compared by content,
+ * so tp_getattr makes no string object for the lookup.  Inline: tp_getattr
+ * is its only caller, and a hot one. */
+static inline tp_entry_t *tp_table_find_str(const tp_table_t *t, const char *text, size_t len,
+                                            uint32_t hash) {
+    if (t->mem == NULL) return NULL;
+    int16_t *index = tp_table_index(t);
+    tp_entry_t *entries = tp_table_entries(t);
+    uint32_t mask = (1u << t->log2) - 1u;
+    for (uint32_t i = hash & mask; index[i] != TP_TABLE_SLOT_EMPTY; i = (i + 1u) & mask) {
+        if (index[i] < 0 || entries[index[i]].hash != hash) continue;
+        tp_str_t *k = TP_AS(tp_str_t, entries[index[i]].key);
+        if (k->len == len && memcmp(k->data, text, len) == 0) return &entries[index[i]];
+    }
+    return NULL;
+}
 
 /* The instance types: [has __del__][weak-referenceable]. */
 extern tp_type_t tp_instance_types[2][2];
