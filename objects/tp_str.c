@@ -1,6 +1,6 @@
 /*
- * tp_str.c - str, bytes and bytearray; the one-character cache and the
- * intern table.
+ * tp_str.c - str: the one-character cache and the intern table; the hash
+ * of str and bytes.
  *
  * The 128 one-character ASCII strings and the empty string are immortal
  * const objects in flash (built by the preprocessor, hash included: FNV-1a of
@@ -26,24 +26,16 @@
 
 static void str_dealloc(tp_obj_t *self);
 
-/* The bytes a str or bytes object of len bytes is made with: the text and
- * its NUL; a bytes object keeps at least one data byte. */
+/* The bytes a str of len bytes is made with: the text and its NUL. */
 static size_t str_size(size_t len) { return STR_HDR + len + 1u; }
-static size_t bytes_size(size_t len) { return offsetof(tp_bytes_t, data) + (len ? len : 1u); }
 static size_t str_size_of(const tp_obj_t *self) {
     return str_size(((const tp_str_t *)(const void *)self)->len);
-}
-static size_t bytes_size_of(const tp_obj_t *self) {
-    return bytes_size(((const tp_bytes_t *)(const void *)self)->len);
 }
 
 tp_type_t tp_str_type = {.name = "str",
                          .basic_size = sizeof(tp_str_t),
                          .dealloc = str_dealloc,
                          .size_of = str_size_of};
-tp_type_t tp_bytes_type = {.name = "bytes", .basic_size = sizeof(tp_bytes_t), .size_of = bytes_size_of};
-tp_type_t tp_bytearray_type = {
-    .name = "bytearray", .basic_size = sizeof(tp_bytes_t), .size_of = bytes_size_of};
 
 uint32_t tp_char_cache_hits, tp_intern_hits;
 
@@ -265,39 +257,4 @@ tp_obj_t *tp_str_concat(tp_obj_t *a, tp_obj_t *b) {
     memcpy(S(o)->data + la, S(b)->data, lb);
     str_finish(o);
     return o;
-}
-
-/* ---- bytes, bytearray ---- */
-
-static tp_bytes_t *B(tp_obj_t *o) { return (tp_bytes_t *)(void *)o; }
-
-static tp_obj_t *bytes_make(tp_type_t *t, const void *data, size_t len) {
-    if (len > UINT16_MAX * 8u - offsetof(tp_bytes_t, data)) return tp_fail(TP_ERR_OVERFLOW);
-    tp_obj_t *o = tp_obj_alloc(t, bytes_size(len));
-    if (o == NULL) return NULL;
-    B(o)->len = (uint32_t)len;
-    if (data != NULL) memcpy(B(o)->data, data, len); /* else zeroed by tp_gc_new */
-    B(o)->hash = tp_hash_bytes(B(o)->data, len);
-    return o;
-}
-
-tp_obj_t *tp_bytes_new(const void *data, size_t len) {
-    return bytes_make(&tp_bytes_type, data, len);
-}
-tp_obj_t *tp_bytearray_new(const void *data, size_t len) {
-    return bytes_make(&tp_bytearray_type, data, len);
-}
-
-const uint8_t *tp_bytes_data(const tp_obj_t *o) {
-    if (!tp_is(o, &tp_bytes_type) && !tp_is(o, &tp_bytearray_type)) return tp_fail(TP_ERR_TYPE);
-    return ((const tp_bytes_t *)(const void *)o)->data;
-}
-
-int tp_bytearray_set(tp_obj_t *ba, long index, int value) {
-    if (!tp_is(ba, &tp_bytearray_type)) return tp_fail_int(TP_ERR_TYPE);
-    long i = tp_index(index, B(ba)->len);
-    if (i < 0) return tp_fail_int(TP_ERR_INDEX);
-    if (value < 0 || value > 255) return tp_fail_int(TP_ERR_VALUE);
-    B(ba)->data[i] = (uint8_t)value;
-    return 0;
 }
