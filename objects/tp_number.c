@@ -12,7 +12,6 @@
 
 #include "tp_objects_internal.h"
 
-_Static_assert(sizeof(tp_int_t) == 8, "an int is header + int32_t");
 _Static_assert(TP_INT_FREELIST_CAP <= 65535 && TP_FLOAT_FREELIST_CAP <= 65535,
                "free list caps are 16-bit");
 

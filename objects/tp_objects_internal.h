@@ -16,17 +16,25 @@
  * registers int and str first and checks they get these. */
 #define TP_INT_INDEX 2u
 #define TP_STR_INDEX 3u
+_Static_assert(TP_INT_INDEX < TP_GC_MAX_TYPES && TP_STR_INDEX < TP_GC_MAX_TYPES,
+               "the cached objects' type indices must be registrable");
+
+/* Every block of the collector's heap (objects and the buffers they own) is
+ * aligned to TP_ALLOC_GRAIN: no layout below may need more. */
 
 /* 8 bytes: header + value, the smallest size class. */
 typedef struct {
     tp_obj_t ob;
     int32_t value;
 } tp_int_t;
+_Static_assert(sizeof(tp_int_t) == 8 && sizeof(tp_int_t) <= TP_ALLOC_GRAIN,
+               "an int is header + int32_t, one block of the smallest size class");
 
 typedef struct {
     tp_obj_t ob;
     double value;
 } tp_float_t;
+_Static_assert(_Alignof(tp_float_t) <= TP_ALLOC_GRAIN, "the double must be aligned in its block");
 
 /* 11 bytes before the text: a one-character string is a 16-byte block. */
 typedef struct {
@@ -36,6 +44,8 @@ typedef struct {
     uint8_t interned;
     char data[]; /* len bytes and a NUL */
 } tp_str_t;
+_Static_assert(offsetof(tp_str_t, data) == 11 && offsetof(tp_str_t, data) + 2u <= 2u * TP_ALLOC_GRAIN,
+               "a one-character string (text and NUL) fits the 16-byte size class");
 
 typedef struct {
     tp_obj_t ob;
@@ -86,6 +96,10 @@ typedef struct {
     tp_table_t attrs;
     tp_weakref_t *weaklist; /* only when the class is weak-referenceable */
 } tp_instance_t;
+/* An instance of a class without weak references is made without the last
+ * field: its type's basic_size stops at weaklist. */
+_Static_assert(offsetof(tp_instance_t, weaklist) + sizeof(tp_weakref_t *) == sizeof(tp_instance_t),
+               "weaklist must be the last field of an instance");
 
 typedef struct {
     tp_gc_head_t head;

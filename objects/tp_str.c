@@ -19,6 +19,7 @@
 
 #define STR_HDR offsetof(tp_str_t, data)
 #define STR_MAX_LEN 65535u
+_Static_assert(STR_MAX_LEN <= UINT16_MAX, "a str's length is a uint16_t");
 
 /* interned: 0 no, 1 in the intern table, 2 a cached const string */
 #define INTERNED_TABLE 1u
@@ -55,8 +56,13 @@ typedef struct {
     uint8_t interned;
     char data[2];
 } const_str_t;
-_Static_assert(offsetof(const_str_t, data) == STR_HDR && offsetof(const_str_t, len) ==
-                   offsetof(tp_str_t, len), "const strings share the str layout");
+/* The cached strings are read through tp_str_t: every field at its place. */
+_Static_assert(offsetof(const_str_t, ob) == offsetof(tp_str_t, ob) &&
+                   offsetof(const_str_t, hash) == offsetof(tp_str_t, hash) &&
+                   offsetof(const_str_t, len) == offsetof(tp_str_t, len) &&
+                   offsetof(const_str_t, interned) == offsetof(tp_str_t, interned) &&
+                   offsetof(const_str_t, data) == STR_HDR,
+               "const strings share the str layout");
 
 #define FNV1(c) ((uint32_t)((2166136261u ^ (uint32_t)(c)) * 16777619u))
 #define CH1(c) {{TP_RC_IMMORTAL, TP_STR_INDEX, 0}, FNV1(c), 1u, INTERNED_CACHED, {(char)(c), 0}},

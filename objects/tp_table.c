@@ -18,8 +18,20 @@
 
 #define MIN_LOG2 2u
 #define MAX_LOG2 15u /* int16_t entry numbers */
+/* Entries a table of 2^log2 index slots holds: 2/3 of them, so a lookup
+ * rarely probes twice. */
+#define USABLE_ENTRIES(log2) (((1u << (log2)) * 2u) / 3u)
 
-static uint32_t table_usable(uint8_t log2) { return ((1u << log2) * 2u) / 3u; }
+/* The entries start right after the index, in the same block. */
+_Static_assert((sizeof(int16_t) << MIN_LOG2) % _Alignof(tp_entry_t) == 0,
+               "the smallest index keeps the entries after it aligned");
+_Static_assert(_Alignof(tp_entry_t) <= TP_ALLOC_GRAIN, "a table's block is aligned for its entries");
+/* An index slot holds an entry number as int16_t, and the table counts its
+ * entries in uint16_t. */
+_Static_assert(USABLE_ENTRIES(MAX_LOG2) <= INT16_MAX && USABLE_ENTRIES(MAX_LOG2) <= UINT16_MAX,
+               "entry numbers of the largest table fit an index slot and the counts");
+
+static uint32_t table_usable(uint8_t log2) { return USABLE_ENTRIES(log2); }
 /* The bytes of a table's block: the index, then the entries. */
 static size_t table_bytes(uint8_t log2) {
     return (sizeof(int16_t) << log2) + table_usable(log2) * sizeof(tp_entry_t);
