@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tp_objects.h"
+#include "tp_port.h"
 
 /* Fixed type indices of the types whose cached objects live in flash:
  * after tp_gc_init registers the weakref type at 1, tp_objects_init
@@ -164,6 +165,7 @@ static inline tp_entry_t *tp_table_find_str(const tp_table_t *t, const char *tex
     uint32_t mask = (1u << t->log2) - 1u;
     for (uint32_t i = hash & mask; index[i] != TP_TABLE_SLOT_EMPTY; i = (i + 1u) & mask) {
         if (index[i] < 0 || entries[index[i]].hash != hash) continue;
+        TP_ASSERT(tp_is(entries[index[i]].key, &tp_str_type));
         tp_str_t *k = TP_AS(tp_str_t, entries[index[i]].key);
         if (k->len == len && memcmp(k->data, text, len) == 0) return &entries[index[i]];
     }

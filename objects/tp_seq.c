@@ -45,6 +45,7 @@ static uint32_t items_clear(tp_obj_t **items, uint32_t *len, uint32_t *budget) {
 
 static uint32_t tuple_clear(tp_obj_t *self, uint32_t *budget) {
     tp_tuple_t *t = TP_AS(tp_tuple_t, self);
+    TP_ASSERT(t->len <= t->size);
     uint32_t len = t->len;
     uint32_t left = items_clear(t->items, &len, budget);
     t->len = (uint16_t)len;
@@ -138,6 +139,7 @@ static int list_resize(tp_list_t *l, uint32_t cap) {
     if (items == NULL) return tp_fail_int(TP_ERR_NOMEM);
     l->items = items;
     l->cap = cap;
+    TP_ASSERT(l->len <= l->cap);
     return 0;
 }
 
@@ -159,6 +161,7 @@ int tp_list_append(tp_obj_t *o, tp_obj_t *item) {
     if (check_list(o) != 0 || item == NULL) return tp_fail_int(TP_ERR_TYPE);
     tp_list_t *l = L(o);
     if (list_reserve_one(l) != 0) return -1;
+    TP_ASSERT(l->len < l->cap && l->items != NULL);
     tp_incref(item);
     l->items[l->len++] = item;
     return 0;
@@ -195,6 +198,7 @@ int tp_list_insert(tp_obj_t *o, long index, tp_obj_t *item) {
     if (index < 0) index = index + n < 0 ? 0 : index + n;
     if (index > n) index = n;
     if (list_reserve_one(l) != 0) return -1;
+    TP_ASSERT(l->len < l->cap && l->items != NULL);
     uint32_t i = (uint32_t)index;
     memmove(&l->items[i + 1u], &l->items[i], (l->len - i) * sizeof(tp_obj_t *));
     tp_incref(item);

@@ -140,9 +140,11 @@ static tp_obj_t *itab_find(const char *data, size_t len, uint32_t hash) {
 static int itab_add(tp_obj_t *s) {
     if ((itab_filled + 1u) * 3u > itab_cap * 2u && itab_grow() != 0) return -1;
     tp_obj_t **slot = itab_slot(S(s)->data, S(s)->len, S(s)->hash);
+    TP_ASSERT(*slot == NULL || *slot == TOMBSTONE); /* s was not there */
     if (*slot == NULL) itab_filled++;
     *slot = s;
     itab_used++;
+    TP_ASSERT(itab_used <= itab_filled && itab_filled * 3u <= itab_cap * 2u);
     S(s)->interned = INTERNED_TABLE;
     return 0;
 }
@@ -150,13 +152,12 @@ static int itab_add(tp_obj_t *s) {
 static void str_dealloc(tp_obj_t *self) {
     if (S(self)->interned != INTERNED_TABLE || itab == NULL) return;
     uint32_t mask = itab_cap - 1u;
-    for (uint32_t i = S(self)->hash & mask; itab[i] != NULL; i = (i + 1u) & mask) {
-        if (itab[i] == self) {
-            itab[i] = TOMBSTONE;
-            itab_used--;
-            return;
-        }
-    }
+    uint32_t i = S(self)->hash & mask;
+    while (itab[i] != NULL && itab[i] != self) i = (i + 1u) & mask;
+    TP_ASSERT(itab[i] == self); /* an interned string is in the table until it dies */
+    if (itab[i] != self) return;
+    itab[i] = TOMBSTONE;
+    itab_used--;
 }
 
 void tp_str_trim(void) {
@@ -214,14 +215,16 @@ tp_obj_t *tp_str_new(const char *literal) {
     if (literal == NULL) return tp_fail(TP_ERR_TYPE);
     size_t len = strlen(literal);
     if (len <= 1 || !identifier_like(literal, len)) return tp_str_from(literal, len);
-    tp_obj_t *found = itab_find(literal, len, tp_hash_bytes(literal, len));
+    uint32_t hash = tp_hash_bytes(literal, len);
+    tp_obj_t *found = itab_find(literal, len, hash);
     if (found != NULL) {
         tp_intern_hits++;
         tp_incref(found);
         return found;
     }
     tp_obj_t *o = tp_str_from(literal, len);
-    /* (allocating can only take strings out of the table, never put one in) */
+    /* allocating can only take strings out of the table, never put one in */
+    TP_ASSERT(itab_find(literal, len, hash) == NULL);
     if (o != NULL) (void)itab_add(o);
     return o;
 }

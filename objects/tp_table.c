@@ -41,6 +41,8 @@ static int keys_equal(tp_obj_t *a, tp_obj_t *b) { return a == b || tp_eq(a, b) =
 
 /* The index slot of `key`, or of the empty slot where it would go. */
 static int16_t *find_slot(const tp_table_t *t, tp_obj_t *key, uint32_t hash) {
+    /* the load bound leaves an empty slot, which ends every probe */
+    TP_ASSERT(t->nentries <= table_usable(t->log2));
     int16_t *index = tp_table_index(t);
     tp_entry_t *entries = tp_table_entries(t);
     uint32_t mask = (1u << t->log2) - 1u;
@@ -52,6 +54,7 @@ static int16_t *find_slot(const tp_table_t *t, tp_obj_t *key, uint32_t hash) {
 }
 
 tp_entry_t *tp_table_find(tp_table_t *t, tp_obj_t *key, uint32_t hash) {
+    TP_ASSERT((t->mem == NULL) == (t->log2 == 0) && t->used <= t->nentries);
     if (t->mem == NULL) return NULL;
     int16_t e = *find_slot(t, key, hash);
     return e >= 0 ? &tp_table_entries(t)[e] : NULL;
@@ -84,6 +87,7 @@ static int table_resize(tp_table_t *t, uint32_t need) {
         }
         tp_gc_buf_free(t->mem, table_bytes(t->log2));
     }
+    TP_ASSERT(fresh.nentries == t->used); /* the live entries, compacted */
     fresh.used = fresh.nentries;
     *t = fresh;
     return 0;
@@ -114,6 +118,7 @@ int tp_table_set(tp_obj_t *owner, tp_table_t *t, tp_obj_t *key, uint32_t hash, t
     *slot = (int16_t)t->nentries;
     t->nentries++;
     t->used++;
+    TP_ASSERT(t->nentries <= table_usable(t->log2));
     return 0;
 }
 
@@ -129,6 +134,7 @@ static int16_t *slot_of_entry(const tp_table_t *t, uint32_t n) {
 /* Takes entry n out; the caller drops the key and value it returns. */
 static void remove_entry(tp_table_t *t, uint32_t n, tp_obj_t **key, tp_obj_t **value) {
     tp_entry_t *e = &tp_table_entries(t)[n];
+    TP_ASSERT(n < t->nentries && e->key != NULL && t->used > 0);
     *slot_of_entry(t, n) = TP_TABLE_SLOT_DELETED;
     *key = e->key;
     *value = e->value;
@@ -173,6 +179,7 @@ uint32_t tp_table_clear(tp_table_t *t, uint32_t *budget) {
             t->nentries--;
         }
     }
+    TP_ASSERT(t->used == 0); /* every live entry was removed */
     t->used = 0;
     return 0;
 }

@@ -57,6 +57,9 @@ tp_obj_t *tp_view_new(tp_obj_t *buffer, size_t start, size_t len) {
     V(o)->buffer = buffer;
     V(o)->start = (uint32_t)(base_start + start);
     V(o)->len = (uint32_t)len;
+    /* over the bytes themselves, never over another view: no chains */
+    TP_ASSERT(!tp_is(buffer, &tp_view_type) &&
+              V(o)->start + V(o)->len <= TP_AS(tp_bytes_t, buffer)->len);
     return o; /* not tracked: see the top of the file */
 }
 
