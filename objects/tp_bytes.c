@@ -22,15 +22,15 @@ tp_type_t tp_bytes_type = {.name = "bytes", .basic_size = sizeof(tp_bytes_t), .s
 tp_type_t tp_bytearray_type = {
     .name = "bytearray", .basic_size = sizeof(tp_bytes_t), .size_of = bytes_size_of};
 
-static tp_bytes_t *B(tp_obj_t *o) { return (tp_bytes_t *)(void *)o; }
+static tp_bytes_t *as_bytes(tp_obj_t *o) { return (tp_bytes_t *)(void *)o; }
 
 static tp_obj_t *bytes_make(tp_type_t *t, const void *data, size_t len) {
     if (len > UINT16_MAX * 8u - offsetof(tp_bytes_t, data)) return tp_fail(TP_ERR_OVERFLOW);
     tp_obj_t *o = tp_obj_alloc(t, bytes_size(len));
     if (o == NULL) return NULL;
-    B(o)->len = (uint32_t)len;
-    if (data != NULL) memcpy(B(o)->data, data, len); /* else zeroed by tp_gc_new */
-    B(o)->hash = tp_hash_bytes(B(o)->data, len);
+    as_bytes(o)->len = (uint32_t)len;
+    if (data != NULL) memcpy(as_bytes(o)->data, data, len); /* else zeroed by tp_gc_new */
+    as_bytes(o)->hash = tp_hash_bytes(as_bytes(o)->data, len);
     return o;
 }
 
@@ -48,9 +48,9 @@ const uint8_t *tp_bytes_data(const tp_obj_t *o) {
 
 int tp_bytearray_set(tp_obj_t *ba, long index, int value) {
     if (!tp_is(ba, &tp_bytearray_type)) return tp_fail_int(TP_ERR_TYPE);
-    long i = tp_index(index, B(ba)->len);
+    long i = tp_index(index, as_bytes(ba)->len);
     if (i < 0) return tp_fail_int(TP_ERR_INDEX);
     if (value < 0 || value > 255) return tp_fail_int(TP_ERR_VALUE);
-    B(ba)->data[i] = (uint8_t)value;
+    as_bytes(ba)->data[i] = (uint8_t)value;
     return 0;
 }

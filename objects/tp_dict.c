@@ -8,13 +8,15 @@
  */
 #include "tp_objects_internal.h"
 
-static tp_table_t *DT(tp_obj_t *o) { return &TP_AS(tp_dict_t, o)->table; }
+static tp_table_t *dict_table(tp_obj_t *o) { return &TP_AS(tp_dict_t, o)->table; }
 
 static uint32_t dict_traverse(tp_obj_t *self, uint32_t start, tp_visit_t visit, void *ctx) {
-    return tp_table_traverse(DT(self), start, visit, ctx);
+    return tp_table_traverse(dict_table(self), start, visit, ctx);
 }
-static uint32_t dict_clear(tp_obj_t *self, uint32_t *budget) { return tp_table_clear(DT(self), budget); }
-static void dict_dealloc(tp_obj_t *self) { tp_table_free(DT(self)); }
+static uint32_t dict_clear(tp_obj_t *self, uint32_t *budget) {
+    return tp_table_clear(dict_table(self), budget);
+}
+static void dict_dealloc(tp_obj_t *self) { tp_table_free(dict_table(self)); }
 
 tp_type_t tp_dict_type = {
     .name = "dict",
@@ -34,7 +36,7 @@ tp_obj_t *tp_dict_new(void) {
 static tp_table_t *dict_key(tp_obj_t *d, tp_obj_t *key, uint32_t *hash) {
     if (!tp_is(d, &tp_dict_type) || key == NULL) return tp_fail(TP_ERR_TYPE);
     if (tp_hash(key, hash) != 0) return NULL;
-    return DT(d);
+    return dict_table(d);
 }
 
 int tp_dict_set(tp_obj_t *d, tp_obj_t *key, tp_obj_t *value) {
@@ -90,7 +92,7 @@ int tp_dict_next(tp_obj_t *d, size_t *pos, tp_obj_t **key, tp_obj_t **value) {
         (void)tp_fail(TP_ERR_TYPE);
         return 0;
     }
-    tp_table_t *t = DT(d);
+    tp_table_t *t = dict_table(d);
     for (; t->mem != NULL && *pos < t->nentries; (*pos)++) {
         tp_entry_t *e = &tp_table_entries(t)[*pos];
         if (e->key == NULL) continue;

@@ -2,8 +2,9 @@
  * tp_instance.c - instances of user classes, and their attributes.
  *
  * Instances keep their attributes in a hash table (tp_table.c) inside the
- * object (the keys are interned names), so an instance is one object, as in
- * CPython 3.11+ where the __dict__ is only made on demand.
+ * object, keyed by the names as strs (interned when identifier-like, as
+ * tp_str_new makes them), so an instance is one object, as in CPython 3.11+
+ * where the __dict__ is only made on demand.
  *
  * A class is a static description (tp_class_t): whether it has __del__ and
  * whether its instances can be weakly referenced pick one of four instance
@@ -14,16 +15,16 @@
 
 #include "tp_objects_internal.h"
 
-static tp_instance_t *I(tp_obj_t *o) { return (tp_instance_t *)(void *)o; }
+static tp_instance_t *as_instance(tp_obj_t *o) { return (tp_instance_t *)(void *)o; }
 
 static uint32_t inst_traverse(tp_obj_t *self, uint32_t start, tp_visit_t visit, void *ctx) {
-    return tp_table_traverse(&I(self)->attrs, start, visit, ctx);
+    return tp_table_traverse(&as_instance(self)->attrs, start, visit, ctx);
 }
 static uint32_t inst_clear(tp_obj_t *self, uint32_t *budget) {
-    return tp_table_clear(&I(self)->attrs, budget);
+    return tp_table_clear(&as_instance(self)->attrs, budget);
 }
-static void inst_dealloc(tp_obj_t *self) { tp_table_free(&I(self)->attrs); }
-static void inst_finalize(tp_obj_t *self) { I(self)->cls->del(self); }
+static void inst_dealloc(tp_obj_t *self) { tp_table_free(&as_instance(self)->attrs); }
+static void inst_finalize(tp_obj_t *self) { as_instance(self)->cls->del(self); }
 
 #define INSTANCE_TYPE(fin, weak)                                                                  \
     {                                                                                             \
@@ -51,7 +52,7 @@ tp_obj_t *tp_instance_new(const tp_class_t *cls) {
         &tp_instance_types[cls->del != NULL][(cls->flags & TP_CLASS_NO_WEAKREF) == 0];
     tp_obj_t *o = tp_obj_alloc(t, t->basic_size);
     if (o == NULL) return NULL;
-    I(o)->cls = cls; /* untracked until it holds a container (tp_table_set) */
+    as_instance(o)->cls = cls; /* untracked until it holds a container (tp_table_set) */
     return o;
 }
 
@@ -76,7 +77,7 @@ int tp_setattr(tp_obj_t *o, const char *name, tp_obj_t *value) {
     if (value == NULL) return tp_fail_int(TP_ERR_TYPE);
     tp_obj_t *k = tp_str_new(name);
     if (k == NULL) return -1;
-    int r = tp_table_set(self, &I(self)->attrs, k, TP_AS(tp_str_t, k)->hash, value);
+    int r = tp_table_set(self, &as_instance(self)->attrs, k, TP_AS(tp_str_t, k)->hash, value);
     tp_decref(k);
     return r;
 }
@@ -88,7 +89,7 @@ tp_obj_t *tp_getattr(tp_obj_t *o, const char *name) {
     /* by content: no string object is made for the lookup */
     size_t len = strlen(name);
     uint32_t hash = tp_hash_bytes(name, len);
-    tp_entry_t *e = tp_table_find_str(&I(self)->attrs, name, len, hash);
+    tp_entry_t *e = tp_table_find_str(&as_instance(self)->attrs, name, len, hash);
     if (e != NULL) {
         tp_incref(e->value);
         return e->value;
@@ -101,7 +102,7 @@ int tp_delattr(tp_obj_t *o, const char *name) {
     if (self == NULL) return -1;
     tp_obj_t *k = tp_str_new(name);
     if (k == NULL) return -1;
-    int r = tp_table_del(&I(self)->attrs, k, TP_AS(tp_str_t, k)->hash);
+    int r = tp_table_del(&as_instance(self)->attrs, k, TP_AS(tp_str_t, k)->hash);
     tp_decref(k);
     return r == 1 ? 0 : r == 0 ? tp_fail_int(TP_ERR_ATTRIBUTE) : -1;
 }

@@ -178,7 +178,7 @@ int tp_dict_next(tp_obj_t *d, size_t *pos, tp_obj_t **key, tp_obj_t **value);
 /* ---- instances of user classes ---- */
 
 /* A class: a static description.  Attributes live in the instance itself
- * (a small table keyed by interned names, as CPython 3.11+ keeps them inline),
+ * (a small table keyed by the names, as CPython 3.11+ keeps them inline),
  * so an instance is one object. */
 typedef struct tp_class {
     const char *name;

@@ -125,11 +125,6 @@ long tp_index(long index, size_t len);
 /* FNV-1a, the hash of str and bytes. */
 uint32_t tp_hash_bytes(const void *data, size_t len);
 
-/* Strings: interning, the one-character cache. */
-void tp_str_reset(void);
-tp_obj_t *tp_str_cached(const char *data, size_t len); /* borrowed or NULL */
-extern uint32_t tp_char_cache_hits, tp_intern_hits, tp_int_cache_hits;
-
 /* ---- the hash table of dicts and instances (tp_table.c) ---- */
 
 /* An index slot holds an entry number, or one of these. */
@@ -172,11 +167,22 @@ static inline tp_entry_t *tp_table_find_str(const tp_table_t *t, const char *tex
     return NULL;
 }
 
-/* The instance types: [has __del__][weak-referenceable]. */
-extern tp_type_t tp_instance_types[2][2];
+/* ---- the types' own state: set-up, statistics, trimming, caches ---- */
+
+/* tp_number.c: the int and float free lists, the small-int cache's hits
+ * (reset, read and trimmed by tp_objects.c). */
 void tp_number_reset(void);
-void tp_number_trim(void);
-void tp_str_trim(void);
 void tp_number_stats(tp_objects_stats_t *out);
+void tp_number_trim(void);
+
+/* tp_str.c: the intern table and the one-character cache. */
+void tp_str_reset(void);
+void tp_str_trim(void);
+tp_obj_t *tp_str_cached(const char *data, size_t len); /* borrowed or NULL */
+extern uint32_t tp_char_cache_hits, tp_intern_hits;
+
+/* tp_instance.c: the instance types, [has __del__][weak-referenceable]
+ * (registered by tp_objects_init). */
+extern tp_type_t tp_instance_types[2][2];
 
 #endif /* TP_OBJECTS_INTERNAL_H */

@@ -22,7 +22,7 @@ static void put(out_t *w, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++, w->len++)
         if (w->len + 1u < w->size) w->buf[w->len] = s[i];
 }
-static void puts_(out_t *w, const char *s) { put(w, s, strlen(s)); }
+static void put_str(out_t *w, const char *s) { put(w, s, strlen(s)); }
 
 static void putf(out_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(out_t *w, const char *fmt, ...) {
@@ -37,12 +37,12 @@ static void putf(out_t *w, const char *fmt, ...) {
 /* Python's float repr for the common cases: up to 9 significant digits
  * (the formatter has no %g; the exact shortest repr needs far more code). */
 static void put_float(out_t *w, double v) {
-    if (v != v) return puts_(w, "nan");
+    if (v != v) return put_str(w, "nan");
     if (v < 0 || (v == 0 && 1.0 / v < 0)) {
-        puts_(w, "-");
+        put_str(w, "-");
         v = -v;
     }
-    if (v > 1e300 * 1e300 / 2) return puts_(w, "inf");
+    if (v > 1e300 * 1e300 / 2) return put_str(w, "inf");
     int exp10 = 0;
     if (v != 0 && (v >= 1e16 || v < 1e-4)) {
         while (v >= 10.0) v /= 10.0, exp10++;
@@ -74,7 +74,7 @@ static void put_quoted(out_t *w, const uint8_t *s, size_t n) {
             char e[2] = {'\\', (char)c};
             put(w, e, 2);
         } else if (c == '\n') {
-            puts_(w, "\\n");
+            put_str(w, "\\n");
         } else if (c < 32 || c >= 127) {
             putf(w, "\\x%02x", c);
         } else {
@@ -88,7 +88,7 @@ static void repr(out_t *w, tp_obj_t *o);
 
 static void repr_items(out_t *w, tp_obj_t **items, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
-        if (i) puts_(w, ", ");
+        if (i) put_str(w, ", ");
         repr(w, items[i]);
     }
 }
@@ -98,28 +98,28 @@ static void repr_table(out_t *w, tp_table_t *t, const char *sep) {
     for (uint32_t i = 0; t->mem != NULL && i < t->nentries; i++) {
         tp_entry_t *e = &tp_table_entries(t)[i];
         if (e->key == NULL) continue;
-        if (!first) puts_(w, ", ");
+        if (!first) put_str(w, ", ");
         first = 0;
         if (sep[0] == '=')
-            puts_(w, TP_AS(tp_str_t, e->key)->data);
+            put_str(w, TP_AS(tp_str_t, e->key)->data);
         else
             repr(w, e->key);
-        puts_(w, sep);
+        put_str(w, sep);
         repr(w, e->value);
     }
 }
 
 static void repr(out_t *w, tp_obj_t *o) {
-    if (o == NULL) return puts_(w, "NULL");
+    if (o == NULL) return put_str(w, "NULL");
     if (tp_is(o, &tp_int_type)) return putf(w, "%ld", (long)TP_AS(tp_int_t, o)->value);
     if (tp_is(o, &tp_float_type)) return put_float(w, TP_AS(tp_float_t, o)->value);
     if (tp_is(o, &tp_str_type))
         return put_quoted(w, (const uint8_t *)TP_AS(tp_str_t, o)->data, TP_AS(tp_str_t, o)->len);
     if (tp_is(o, &tp_bytes_type) || tp_is(o, &tp_bytearray_type)) {
         int ba = tp_is(o, &tp_bytearray_type);
-        puts_(w, ba ? "bytearray(b" : "b");
+        put_str(w, ba ? "bytearray(b" : "b");
         put_quoted(w, TP_AS(tp_bytes_t, o)->data, TP_AS(tp_bytes_t, o)->len);
-        if (ba) puts_(w, ")");
+        if (ba) put_str(w, ")");
         return;
     }
     if (tp_is(o, &tp_weakref_type)) {
@@ -134,29 +134,29 @@ static void repr(out_t *w, tp_obj_t *o) {
     /* containers that may contain themselves */
     for (unsigned i = 0; i < w->depth; i++)
         if (w->open[i] == o)
-            return puts_(w, tp_is(o, &tp_dict_type)    ? "{...}"
-                            : tp_is(o, &tp_tuple_type) ? "(...)"
-                            : tp_is(o, &tp_list_type)  ? "[...]"
-                                                       : "...");
-    if (w->depth >= TP_OBJ_MAX_DEPTH) return puts_(w, "...");
+            return put_str(w, tp_is(o, &tp_dict_type)    ? "{...}"
+                              : tp_is(o, &tp_tuple_type) ? "(...)"
+                              : tp_is(o, &tp_list_type)  ? "[...]"
+                                                         : "...");
+    if (w->depth >= TP_OBJ_MAX_DEPTH) return put_str(w, "...");
     w->open[w->depth++] = o;
     if (tp_is(o, &tp_tuple_type)) {
         tp_tuple_t *t = TP_AS(tp_tuple_t, o);
-        puts_(w, "(");
+        put_str(w, "(");
         repr_items(w, t->items, t->len);
-        puts_(w, t->len == 1 ? ",)" : ")");
+        put_str(w, t->len == 1 ? ",)" : ")");
     } else if (tp_is(o, &tp_list_type)) {
-        puts_(w, "[");
+        put_str(w, "[");
         repr_items(w, TP_AS(tp_list_t, o)->items, TP_AS(tp_list_t, o)->len);
-        puts_(w, "]");
+        put_str(w, "]");
     } else if (tp_is(o, &tp_dict_type)) {
-        puts_(w, "{");
+        put_str(w, "{");
         repr_table(w, &TP_AS(tp_dict_t, o)->table, ": ");
-        puts_(w, "}");
+        put_str(w, "}");
     } else if (tp_is_instance(o)) {
         putf(w, "%s(", TP_AS(tp_instance_t, o)->cls->name);
         repr_table(w, &TP_AS(tp_instance_t, o)->attrs, "=");
-        puts_(w, ")");
+        put_str(w, ")");
     } else {
         putf(w, "<%s object at %p>", tp_type_name(o), (void *)o);
     }
