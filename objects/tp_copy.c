@@ -98,6 +98,7 @@ static int memo_put(memo_t *m, tp_obj_t *orig, tp_obj_t *copy) {
         tp_gc_buf_free(m->slots, 2u * m->cap * sizeof *m->slots);
         *m = fresh;
     }
+    TP_ASSERT((m->used + 1u) * 3u <= m->cap * 2u); /* room, and an empty slot to end the probe */
     uint32_t mask = m->cap - 1u, i = memo_hash(orig) & mask;
     while (m->slots[2u * i] != NULL) i = (i + 1u) & mask;
     m->slots[2u * i] = orig;

@@ -45,8 +45,7 @@ size_t tp_describe_edge(tp_obj_t *from, tp_obj_t *to, char *buf, size_t size) {
 
 const tp_gc_describer_t tp_objects_describer = {.object = tp_repr, .edge = tp_describe_edge};
 
-tp_gc_path_status_t tp_objects_print_path_to_root(
-    tp_obj_t *obj, unsigned caller_refs,
-    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)))) {
+tp_gc_path_status_t tp_objects_print_path_to_root(tp_obj_t *obj, unsigned caller_refs,
+                                                  tp_print_fn print) {
     return tp_gc_print_path_to_root(obj, caller_refs, print, &tp_objects_describer);
 }

@@ -12,7 +12,6 @@
 
 #include "tp_objects_internal.h"
 
-_Static_assert(sizeof(tp_int_t) == 8, "an int is header + int32_t");
 _Static_assert(TP_INT_FREELIST_CAP <= 65535 && TP_FLOAT_FREELIST_CAP <= 65535,
                "free list caps are 16-bit");
 
@@ -25,23 +24,24 @@ tp_type_t tp_int_type = {.name = "int", .basic_size = sizeof(tp_int_t)};
 tp_type_t tp_float_type = {.name = "float", .basic_size = sizeof(tp_float_t)};
 
 /* The cache: element i is the int i + SMALL_MIN. */
-#define INT1(n) {{TP_RC_IMMORTAL, TP_INT_INDEX, 0}, (int32_t)(n) + SMALL_MIN},
-#define INT2(n) INT1(n) INT1((n) + 1)
-#define INT4(n) INT2(n) INT2((n) + 2)
-#define INT8(n) INT4(n) INT4((n) + 4)
-#define INT16(n) INT8(n) INT8((n) + 8)
-#define INT32(n) INT16(n) INT16((n) + 16)
-#define INT64(n) INT32(n) INT32((n) + 32)
-#define INT128(n) INT64(n) INT64((n) + 64)
-#define INT256(n) INT128(n) INT128((n) + 128)
-static const tp_int_t small_ints[SMALL_MAX - SMALL_MIN + 1] = {INT256(0) INT4(256) INT2(260)};
+#define SMALL_INT(n) {{TP_RC_IMMORTAL, TP_INT_INDEX, 0}, (int32_t)(n) + SMALL_MIN},
+#define SMALL_INTS_2(n) SMALL_INT(n) SMALL_INT((n) + 1)
+#define SMALL_INTS_4(n) SMALL_INTS_2(n) SMALL_INTS_2((n) + 2)
+#define SMALL_INTS_8(n) SMALL_INTS_4(n) SMALL_INTS_4((n) + 4)
+#define SMALL_INTS_16(n) SMALL_INTS_8(n) SMALL_INTS_8((n) + 8)
+#define SMALL_INTS_32(n) SMALL_INTS_16(n) SMALL_INTS_16((n) + 16)
+#define SMALL_INTS_64(n) SMALL_INTS_32(n) SMALL_INTS_32((n) + 32)
+#define SMALL_INTS_128(n) SMALL_INTS_64(n) SMALL_INTS_64((n) + 64)
+#define SMALL_INTS_256(n) SMALL_INTS_128(n) SMALL_INTS_128((n) + 128)
+static const tp_int_t small_ints[SMALL_MAX - SMALL_MIN + 1] = {
+    SMALL_INTS_256(0) SMALL_INTS_4(256) SMALL_INTS_2(260)};
 _Static_assert(sizeof small_ints / sizeof small_ints[0] == 262, "-5..256");
 
-uint32_t tp_int_cache_hits;
+static uint32_t int_cache_hits;
 
 tp_obj_t *tp_int_new(int32_t value) {
     if (value >= SMALL_MIN && value <= SMALL_MAX) {
-        tp_int_cache_hits++;
+        int_cache_hits++;
         return (tp_obj_t *)(uintptr_t)&small_ints[value - SMALL_MIN].ob;
     }
     tp_obj_t *o = tp_obj_alloc(&tp_int_type, sizeof(tp_int_t));
@@ -83,11 +83,11 @@ void tp_number_reset(void) {
     tp_freelist_init(&float_freelist, sizeof(tp_float_t), TP_FLOAT_FREELIST_CAP);
     tp_int_type.freelist = TP_INT_FREELIST_CAP > 0 ? &int_freelist : NULL;
     tp_float_type.freelist = TP_FLOAT_FREELIST_CAP > 0 ? &float_freelist : NULL;
-    tp_int_cache_hits = 0;
+    int_cache_hits = 0;
 }
 
 void tp_number_stats(tp_objects_stats_t *out) {
-    out->int_cache_hits = tp_int_cache_hits;
+    out->int_cache_hits = int_cache_hits;
     out->int_freelist = int_freelist.count;
     out->float_freelist = float_freelist.count;
 }

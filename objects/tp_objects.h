@@ -58,6 +58,7 @@
 #include "tp_gc.h"
 #include "tp_gc_inspect.h"
 #include "tp_objects_config.h"
+#include "tp_port.h"
 
 /* ---- set-up, errors ---- */
 
@@ -177,7 +178,7 @@ int tp_dict_next(tp_obj_t *d, size_t *pos, tp_obj_t **key, tp_obj_t **value);
 /* ---- instances of user classes ---- */
 
 /* A class: a static description.  Attributes live in the instance itself
- * (a small table keyed by interned names, as CPython 3.11+ keeps them inline),
+ * (a small table keyed by the names, as CPython 3.11+ keeps them inline),
  * so an instance is one object. */
 typedef struct tp_class {
     const char *name;
@@ -247,8 +248,7 @@ extern const tp_gc_describer_t tp_objects_describer;
 /* Finds and prints what keeps obj alive, objects as reprs and references
  * named:  list 0x.. [...] -> [0] dict 0x.. {...} -> ['key'] instance 0x..
  * Node(...).  caller_refs as in tp_gc_path_to_root; returns its status. */
-tp_gc_path_status_t tp_objects_print_path_to_root(
-    tp_obj_t *obj, unsigned caller_refs,
-    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+tp_gc_path_status_t tp_objects_print_path_to_root(tp_obj_t *obj, unsigned caller_refs,
+                                                  tp_print_fn print);
 
 #endif /* TP_OBJECTS_H */

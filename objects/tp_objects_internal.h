@@ -7,25 +7,35 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tp_objects.h"
+#include "tp_port.h"
 
 /* Fixed type indices of the types whose cached objects live in flash:
  * after tp_gc_init registers the weakref type at 1, tp_objects_init
  * registers int and str first and checks they get these. */
 #define TP_INT_INDEX 2u
 #define TP_STR_INDEX 3u
+_Static_assert(TP_INT_INDEX < TP_GC_MAX_TYPES && TP_STR_INDEX < TP_GC_MAX_TYPES,
+               "the cached objects' type indices must be registrable");
+
+/* Every block of the collector's heap (objects and the buffers they own) is
+ * aligned to TP_ALLOC_GRAIN: no layout below may need more. */
 
 /* 8 bytes: header + value, the smallest size class. */
 typedef struct {
     tp_obj_t ob;
     int32_t value;
 } tp_int_t;
+_Static_assert(sizeof(tp_int_t) == 8 && sizeof(tp_int_t) <= TP_ALLOC_GRAIN,
+               "an int is header + int32_t, one block of the smallest size class");
 
 typedef struct {
     tp_obj_t ob;
     double value;
 } tp_float_t;
+_Static_assert(_Alignof(tp_float_t) <= TP_ALLOC_GRAIN, "the double must be aligned in its block");
 
 /* 11 bytes before the text: a one-character string is a 16-byte block. */
 typedef struct {
@@ -35,6 +45,8 @@ typedef struct {
     uint8_t interned;
     char data[]; /* len bytes and a NUL */
 } tp_str_t;
+_Static_assert(offsetof(tp_str_t, data) == 11 && offsetof(tp_str_t, data) + 2u <= 2u * TP_ALLOC_GRAIN,
+               "a one-character string (text and NUL) fits the 16-byte size class");
 
 typedef struct {
     tp_obj_t ob;
@@ -85,6 +97,10 @@ typedef struct {
     tp_table_t attrs;
     tp_weakref_t *weaklist; /* only when the class is weak-referenceable */
 } tp_instance_t;
+/* An instance of a class without weak references is made without the last
+ * field: its type's basic_size stops at weaklist. */
+_Static_assert(offsetof(tp_instance_t, weaklist) + sizeof(tp_weakref_t *) == sizeof(tp_instance_t),
+               "weaklist must be the last field of an instance");
 
 typedef struct {
     tp_gc_head_t head;
@@ -109,12 +125,19 @@ long tp_index(long index, size_t len);
 /* FNV-1a, the hash of str and bytes. */
 uint32_t tp_hash_bytes(const void *data, size_t len);
 
-/* Strings: interning, the one-character cache. */
-void tp_str_reset(void);
-tp_obj_t *tp_str_cached(const char *data, size_t len); /* borrowed or NULL */
-extern uint32_t tp_char_cache_hits, tp_intern_hits, tp_int_cache_hits;
+/* ---- the hash table of dicts and instances (tp_table.c) ---- */
 
-/* The table. */
+/* An index slot holds an entry number, or one of these. */
+#define TP_TABLE_SLOT_EMPTY (-1)
+#define TP_TABLE_SLOT_DELETED (-2)
+
+/* Inline: the lookups of dicts and instances, on their hot paths, reach
+ * into the table's block through these. */
+static inline int16_t *tp_table_index(const tp_table_t *t) { return (int16_t *)t->mem; }
+static inline tp_entry_t *tp_table_entries(const tp_table_t *t) {
+    return (tp_entry_t *)(void *)((char *)t->mem + (sizeof(int16_t) << t->log2));
+}
+
 /* Sets key -> value in `owner`'s table t.  A dict or an instance is tracked
  * by the collector only from the first key or value that is a container on:
  * one holding only atoms (ints, strs, ...) can never be part of a cycle. */
@@ -124,13 +147,42 @@ int tp_table_del(tp_table_t *t, tp_obj_t *key, uint32_t hash);          /* 1 del
 uint32_t tp_table_traverse(tp_table_t *t, uint32_t start, tp_visit_t visit, void *ctx);
 uint32_t tp_table_clear(tp_table_t *t, uint32_t *budget);
 void tp_table_free(tp_table_t *t);
-tp_entry_t *tp_table_entries(const tp_table_t *t);
 
-/* The instance types: [has __del__][weak-referenceable]. */
-extern tp_type_t tp_instance_types[2][2];
+/* The entry whose key is a str equal to (text, len), or NULL, in a table
+ * whose keys are all strs (an instance's attributes): compared by content,
+ * so tp_getattr makes no string object for the lookup.  Inline: tp_getattr
+ * is its only caller, and a hot one. */
+static inline tp_entry_t *tp_table_find_str(const tp_table_t *t, const char *text, size_t len,
+                                            uint32_t hash) {
+    if (t->mem == NULL) return NULL;
+    int16_t *index = tp_table_index(t);
+    tp_entry_t *entries = tp_table_entries(t);
+    uint32_t mask = (1u << t->log2) - 1u;
+    for (uint32_t i = hash & mask; index[i] != TP_TABLE_SLOT_EMPTY; i = (i + 1u) & mask) {
+        if (index[i] < 0 || entries[index[i]].hash != hash) continue;
+        TP_ASSERT(tp_is(entries[index[i]].key, &tp_str_type));
+        tp_str_t *k = TP_AS(tp_str_t, entries[index[i]].key);
+        if (k->len == len && memcmp(k->data, text, len) == 0) return &entries[index[i]];
+    }
+    return NULL;
+}
+
+/* ---- the types' own state: set-up, statistics, trimming, caches ---- */
+
+/* tp_number.c: the int and float free lists, the small-int cache's hits
+ * (reset, read and trimmed by tp_objects.c). */
 void tp_number_reset(void);
-void tp_number_trim(void);
-void tp_str_trim(void);
 void tp_number_stats(tp_objects_stats_t *out);
+void tp_number_trim(void);
+
+/* tp_str.c: the intern table and the one-character cache. */
+void tp_str_reset(void);
+void tp_str_trim(void);
+tp_obj_t *tp_str_cached(const char *data, size_t len); /* borrowed or NULL */
+extern uint32_t tp_char_cache_hits, tp_intern_hits;
+
+/* tp_instance.c: the instance types, [has __del__][weak-referenceable]
+ * (registered by tp_objects_init). */
+extern tp_type_t tp_instance_types[2][2];
 
 #endif /* TP_OBJECTS_INTERNAL_H */

@@ -45,6 +45,7 @@ static uint32_t items_clear(tp_obj_t **items, uint32_t *len, uint32_t *budget) {
 
 static uint32_t tuple_clear(tp_obj_t *self, uint32_t *budget) {
     tp_tuple_t *t = TP_AS(tp_tuple_t, self);
+    TP_ASSERT(t->len <= t->size);
     uint32_t len = t->len;
     uint32_t left = items_clear(t->items, &len, budget);
     t->len = (uint16_t)len;
@@ -95,20 +96,20 @@ tp_obj_t *tp_tuple_get(tp_obj_t *o, long index) {
 
 /* ---- list ---- */
 
-static tp_list_t *L(tp_obj_t *o) { return (tp_list_t *)(void *)o; }
+static tp_list_t *as_list(tp_obj_t *o) { return (tp_list_t *)(void *)o; }
 
 static uint32_t list_traverse(tp_obj_t *self, uint32_t start, tp_visit_t visit, void *ctx) {
-    return items_traverse(L(self)->items, L(self)->len, start, visit, ctx);
+    return items_traverse(as_list(self)->items, as_list(self)->len, start, visit, ctx);
 }
 
 static uint32_t list_clear(tp_obj_t *self, uint32_t *budget) {
-    return items_clear(L(self)->items, &L(self)->len, budget);
+    return items_clear(as_list(self)->items, &as_list(self)->len, budget);
 }
 
 static void list_dealloc(tp_obj_t *self) {
-    tp_gc_buf_free(L(self)->items, L(self)->cap * sizeof(tp_obj_t *));
-    L(self)->items = NULL;
-    L(self)->cap = 0;
+    tp_gc_buf_free(as_list(self)->items, as_list(self)->cap * sizeof(tp_obj_t *));
+    as_list(self)->items = NULL;
+    as_list(self)->cap = 0;
 }
 
 tp_type_t tp_list_type = {
@@ -138,6 +139,7 @@ static int list_resize(tp_list_t *l, uint32_t cap) {
     if (items == NULL) return tp_fail_int(TP_ERR_NOMEM);
     l->items = items;
     l->cap = cap;
+    TP_ASSERT(l->len <= l->cap);
     return 0;
 }
 
@@ -157,8 +159,9 @@ static int check_list(tp_obj_t *o) { return tp_is(o, &tp_list_type) ? 0 : tp_fai
 
 int tp_list_append(tp_obj_t *o, tp_obj_t *item) {
     if (check_list(o) != 0 || item == NULL) return tp_fail_int(TP_ERR_TYPE);
-    tp_list_t *l = L(o);
+    tp_list_t *l = as_list(o);
     if (list_reserve_one(l) != 0) return -1;
+    TP_ASSERT(l->len < l->cap && l->items != NULL);
     tp_incref(item);
     l->items[l->len++] = item;
     return 0;
@@ -166,19 +169,19 @@ int tp_list_append(tp_obj_t *o, tp_obj_t *item) {
 
 tp_obj_t *tp_list_get(tp_obj_t *o, long index) {
     if (check_list(o) != 0) return NULL;
-    long i = tp_index(index, L(o)->len);
+    long i = tp_index(index, as_list(o)->len);
     if (i < 0) return tp_fail(TP_ERR_INDEX);
-    tp_incref(L(o)->items[i]);
-    return L(o)->items[i];
+    tp_incref(as_list(o)->items[i]);
+    return as_list(o)->items[i];
 }
 
 int tp_list_set(tp_obj_t *o, long index, tp_obj_t *item) {
     if (check_list(o) != 0 || item == NULL) return tp_fail_int(TP_ERR_TYPE);
-    long i = tp_index(index, L(o)->len);
+    long i = tp_index(index, as_list(o)->len);
     if (i < 0) return tp_fail_int(TP_ERR_INDEX);
     tp_incref(item);
-    tp_obj_t *old = L(o)->items[i];
-    L(o)->items[i] = item;
+    tp_obj_t *old = as_list(o)->items[i];
+    as_list(o)->items[i] = item;
     tp_decref(old);
     return 0;
 }
@@ -190,11 +193,12 @@ static void moved_range(tp_obj_t **items, uint32_t from, uint32_t to) {
 
 int tp_list_insert(tp_obj_t *o, long index, tp_obj_t *item) {
     if (check_list(o) != 0 || item == NULL) return tp_fail_int(TP_ERR_TYPE);
-    tp_list_t *l = L(o);
+    tp_list_t *l = as_list(o);
     long n = (long)l->len;
     if (index < 0) index = index + n < 0 ? 0 : index + n;
     if (index > n) index = n;
     if (list_reserve_one(l) != 0) return -1;
+    TP_ASSERT(l->len < l->cap && l->items != NULL);
     uint32_t i = (uint32_t)index;
     memmove(&l->items[i + 1u], &l->items[i], (l->len - i) * sizeof(tp_obj_t *));
     tp_incref(item);
@@ -206,7 +210,7 @@ int tp_list_insert(tp_obj_t *o, long index, tp_obj_t *item) {
 
 tp_obj_t *tp_list_pop(tp_obj_t *o, long index) {
     if (check_list(o) != 0) return NULL;
-    tp_list_t *l = L(o);
+    tp_list_t *l = as_list(o);
     long li = tp_index(index, l->len);
     if (li < 0) return tp_fail(TP_ERR_INDEX);
     uint32_t i = (uint32_t)li;
@@ -229,7 +233,7 @@ int tp_list_del(tp_obj_t *o, long index) {
 
 int tp_list_reverse(tp_obj_t *o) {
     if (check_list(o) != 0) return -1;
-    tp_list_t *l = L(o);
+    tp_list_t *l = as_list(o);
     for (uint32_t i = 0, j = l->len; i + 1u < j; i++, j--) {
         tp_obj_t *x = l->items[i];
         l->items[i] = l->items[j - 1u];

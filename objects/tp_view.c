@@ -12,20 +12,20 @@
 
 #include "tp_objects_internal.h"
 
-static tp_view_t *V(tp_obj_t *o) { return (tp_view_t *)(void *)o; }
+static tp_view_t *as_view(tp_obj_t *o) { return (tp_view_t *)(void *)o; }
 
 static uint32_t view_traverse(tp_obj_t *self, uint32_t start, tp_visit_t visit, void *ctx) {
-    if (start == 0 && V(self)->buffer != NULL) (void)visit(V(self)->buffer, ctx);
+    if (start == 0 && as_view(self)->buffer != NULL) (void)visit(as_view(self)->buffer, ctx);
     return TP_TRAVERSE_DONE;
 }
 
 static uint32_t view_clear(tp_obj_t *self, uint32_t *budget) {
-    tp_obj_t *b = V(self)->buffer;
+    tp_obj_t *b = as_view(self)->buffer;
     if (b == NULL) return 0;
     if (*budget == 0) return 1;
     (*budget)--;
-    V(self)->buffer = NULL;
-    V(self)->len = 0;
+    as_view(self)->buffer = NULL;
+    as_view(self)->len = 0;
     tp_decref(b);
     return 0;
 }
@@ -41,9 +41,9 @@ tp_type_t tp_view_type = {
 tp_obj_t *tp_view_new(tp_obj_t *buffer, size_t start, size_t len) {
     size_t base_start = 0, base_len;
     if (tp_is(buffer, &tp_view_type)) {
-        base_start = V(buffer)->start;
-        base_len = V(buffer)->len;
-        buffer = V(buffer)->buffer;
+        base_start = as_view(buffer)->start;
+        base_len = as_view(buffer)->len;
+        buffer = as_view(buffer)->buffer;
         if (buffer == NULL) return tp_fail(TP_ERR_VALUE); /* released */
     } else if (tp_is(buffer, &tp_bytes_type) || tp_is(buffer, &tp_bytearray_type)) {
         base_len = TP_AS(tp_bytes_t, buffer)->len;
@@ -54,9 +54,12 @@ tp_obj_t *tp_view_new(tp_obj_t *buffer, size_t start, size_t len) {
     tp_obj_t *o = tp_obj_alloc(&tp_view_type, sizeof(tp_view_t));
     if (o == NULL) return NULL;
     tp_incref(buffer);
-    V(o)->buffer = buffer;
-    V(o)->start = (uint32_t)(base_start + start);
-    V(o)->len = (uint32_t)len;
+    as_view(o)->buffer = buffer;
+    as_view(o)->start = (uint32_t)(base_start + start);
+    as_view(o)->len = (uint32_t)len;
+    /* over the bytes themselves, never over another view: no chains */
+    TP_ASSERT(!tp_is(buffer, &tp_view_type) &&
+              as_view(o)->start + as_view(o)->len <= TP_AS(tp_bytes_t, buffer)->len);
     return o; /* not tracked: see the top of the file */
 }
 
@@ -106,5 +109,5 @@ tp_obj_t *tp_view_buffer(tp_obj_t *v) {
 tp_obj_t *tp_view_tobytes(tp_obj_t *v) {
     const uint8_t *data = tp_view_data(v);
     if (data == NULL) return NULL;
-    return tp_bytes_new(data, V(v)->len);
+    return tp_bytes_new(data, as_view(v)->len);
 }
