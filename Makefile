@@ -8,7 +8,7 @@
 #   make host-test           the portable code on the host under ASan/UBSan
 #   make fuzz                the allocator under libFuzzer, FUZZ_SECONDS (60) per build
 #   make size                per-section and per-region memory use of the demo
-#   make heapmap             the demo's object heap drawn: docs/results/heapmap-BOARD.png
+#   make heapmap             the demo's object heap drawn: build/BOARD/heapmap/heapmap.png
 #   make flash               build with the UART console and flash (st-flash/OpenOCD)
 #   make debug               QEMU halted with a gdb stub, and gdb-multiarch attached
 #   make boards              list the boards
@@ -93,13 +93,25 @@ TRACK_LINK_OBJS   := $(patsubst $(BUILD)/obj/%,$(TRACK_OBJ)/%,$(HARNESS_OBJ) $(T
 TRACK_LIBS        := $(patsubst $(LIB)/%,$(TRACK_LIB)/%,$(LIBS))
 $(foreach l,$(TARGET_LAYERS),$(eval $(call layer_lib,$(TRACK_LIB),$(TRACK_OBJ),$l)))
 
+# Everything built depends on the flags it was built with: the stamp is
+# rewritten when they change (OPT, SEMIHOSTING, CONSOLE, any *_FLAGS), and
+# what was built from the old ones is rebuilt.
+FLAGS_STAMP := $(BUILD)/flags.stamp
+FLAGS_NOW   := $(CC) $(CFLAGS) | $(LDFLAGS) | $(ALLOC_DEBUG_FLAGS) | $(TRACK_FLAGS)
+ifneq ($(file <$(FLAGS_STAMP)),$(FLAGS_NOW))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_STAMP),$(FLAGS_NOW))
+endif
+# no object is an intermediate file to delete after the build
+.SECONDARY:
+
 QEMU_TIMEOUT ?= 60
 # V=1 shows the compiler command lines
 Q := $(if $(V),,@)
 QEMU_CMD = timeout $(QEMU_TIMEOUT) qemu-system-arm -M $(QEMU_MACHINE) -icount shift=0 -display none \
            -monitor none -serial stdio -semihosting-config enable=on,target=native
 
-.PHONY: all demo tests run test test-board host-test fuzz fuzz-short size flash debug deps heapmap \
+.PHONY: all demo tests run test test-board host-test fuzz fuzz-short size flash debug deps deps-check heapmap \
         boards clean print-% link-test
 .DEFAULT_GOAL := all
 
@@ -107,18 +119,30 @@ all: demo tests
 demo: $(DEMO_ELF) $(DEMO_ELF:.elf=.bin)
 tests: $(TEST_ELFS)
 
+# Packages by purpose (tools/ensure-deps.sh): a build checks for the ARM
+# toolchain only; the README's two commands (make run, make test) install
+# what they need, saying so first; make deps installs everything.
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+DEPS_CHECK := test --install
+else ifneq ($(filter run,$(MAKECMDGOALS)),)
+DEPS_CHECK := run --install
+else
+DEPS_CHECK := build
+endif
 deps:
-	@tools/ensure-deps.sh
+	@tools/ensure-deps.sh all --install
+deps-check:
+	@tools/ensure-deps.sh $(DEPS_CHECK)
 
-$(BUILD)/obj/%.o: %.c | deps
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | deps-check
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
-$(DEBUG_OBJ)/%.o: %.c | deps
+$(DEBUG_OBJ)/%.o: %.c $(FLAGS_STAMP) | deps-check
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(ALLOC_DEBUG_FLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
-$(TRACK_OBJ)/%.o: %.c | deps
+$(TRACK_OBJ)/%.o: %.c $(FLAGS_STAMP) | deps-check
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(TRACK_FLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
 
@@ -146,28 +170,32 @@ $(TRACK_TEST_ELFS): $(BUILD)/tests/%.elf: $(TRACK_OBJ)/tests/target/%.o $(TRACK_
 %.bin: %.elf
 	$(OBJCOPY) -O binary $< $@
 
+# (tools/qemu-run.sh: the program's exit status, with or without semihosting)
 run: $(DEMO_ELF)
 ifeq ($(QEMU_MACHINE),)
 	@echo "board $(BOARD) is build-only (no QEMU machine): use 'make flash BOARD=$(BOARD)'"; exit 1
 else
-	$(QEMU_CMD) -kernel $(DEMO_ELF)
+	@tools/qemu-run.sh $(QEMU_TIMEOUT) -M $(QEMU_MACHINE) -icount shift=0 -display none \
+	    -monitor none -serial stdio -semihosting-config enable=on,target=native -kernel $(DEMO_ELF)
 endif
 
 # Every test of the project, on every board.
-test: deps
+test: deps-check
 	@tests/run.sh
 
 # The test images of one board.
 test-board: tests
 	@BOARDS=$(BOARD) NO_HOST=1 tests/run.sh
 
-host-test: deps
+host-test:
+	@tools/ensure-deps.sh host
 	@$(MAKE) --no-print-directory -f tests/host/host.mk
 
 # The allocator's libFuzzer target, release and debug builds (tests/fuzz/fuzz.mk):
 # `make fuzz` runs each FUZZ_SECONDS; `make test` runs fuzz-short (FUZZ_RUNS
 # inputs each, seed 1, the same every time).
-fuzz fuzz-short: deps
+fuzz fuzz-short:
+	@tools/ensure-deps.sh fuzz
 	@$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk $@
 
 link-test: $(BUILD)/obj/demo/main.o $(LIBS)
@@ -183,6 +211,7 @@ flash:
 	@tools/flash.sh "$(FLASH_TOOL)" "$(OPENOCD_TARGET)" "$(FLASH_ADDR)" build/$(BOARD)-uart/demo
 
 debug: $(DEMO_ELF)
+	@tools/ensure-deps.sh debug
 ifeq ($(QEMU_MACHINE),)
 	@echo "board $(BOARD) is build-only: attach gdb-multiarch to OpenOCD (port 3333) instead"; exit 1
 else
@@ -195,16 +224,16 @@ endif
 # semihosting (it reads "heapdump=FILE" from QEMU's -append), the host checks
 # it and draws it with the per-class table (prof/host/heapmap.py).
 HEAPMAP_DIR := $(BUILD)/heapmap
-RESULTS     := docs/results
 heapmap: $(DEMO_ELF)
+	@tools/ensure-deps.sh plots
 ifeq ($(QEMU_MACHINE),)
 	@echo "board $(BOARD) is build-only: capture a dump from its UART (docs/observability.md)"; exit 1
 else
-	@mkdir -p $(HEAPMAP_DIR) $(RESULTS)
+	@mkdir -p $(HEAPMAP_DIR)
 	$(QEMU_CMD) -kernel $(DEMO_ELF) -append "heapdump=$(HEAPMAP_DIR)/objects.tpdump" \
 	    >$(HEAPMAP_DIR)/demo.log 2>&1
 	@tools/py prof/host/tpdump.py --check $(HEAPMAP_DIR)/objects.tpdump
-	@tools/py prof/host/heapmap.py $(HEAPMAP_DIR)/objects.tpdump -o $(RESULTS)/heapmap-$(BOARD).png --verify
+	@tools/py prof/host/heapmap.py $(HEAPMAP_DIR)/objects.tpdump -o $(HEAPMAP_DIR)/heapmap.png --verify
 endif
 
 boards:

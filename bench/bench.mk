@@ -96,7 +96,7 @@ textsize: $(B)/size/min.elf
 	@:
 
 deps:
-	@tools/ensure-deps.sh
+	@tools/ensure-deps.sh bench
 
 # Every object is rebuilt when the flags change (BENCH_OPT, BENCH_DEFS):
 # the stamp file is rewritten only when they differ from the last build's.

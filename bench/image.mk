@@ -68,6 +68,6 @@ $(B)/obj/%.o: %.S
 $(B)/size/%.o: %.c $(THIS_MK) bench/image.mk
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPU_FLAGS) $(TP_CSTD) -Os -ffunction-sections -fdata-sections $(call tp_inc,$<) \
-	    $(ALLOC_FLAGS) -c $< -o $@
+	    $(ALLOC_FLAGS) -MMD -MP -c $< -o $@
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
