@@ -11,6 +11,8 @@
 #   make heapmap             the demo's object heap drawn: build/BOARD/heapmap/heapmap.png
 #   make flash               build with the UART console and flash (st-flash/OpenOCD)
 #   make debug               QEMU halted with a gdb stub, and gdb-multiarch attached
+#                            (GDB_ARGS: gdb's arguments, e.g. -batch -ex ...;
+#                            GDB=none: the stub alone, for an IDE)
 #   make boards              list the boards
 #
 # Options: BOARD (default netduinoplus2), CONSOLE=semihost|uart, SEMIHOSTING=1|0.
@@ -210,14 +212,13 @@ flash:
 	$(MAKE) BOARD=$(BOARD) CONSOLE=uart SEMIHOSTING=0 demo
 	@tools/flash.sh "$(FLASH_TOOL)" "$(OPENOCD_TARGET)" "$(FLASH_ADDR)" build/$(BOARD)-uart/demo
 
+GDB ?= gdb-multiarch
 debug: $(DEMO_ELF)
-	@tools/ensure-deps.sh debug
 ifeq ($(QEMU_MACHINE),)
 	@echo "board $(BOARD) is build-only: attach gdb-multiarch to OpenOCD (port 3333) instead"; exit 1
 else
-	qemu-system-arm -M $(QEMU_MACHINE) -display none -monitor none -serial stdio \
-	    -semihosting-config enable=on,target=native -kernel $(DEMO_ELF) -s -S & \
-	gdb-multiarch $(DEMO_ELF) -ex 'target remote :1234'; kill %1 2>/dev/null || true
+	@tools/ensure-deps.sh $(if $(filter none,$(GDB)),run,debug)
+	@tools/debug.sh "$(QEMU_MACHINE)" "$(DEMO_ELF)" "$(GDB)" $(GDB_ARGS)
 endif
 
 # The demo's object heap, drawn: the demo writes a dump of it over

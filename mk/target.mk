@@ -19,4 +19,4 @@ CFLAGS := $(CPU_FLAGS) $(TP_CSTD) $(OPT) -g3 $(WARNINGS) \
           -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
           -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS) $(GC_FLAGS) $(OBJECTS_FLAGS)
 LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
-           -Llinker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments
+           -L$(TP_DIR)/linker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments

@@ -172,6 +172,15 @@ if [ -z "${NO_HOST:-}" ]; then
     count_summary "layers" "$WORK/layers.log" "$status"
 fi
 
+# ---- an application of its own, built from outside the tree with Make
+# (tidepool.mk) and with CMake, and run under QEMU
+if [ -z "${NO_HOST:-}" ]; then
+    echo "== out-of-tree builds (tests/outoftree/run.sh)"
+    tests/outoftree/run.sh >"$WORK/outoftree.log" 2>&1
+    count_summary "out-of-tree" "$WORK/outoftree.log" $?
+    grep -E '^(pass|FAIL) ' "$WORK/outoftree.log"
+fi
+
 # ---- 2./3. boards
 BOARDS=${BOARDS:-$(ls boards)}
 for board in $BOARDS; do

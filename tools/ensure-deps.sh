@@ -13,7 +13,8 @@
 #   fuzz     clang with libFuzzer and the sanitizers        (make fuzz)
 #   plots    Debian's python3 with matplotlib               (make heapmap)
 #   bench    run + plots                                    (make bench)
-#   test     everything make test runs: run, host, fuzz, plots
+#   test     everything make test runs: run, host, fuzz, plots, and CMake
+#            (the out-of-tree example is built both ways)
 #   all      every package above                            (make deps)
 #
 # Installing: as root with apt-get, otherwise with sudo when it needs no
@@ -45,6 +46,7 @@ want_flash() {
     have openocd || need+=(openocd)
 }
 want_host() { have gcc || need+=(gcc); }
+want_cmake() { have cmake || need+=(cmake); }
 want_fuzz() {
     if ! have clang; then
         need+=(clang libclang-rt-dev)
@@ -68,8 +70,8 @@ host) want_build; want_host ;;
 fuzz) want_fuzz ;;
 plots) want_plots ;;
 bench) want_run; want_plots ;;
-test) want_run; want_host; want_fuzz; want_plots ;;
-all) want_debug; want_flash; want_host; want_fuzz; want_plots ;;
+test) want_run; want_host; want_fuzz; want_plots; want_cmake ;;
+all) want_debug; want_flash; want_host; want_fuzz; want_plots; want_cmake ;;
 *) echo "tools/ensure-deps.sh: unknown purpose '$purpose'" >&2; exit 2 ;;
 esac
 
