@@ -72,7 +72,8 @@
 #ifndef TP_ALLOC_LOCK
 #define TP_ALLOC_LOCK() tp_port_lock_t lock_state_ = tp_port_lock()
 #define TP_ALLOC_UNLOCK() tp_port_unlock(lock_state_)
-#if TP_PORT_TARGET
+#define TP_ALLOC_LOCK_FROM_PORT 1
+#if TP_PORT_TARGET && defined(TP_PORT_LOCK_MASKS_IRQS)
 #define TP_ALLOC_LOCK_MASKS_IRQS 1
 #endif
 #endif
@@ -106,7 +107,8 @@
 /* A function that says "lock held" asserts it, where the lock is the port's
  * and every site takes it (not in a build with a site's lock compiled out,
  * whose failure must come from the test, not from here). */
-#if defined(TP_ALLOC_LOCK_MASKS_IRQS) && !defined(TP_ALLOC_TEST_UNLOCKED)
+#if defined(TP_ALLOC_LOCK_FROM_PORT) && defined(TP_PORT_LOCK_MASKS_IRQS) && \
+    !defined(TP_ALLOC_TEST_UNLOCKED)
 #define TP_ALLOC_ASSERT_LOCKED() TP_ASSERT(tp_port_lock_held())
 #else
 #define TP_ALLOC_ASSERT_LOCKED() ((void)0)

@@ -24,14 +24,16 @@
 
 #include "tp_port.h"
 
-/* The port's lock (port/cortexm/tp_port_cortexm.h), under the kernel's names. */
-typedef tp_port_lock_t tp_irqstate_t;
+/* The port's interrupt masking (port/cortexm/tp_port_cortexm.h), under the
+ * kernel's names: the kernel's sections mask interrupts whatever lock the
+ * portable layers take (TP_PORT_LOCK). */
+typedef uint32_t tp_irqstate_t;
 
-static inline tp_irqstate_t tp_critical_enter(void) { return tp_port_lock(); }
-static inline void tp_critical_exit(tp_irqstate_t primask) { tp_port_unlock(primask); }
+static inline tp_irqstate_t tp_critical_enter(void) { return tp_port_irq_mask(); }
+static inline void tp_critical_exit(tp_irqstate_t primask) { tp_port_irq_restore(primask); }
 
 /* True when interrupts are currently masked (inside a critical section). */
-static inline int tp_in_critical(void) { return tp_port_lock_held(); }
+static inline int tp_in_critical(void) { return tp_port_irq_masked(); }
 
 /* True in an exception handler (IPSR != 0), false in thread mode. */
 static inline int tp_in_interrupt(void) { return tp_port_in_interrupt(); }

@@ -14,6 +14,14 @@
  * tp_heap_set_error_hook, and add an out-of-memory hook the same way. */
 tp_heap_t *tp_malloc_heap(void);
 
+/* In a project of its own (port/standalone/tp_port_standalone.c): makes the
+ * heap malloc uses in [mem, mem + size), if it is not made yet; returns it.
+ * Without a call, the first allocation makes it from tp_malloc_region(). */
+tp_heap_t *tp_malloc_init(void *mem, size_t size);
+/* The region the first allocation makes the heap in; weak, to be replaced:
+ * by default the linker script's [_end, _estack - _Min_Stack_Size). */
+void tp_malloc_region(void **start, size_t *size);
+
 /* Declared here because newlib's <malloc.h> does not always declare them. */
 void *memalign(size_t align, size_t size);
 size_t malloc_usable_size(void *ptr);

@@ -14,7 +14,8 @@
  *                                           the state to restore
  *   void tp_port_unlock(tp_port_lock_t s)   restore it: locks nest, only the
  *                                           outermost unlock unmasks
- *   int tp_port_lock_held(void)             whether a lock is held now
+ *   int tp_port_lock_held(void)             whether a lock is held now (where
+ *                                           TP_PORT_LOCK_MASKS_IRQS says it can tell)
  *   int tp_port_in_interrupt(void)          whether in an interrupt handler
  * and TP_PORT_TARGET (1 on the target, 0 on the host); its .c file (in the
  * same folder) defines the out-of-line functions declared below.

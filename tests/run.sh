@@ -181,6 +181,14 @@ if [ -z "${NO_HOST:-}" ]; then
     grep -E '^(pass|FAIL) ' "$WORK/outoftree.log"
 fi
 
+# ---- the allocator alone dropped into a CubeMX-style project, with each lock
+if [ -z "${NO_HOST:-}" ]; then
+    echo "== allocator drop-in (tests/dropin/run.sh)"
+    tests/dropin/run.sh >"$WORK/dropin.log" 2>&1
+    count_summary "drop-in" "$WORK/dropin.log" $?
+    grep -E '^(pass|FAIL) ' "$WORK/dropin.log"
+fi
+
 # ---- 2./3. boards
 BOARDS=${BOARDS:-$(ls boards)}
 for board in $BOARDS; do

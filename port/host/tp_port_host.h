@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #define TP_PORT_TARGET 0
+/* (the depth count tells whether the lock is held, as masking does) */
+#define TP_PORT_LOCK_MASKS_IRQS 1
 
 typedef uint32_t tp_port_lock_t;
 
