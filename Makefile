@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tidepool - a bare-metal memory runtime for Cortex-M.
 #
 #   make run                 build the demo and run it under QEMU (BOARD=...)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_alloc.c - the allocator's hot paths: small blocks from pools, large
  * blocks from segregated free lists.  See tp_alloc.h for the contract and

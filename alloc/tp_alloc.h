@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_alloc.h - tidepool's allocator: static arenas carved into pools and
  * size classes (CPython's pymalloc, made for a microcontroller), over an O(1)

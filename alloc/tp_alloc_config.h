@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_alloc_config.h - compile-time settings of the allocator, with their
  * invariants.  A board overrides them in its board.mk (ALLOC_FLAGS); the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_alloc_debug.c - the allocator's debug build (TP_ALLOC_DEBUG=1): a layer
  * over the release allocator, which tp_alloc.c compiles under the names

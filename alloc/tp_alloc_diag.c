@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_alloc_diag.c - statistics, the per-class table and the heap validator.
  * Nothing here is on a hot path; validate and the class table walk the heap.

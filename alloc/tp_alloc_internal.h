@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_alloc_internal.h - the allocator's data layout, shared by its source
  * files (tp_alloc.c: the hot paths; tp_alloc_diag.c: statistics and

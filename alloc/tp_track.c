@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_track.c - the allocation tracker (alloc/tp_track.h): in the tracking
  * build (TP_ALLOC_TRACK=1) a layer over the allocator's entry points

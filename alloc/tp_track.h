@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_track.h - allocation tracking: which code holds the heap's memory.
  * The tracemalloc idea for a microcontroller.  Compiled in with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * bench.h - allocator benchmarks (make bench): what the trace driver
  * (bench_main.c) asks of an allocator back end (bench_tidepool.c,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/bench.mk - `make bench`: allocator benchmarks on netduinoplus2 under
 # QEMU -icount shift=0 (docs/bench-method.md).  The main Makefile's `bench`
 # target runs `$(MAKE) -f bench/bench.mk`; this file can also be used alone:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * bench_main.c - the trace driver of `make bench` (docs/bench-method.md).
  *

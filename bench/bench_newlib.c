@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * bench_newlib.c - the baseline: newlib-nano's malloc exactly as Debian
  * compiled it (libc_nano.a: lib_a-nano-mallocr.o, lib_a-nano-freer.o and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * bench_tidepool.c - tidepool's allocator (alloc/tp_alloc.h) as a benchmark
  * back end: tp_heap_init at bench_heap (its control block and page maps

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/image.mk - what the benchmark images that run on their own share
 # (bench/gc/gc_bench.mk, bench/objects/obj_bench.mk): netduinoplus2 at -Os,
 # QEMU -icount shift=0 (TIM2 counts guest instructions: docs/bench-method.md);

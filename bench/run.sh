@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/run.sh - runs the benchmark images of bench/bench.mk under QEMU
 # (netduinoplus2, -icount shift=0: TIM2 counts guest instructions), in
 # parallel, then prints each image's notes, one table of both allocators,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * size_main.c - the smallest program that uses tidepool's allocator: init,
  * one allocation, one free.  Linked with --gc-sections against the alloc

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/textsize.sh - code size of tidepool's allocator, from the build of
 # bench/bench.mk (target textsize).  Prints a short report and BENCH lines:
 #   alloc.text_bytes      .text of the alloc objects kept in a minimal image

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tim2.h - TIM2 of the STM32F405 (netduinoplus2) as the benchmarks' clock:
  * under QEMU -icount shift=0 it counts one per guest instruction

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * timed_call.S - the one path through which every benchmarked call is made.
  *

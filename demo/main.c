@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * demo/main.c - what `make run` shows: the runtime booting on the board,
  * then the story of how CPython manages memory, told with tidepool's

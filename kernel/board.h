@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * board.h - what the kernel asks of a board (boards/NAME/board.c provides it).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * console.c - line-buffered console over semihosting or the board UART.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * console.h - the runtime's text output.
  *

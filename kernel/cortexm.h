@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * cortexm.h - the Cortex-M system registers the kernel touches, and the
  * architecture profile it is built for.

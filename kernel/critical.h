@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * critical.h - interrupt-masking critical sections.
  *

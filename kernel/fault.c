@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * fault.c - readable reports for CPU faults.
  *

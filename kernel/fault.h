@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * fault.h - what the fault handler found, for firmware that wants to act on
  * it (log it to flash, reset) before the program ends.

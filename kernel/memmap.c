@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * memmap.c - heap regions and a printable memory map from the linker symbols.
  */

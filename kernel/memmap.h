@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * memmap.h - the memory map the linker laid out (linker/sections.ld), as C.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * runtime.c - program exit.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * runtime.h - start-up and shut-down of a tidepool image.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * semihost.c - semihosting calls: console writes, host files and exit.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * semihost.h - ARM semihosting: the debugger (or QEMU with
  * -semihosting-config enable=on,target=native) services BKPT 0xAB.

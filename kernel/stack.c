@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stack.c - stack painting, guard set-up and overflow reports (see stack.h).
  */

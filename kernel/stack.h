@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stack.h - stack painting, high-water marks and overflow detection.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * startup.c - the vector table and the reset handler: the boot sequence.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * syscalls.c - the system calls newlib-nano expects, for a bare-metal image.
  *

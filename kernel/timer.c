@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * timer.c - DWT CYCCNT when it counts, SysTick otherwise (see timer.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * timer.h - a 64-bit cycle counter.
  *

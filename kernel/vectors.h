@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * vectors.h - the exception handler names of the vector table (startup.c).
  * Each is weak: define a function with the same name to handle it.

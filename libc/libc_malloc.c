@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * libc_malloc.c - tidepool's allocator as the C library's: malloc, free,
  * calloc, realloc, aligned_alloc, memalign, posix_memalign,

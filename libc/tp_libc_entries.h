@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_libc_entries.h - malloc, free, calloc, realloc, aligned_alloc,
  * memalign, posix_memalign, malloc_usable_size and newlib's reentrant

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_libc_malloc.h - the heap behind malloc() (libc/libc_malloc.c).
  */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/layers.mk - tidepool's layers, and the compiler flags every build of
 # them shares: the Makefile (target images), tests/host/host.mk (host tests),
 # tests/fuzz/fuzz.mk (fuzzers) and the benchmarks include this file.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/target.mk - the cross toolchain and the flags every target image is built
 # with; included by the Makefile and bench/bench.mk after a board's board.mk.
 # The includer sets OPT, CONSOLE_UART and SEMIHOSTING first.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_bytes.c - bytes (immutable) and bytearray (mutable contents, fixed
  * length): one layout, two types.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_copy.c - copy.copy and copy.deepcopy.
  *

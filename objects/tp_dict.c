@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_dict.c - dict: a hash table (tp_table.c) in insertion order, keyed by
  * any hashable object.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_inspect.c - what keeps an object alive, told with the objects layer's
  * words: gc/tp_gc_inspect.c finds the chain from a root; here each object

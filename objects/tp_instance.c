@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_instance.c - instances of user classes, and their attributes.
  *

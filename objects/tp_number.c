@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_number.c - int and float.
  *

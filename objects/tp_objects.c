@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_objects.c - set-up, errors, and the operations every type shares:
  * length, equality, hashing.

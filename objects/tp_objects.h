@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_objects.h - the built-in object types: level +3 of the memory pyramid.
  *

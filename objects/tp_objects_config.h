@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_objects_config.h - compile-time settings of the object layer.  Each can
  * be overridden with -D; the invariants are checked in the sources.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_objects_internal.h - the layouts of the built-in objects and what the
  * files of objects/ share.  Not for users: tp_objects.h is the API.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_repr.c - Python's repr of the built-in objects, into a caller's buffer.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_seq.c - tuple and list.
  *

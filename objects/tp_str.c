@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_str.c - str: the one-character cache and the intern table; the hash
  * of str and bytes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_table.c - the hash table of dicts and instances.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_view.c - a zero-copy view of a slice of a bytes or bytearray
  * (Python's memoryview).

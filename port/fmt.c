@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * fmt.c - see fmt.h.  Written for small stacks: the only buffer is the digit
  * buffer of one number (24 bytes), and 64-bit division is used only for %ll.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * fmt.h - a small printf-style formatter that needs no heap and no libc
  * stdio, so fault handlers and the test harness can print from any context.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_port.h - what the portable layers (alloc/, gc/, objects/) need from the
  * platform below them, and nothing else: a lock that nests, "am I in an
@@ -29,6 +30,13 @@
 #define TP_PORT_H
 
 #include <stdint.h>
+
+/* tidepool's version (the VERSION file): major * 10000 + minor * 100 + patch */
+#define TP_VERSION_MAJOR 0
+#define TP_VERSION_MINOR 5
+#define TP_VERSION_PATCH 0
+#define TP_VERSION (TP_VERSION_MAJOR * 10000 + TP_VERSION_MINOR * 100 + TP_VERSION_PATCH)
+#define TP_VERSION_STRING "0.5.0"
 
 #if defined(__arm__) && !defined(TP_HOST)
 #include "cortexm/tp_port_cortexm.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_heapdump.c - the heap dump and the text heap map (prof/tp_heapdump.h).
  * Portable but for the console and semihosting sinks at the end.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_heapdump.h - a dump of the heap for the host: every extent (pools with
  * their class and fill, large blocks, free space, the heap's own metadata),

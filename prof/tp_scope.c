@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_scope.c - scope marks (prof/tp_scope.h).  The heap's peak and the
  * stack's depth are measured in windows: begin closes the enclosing

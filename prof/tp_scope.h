@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_scope.h - scope marks: memory over time without an interpreter (the
  * memory_profiler idea).  tp_scope_begin/tp_scope_end around a piece of code

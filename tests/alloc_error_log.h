@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * alloc_error_log.h - an allocator error hook for tests that keeps the last
  * error reported and counts them (tests of the debug build, host and target).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gc_stress.c - the mutation stress test: a random program (allocate, link,
  * unlink, pop to the program, insert at the front, reverse, drop, weak

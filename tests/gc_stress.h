@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gc_stress.h - the collector's mutation stress test against a shadow model
  * (tests/gc_stress.c).  Needs tp_gc_init and tt_register done.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gc_suite.c - the collector's conformance suite, run on the host (under
  * ASan/UBSan) and on the target (tests/host/test_gc.c,

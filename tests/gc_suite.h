@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gc_suite.h - the collector's conformance suite (tests/gc_suite.c), shared
  * by the host test and the target test image.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gc_types.c - the collector's test types (see gc_types.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gc_types.h - small object types for the collector's tests (host and
  * target): a two-slot node, a growable vector (big containers, sliced

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * harness.c - see harness.h.  Target images print through the kernel
  * console (no heap, no stdio); host tests print through stdio.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * harness.h - the test harness shared by target images and host tests.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * heap_fixture.c - see heap_fixture.h.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * heap_fixture.h - a fresh heap and collector for each test case, shared by
  * the collector's and the object layer's suites.

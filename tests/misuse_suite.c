@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * misuse_suite.c - the bad-input matrix: every way a program can misuse the
  * allocator or the object layer that the heap is meant to survive, done once

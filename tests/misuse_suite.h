@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * misuse_suite.h - the bad-input matrix (tests/misuse_suite.c): each misuse
  * of the allocator or the object layer reported, the heap left intact.

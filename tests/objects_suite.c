@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * objects_suite.c - the object layer on the host and on every board.
  *

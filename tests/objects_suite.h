@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * objects_suite.h - the object layer's suite (tests/objects_suite.c): the
  * source material's transcripts with Python's exact numbers, and each type's

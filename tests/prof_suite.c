@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * prof_suite.c - scope marks (prof/tp_scope.h) and the text heap map
  * (prof/tp_heapdump.h): a known allocation pattern and its peak, nesting,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * prof_suite.h - scope marks and the text heap map (prof/), on the host
  * under ASan/UBSan and on every board (tests/prof_suite.c).

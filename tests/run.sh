@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/run.sh - runs every test of tidepool and ends with "N passed, N failed".
 #
 #   1. host tests of the portable code (ASan + UBSan), a short,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tools/alloc_tune.c - host-side tuning aid: replays the benchmark traces
  * T1/T2/T3 (see docs/bench-method.md) against the allocator built with the

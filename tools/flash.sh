@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tools/flash.sh TOOL OPENOCD_TARGET FLASH_ADDR IMAGE_BASE - writes an image
 # to a board: st-flash takes the .bin at FLASH_ADDR, OpenOCD the .elf.
 set -euo pipefail

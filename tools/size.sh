@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tools/size.sh ELF - per-section and per-region memory use of an image,
 # from the symbols linker/sections.ld defines.
 set -euo pipefail

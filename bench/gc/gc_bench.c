@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * gc_bench.c - the collector's benchmark on netduinoplus2 under QEMU
  * -icount shift=0 (TIM2 counts guest instructions; docs/bench-method.md).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/gc/gc_bench.mk - the collector's benchmark (bench/gc/gc_bench.c) on
 # netduinoplus2 under QEMU -icount shift=0.  Run by `make bench` after the
 # allocator's benchmark; alone: make -f bench/gc/gc_bench.mk

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * program_bench.c - what a program sees of memory management: every call it
  * makes into the runtime (objects/ on gc/ on alloc/), timed, with the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/gc/program_bench.mk - the program-level benchmark
 # (bench/gc/program_bench.c: every call into the runtime timed, with the
 # memory-management work inside it measured apart; pauses, MMU, peak over

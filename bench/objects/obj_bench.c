@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * obj_bench.c - object workloads on the built-in types (objects/) with the
  * collector (gc/), on netduinoplus2 under QEMU -icount shift=0: TIM2 counts

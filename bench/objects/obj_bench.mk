@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/objects/obj_bench.mk - object workloads on the built-in types
 # (bench/objects/obj_bench.c: json, trees, cycles; docs/objects-bench.md) on
 # netduinoplus2 under QEMU -icount shift=0.  Run by `make bench` after the

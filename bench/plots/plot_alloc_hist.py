@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Histograms of instructions per malloc and per free on the allocator traces,
 tidepool against newlib-nano: one panel per trace and operation, the two
 allocators side by side in each bin, calls on a log scale.

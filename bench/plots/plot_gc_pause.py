@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The collector's pause against the live heap, log-log: the longest step of
 an incremental collection against the one pause of a stop-the-world
 collection of the same heap.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What the benchmark plots share: reading the benchmarks' output, figures of a
 fixed size rendered by Agg, and the pixel check of a saved figure.
 

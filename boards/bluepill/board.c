@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * bluepill - STM32F103C8: USART1 on PA9 (TX) / PA10 (RX), 115200 8N1,
  * from HSI (8 MHz).  The F103 has no MPU: the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # "Blue pill": STM32F103C8, Cortex-M3, 64 KiB flash, 20 KiB SRAM.  Build-only
 # (no QEMU machine); flash with an ST-LINK.  Console: USART1 on PA9/PA10.
 BOARD_CHIP     := STM32F103C8 (Cortex-M3)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * microbit - nRF51822: UART TX on P0.24, RX on P0.25 (the USB interface chip's
  * serial port), 115200 8N1, 16 MHz core.

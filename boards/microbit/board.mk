@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # BBC micro:bit v1: nRF51822, Cortex-M0 (ARMv6-M: no CLZ, no LDREX/STREX, no
 # hardware divide, no MPU).  256 KiB flash, 16 KiB RAM.
 BOARD_CHIP     := nRF51822 (Cortex-M0)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * mps2-an500 - Cortex-M7 on the MPS2 FPGA board: CMSDK UART0 at 0x40004000,
  * 25 MHz system clock.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Arm MPS2 with the AN500 FPGA image: Cortex-M7 (FPv5 double precision).
 # QEMU only (the FPGA board is rare); console CMSDK UART0 or semihosting.
 BOARD_CHIP     := Arm MPS2 AN500 (Cortex-M7)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * mps2-an505 - Cortex-M33 on the MPS2+ FPGA board: CMSDK UART0 at its Secure
  * alias 0x50200000, 20 MHz system clock (QEMU's model of the AN505).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Arm MPS2+ with the AN505 FPGA image: Cortex-M33 (ARMv8-M Mainline, with
 # TrustZone; tidepool runs in the Secure state it boots in).  QEMU only.
 BOARD_CHIP     := Arm MPS2+ AN505 (Cortex-M33)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * netduino2 - STM32F205 (same RCC/GPIO/USART map as the F4): USART1 on PA9 (TX) / PA10 (RX), AF7, 115200 8N1.
  * No PLL set-up: the core runs from HSI (16 MHz) on a real chip; QEMU's SysTick

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Netduino 2: STM32F205RF, Cortex-M3, 128 KiB SRAM.
 BOARD_CHIP     := STM32F205RF (Cortex-M3)
 CPU_FLAGS      := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * netduinoplus2 - STM32F405: USART1 on PA9 (TX) / PA10 (RX), AF7, 115200 8N1.
  * No PLL set-up: the core runs from HSI (16 MHz) on a real chip; QEMU's SysTick

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Netduino Plus 2: STM32F405RG, Cortex-M4F.  Runs under QEMU 7.2 and, with the
 # real chip's memory map (128 KiB SRAM, the CCM left unused because QEMU does
 # not model it), flashes to an STM32F405 board.

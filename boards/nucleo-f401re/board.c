@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * nucleo-f401re - STM32F401: USART2 on PA2 (TX) / PA3 (RX), AF7, 115200 8N1,
  * wired to the ST-LINK virtual COM port.  Core on HSI, 16 MHz.

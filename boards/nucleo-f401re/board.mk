@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # NUCLEO-F401RE: STM32F401RE, Cortex-M4F, 512 KiB flash, 96 KiB SRAM.
 # Build-only; the on-board ST-LINK flashes it and bridges USART2 to USB.
 BOARD_CHIP     := STM32F401RE (Cortex-M4F)

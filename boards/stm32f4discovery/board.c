@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stm32f4discovery - STM32F407: USART2 on PA2 (TX) / PA3 (RX), AF7, 115200 8N1
  * (a USB-serial adapter on the header pins).  Core on HSI, 16 MHz.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # STM32F4DISCOVERY: STM32F407VG, Cortex-M4F, 1 MiB flash, 128 KiB SRAM plus
 # 64 KiB CCM (a second heap region).  Build-only; USART2 on PA2/PA3.
 BOARD_CHIP     := STM32F407VG (Cortex-M4F)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stm32vldiscovery - STM32F100: USART1 on PA9 (TX) / PA10 (RX), 115200 8N1,
  * from HSI (8 MHz).  The silicon has no MPU (QEMU models one anyway): the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # STM32VLDISCOVERY: STM32F100RB, Cortex-M3, 128 KiB flash, 8 KiB SRAM - the
 # smallest target: proves the runtime scales down.
 BOARD_CHIP     := STM32F100RB (Cortex-M3)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * cmsdk_uart.c - see cmsdk_uart.h.
  */

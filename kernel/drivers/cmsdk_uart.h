@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * cmsdk_uart.h - Arm CMSDK APB UART (MPS2/MPS2+ FPGA images, QEMU mps2-*).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * nrf51_uart.c - see nrf51_uart.h.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * nrf51_uart.h - the nRF51 UART (BBC micro:bit), transmit only.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stm32_usart.c - see stm32_usart.h.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stm32_usart.h - polled transmit on the STM32 USART (F1, F2, F4 families:
  * the SR/DR/BRR/CR1 register layout they share).  Clock and pin set-up are the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stm32f1_gpio.c - see stm32f1_gpio.h.
  */

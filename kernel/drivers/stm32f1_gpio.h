@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stm32f1_gpio.h - RCC clock gates and GPIO alternate-function output for the
  * STM32F1 family (F100, F103): CRL/CRH pin configuration, not MODER/AFR.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stm32f4_gpio.c - see stm32f4_gpio.h.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * stm32f4_gpio.h - RCC clock gates and GPIO alternate functions for the
  * STM32F2 and STM32F4 families (same RCC/GPIO register map).

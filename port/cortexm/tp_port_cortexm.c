@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_port_cortexm.c - the out-of-line part of the Cortex-M port, over the
  * kernel: the print sink (the console), the cycle counter (kernel/timer.h)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_port_cortexm.h - the port on a Cortex-M target (included by
  * port/tp_port.h only).  Every instruction used exists on ARMv6-M too.

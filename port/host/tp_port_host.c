@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_port_host.c - the out-of-line part of the host port: stdout as the
  * print sink, no cycle counter, and an assertion failure that aborts (the sanitizers then

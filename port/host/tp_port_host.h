@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_port_host.h - the port on the host (included by port/tp_port.h only):
  * the host tests and fuzzers are single-threaded, so the lock only counts

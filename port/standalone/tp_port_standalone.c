@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_port_standalone.c - tidepool's allocator in a project of its own (a
  * CubeMX or RTOS project with its own startup file, linker script,

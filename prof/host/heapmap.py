@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """heapmap.py - draws a tidepool heap dump (prof/tp_heapdump.h) as a PNG.
 
 The heap runs left to right, top to bottom, in rows of a fixed number of

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tpdump.py - finds, checks and reads tidepool heap dumps (prof/tp_heapdump.h).
 
 A dump is framed text; it may sit among other output (a UART capture, a QEMU

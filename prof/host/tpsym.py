@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tpsym.py - names the call sites in tidepool's reports.
 
 The runtime prints call sites as addresses ("site 0x08001a2b": the return

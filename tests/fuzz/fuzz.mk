@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/fuzz/fuzz.mk - the libFuzzer targets, built with clang under ASan +
 # UBSan: the allocator's, tests/fuzz/fuzz_alloc.c, twice - fuzz_alloc (release
 # build) and fuzz_alloc_debug (TP_ALLOC_DEBUG=1) - and the object layer's with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * fuzz_alloc.c - libFuzzer target for the allocator (the files of alloc/ but
  * libc_malloc.c), built twice by tests/fuzz/fuzz.mk: the release build and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * fuzz_objects.c - libFuzzer target for the object layer and the collector
  * (objects/ on gc/ on alloc/'s debug build, under ASan and UBSan; built by

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/fuzz/run.sh MODE N FUZZER... - runs libFuzzer targets (tests/fuzz/fuzz.mk)
 #   time N   each for N seconds; the corpus is kept in build/fuzz/corpus-NAME/
 #   runs N   each for N inputs with -seed=1 from the seeds alone, without the

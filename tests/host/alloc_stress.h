@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * alloc_stress.h - the randomised stress test of the allocator with a shadow
  * model, shared by test_alloc.c (release build) and test_alloc_debug.c

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/host/host.mk - the portable layers built natively and tested under
 # AddressSanitizer and UndefinedBehaviorSanitizer.  Used by `make host-test`.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the host test binaries given as arguments and prints one combined
 # "N passed, N failed" line.
 set -u

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_alloc.c - the allocator on the host, under ASan/UBSan: unit tests of
  * every entry point and every reported error, then a randomised stress test

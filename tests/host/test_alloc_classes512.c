@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_alloc_classes512.c - the allocator's host suite (test_alloc.c) again,
  * with pymalloc's size classes: 64 classes of 8 to 512

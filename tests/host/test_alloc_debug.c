@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_alloc_debug.c - the allocator's debug build (TP_ALLOC_DEBUG=1, set for
  * this binary and its copy of alloc/ by host.mk) on the host, under

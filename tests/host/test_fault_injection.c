@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_fault_injection.c - the object layer when any one allocation fails:
  * a workload (lists, dicts, instances with attributes, long and short

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_fmt.c - the kernel's formatter (port/fmt.c) against the host C
  * library's snprintf: fixed cases, then a randomised sweep of directives and

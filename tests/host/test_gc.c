@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_gc.c - the collector's conformance suite on the host (ASan/UBSan).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_gc_oom_finish.c - the collector's pacing cases (tests/gc_suite.c,
  * gc_pacing_cases) on the host, built with TP_GC_OOM_POLICY=TP_GC_OOM_FINISH

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_gc_pacing.c - the collector's pacing cases (tests/gc_suite.c,
  * gc_pacing_cases) on the host (ASan/UBSan).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_misuse_debug.c - the bad-input matrix (tests/misuse_suite.c) on the host,
  * under ASan/UBSan, with the allocator's debug build.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_objects.c - the object layer's suite on the host (ASan/UBSan).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_objects_collect.c - the object layer's cases about collections
  * (objects_collect_cases, tests/objects_suite.c) on the host (ASan/UBSan).

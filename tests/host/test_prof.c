@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_prof.c - scope marks and the text heap map (tests/prof_suite.c) on
  * the host, under ASan/UBSan.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_track.c - the allocation tracker (alloc/tp_track.h) on the host, in
  * the tracking build (host.mk: -DTP_ALLOC_TRACK=1), under ASan/UBSan: its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/layers/run.sh [BOARD] - the walls between the layers hold: every
 # layer's sources, compiled with the flags the build gives that layer
 # (mk/layers.mk), fail to build when they include the header of a layer

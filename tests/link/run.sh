@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/link/run.sh OBJ... - the linker script's checks for one board.
 # Environment (set by `make link-test`): BOARD BUILD CC CFLAGS LDFLAGS LIBS.
 # The objects and the libraries (LIBS: the layers' archives as the link

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* An image that allocates through every C-library path (malloc, stdio's
  * buffers): its link map must show tidepool's allocator, not newlib's. */
 #include <stdio.h>

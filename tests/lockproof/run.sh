@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/lockproof/run.sh BOARD - shows that the interrupt test
 # (tests/target/test_alloc_isr*.c) would catch any one of the allocator's
 # lock sites losing its lock.  For each site named in

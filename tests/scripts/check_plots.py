@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Tests of the benchmark plots (bench/plots/), run by test_plots.sh.
 
 Each plot is rendered from the synthetic input in tests/scripts/data/plots/

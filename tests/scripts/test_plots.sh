@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/scripts/test_plots.sh - the benchmark plots (bench/plots/) on the
 # synthetic input of tests/scripts/data/plots/, their images checked pixel by
 # pixel against the data (tests/scripts/check_plots.py).  Ends with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * default_heap_block.h - for test images whose suite builds its own heap:
  * one block of the C library's heap, as big as it can be given up to `max`,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_alloc.c - the allocator on the target: malloc() is tidepool's and
  * obeys the C library's contract; errors are reported; a randomised stress

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_alloc_debug.c - the allocator's debug build on the target: this image
  * and its copy of alloc/ are compiled with -DTP_ALLOC_DEBUG=1 (the Makefile

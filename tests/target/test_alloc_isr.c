@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_alloc_isr.c - an interrupt handler allocates and frees while the main
  * loop does the same: SysTick is sped up to fire every few thousand cycles,

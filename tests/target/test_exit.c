@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_exit.c - main's return value becomes QEMU's exit status (through
  * exit(), atexit handlers and SYS_EXIT_EXTENDED).

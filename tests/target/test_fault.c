@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_fault.c - an undefined instruction produces a readable fault report
  * naming the fault and the exact faulting PC, then exit status 3.

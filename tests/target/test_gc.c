@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_gc.c - the collector's conformance suite (tests/gc_suite.c) on the
  * target.  Each case builds its heap in one block taken from the default

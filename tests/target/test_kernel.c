@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_kernel.c - the boot sequence, memory map, stacks, critical sections,
  * timer, FPU, console and host files, on the target.

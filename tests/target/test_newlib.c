@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_newlib.c - the newlib-nano glue: malloc is tidepool's (sbrk refuses),
  * stdio through _write, the kernel's malloc lock, and the stub system calls.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_objects.c - the object layer's suite (tests/objects_suite.c) on the
  * target: the source material's transcripts with Python's numbers, on the board.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_objects_inspect.c - the object layer's inspection cases
  * (objects_inspect_cases, tests/objects_suite.c) on the target: objects and

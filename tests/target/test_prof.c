@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_prof.c - scope marks and the text heap map (tests/prof_suite.c) on
  * the board, plus what only the target has: the thread stack's peak inside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_prof_dump.c - the heap dump (prof/tp_heapdump.h) on the target.
  * Builds a known heap state (pools of several classes part full, an empty

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_prof_track.c - the allocation tracker on the target (built with
  * TP_ALLOC_TRACK=1: the Makefile's *_track images).  A known program

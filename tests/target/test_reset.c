@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_reset.c - the reset handler really copies .data and zeroes .bss.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_stack_overflow.c - unbounded recursion is caught by the stack guard
  * (MPU region, PSPLIM or canary) and reported as a stack overflow, exit 4.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * test_unexpected_irq.c - an interrupt with no handler is named and ends the
  * program (exit 5) instead of hanging in a loop.
