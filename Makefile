@@ -178,7 +178,7 @@ run: $(DEMO_ELF)
 ifeq ($(QEMU_MACHINE),)
 	@echo "board $(BOARD) is build-only (no QEMU machine): use 'make flash BOARD=$(BOARD)'"; exit 1
 else
-	@tools/qemu-run.sh $(QEMU_TIMEOUT) -M $(QEMU_MACHINE) -icount shift=0 -display none \
+	@SYMBOLIZE_ELF=$(DEMO_ELF) tools/qemu-run.sh $(QEMU_TIMEOUT) -M $(QEMU_MACHINE) -icount shift=0 -display none \
 	    -monitor none -serial stdio -semihosting-config enable=on,target=native -kernel $(DEMO_ELF)
 endif
 

@@ -6,6 +6,8 @@
 # cannot: the kernel prints "[tidepool] program exited with status N" and
 # sleeps, so this script watches the output for that line, stops QEMU and
 # exits with N.  A run that outlives TIMEOUT seconds ends with status 124.
+# With SYMBOLIZE_ELF set, the addresses of fault reports and heap errors are
+# named (tools/symbolize.sh).
 set -u
 timeout_s=$1
 shift
@@ -15,8 +17,15 @@ trap 'rm -f "$fifo"' EXIT
 timeout "$timeout_s" qemu-system-arm "$@" </dev/null >"$fifo" 2>&1 &
 qemu=$!
 status=""
+show() {
+    if [ -n "${SYMBOLIZE_ELF:-}" ]; then
+        printf '%s\n' "$1" | "$(dirname "$0")/symbolize.sh" "$SYMBOLIZE_ELF"
+    else
+        printf '%s\n' "$1"
+    fi
+}
 while IFS= read -r line; do
-    printf '%s\n' "$line"
+    show "$line"
     case $line in
     *"[tidepool] program exited with status "*)
         status=${line##*status }

@@ -7,6 +7,7 @@
  *@expect-output ^\*\*\* FAULT: (UsageFault|HardFault)
  *@expect-output PC=0x[0-9a-f]{8} LR=0x
  *@expect-output ^fault-test: hook saw the faulting pc$
+ *@host-check $ROOT/tools/symbolize.sh $ELF $LOG | grep -Eq "^  PC=0x[0-9a-f]{8}: execute_undefined at .*test_fault.c:[0-9]+"
  */
 #include <stdint.h>
 
