@@ -1,6 +1,7 @@
 /*
- * tp_gc_internal.h - the collector's state, shared by tp_gc.c (refcounting,
- * the collector) and tp_weakref.c.  Not for users.
+ * tp_gc_internal.h - the collector's state and lists, shared by the files of
+ * gc/ (tp_gc.c, tp_gc_alloc.c, tp_gc_collect.c, tp_gc_refcount.c,
+ * tp_weakref.c, tp_gc_inspect.c).  Not for users.
  */
 #ifndef TP_GC_INTERNAL_H
 #define TP_GC_INTERNAL_H
@@ -65,7 +66,7 @@ typedef struct {
     uint8_t in_oom;
     uint8_t in_pay;    /* a safe point's work runs (callbacks may allocate) */
     uint8_t in_callbacks; /* weak-reference callbacks run */
-    uint8_t in_free;      /* free_slice depth (tp_gc.c) */
+    uint8_t in_free;      /* free_slice depth (tp_gc_collect.c) */
     uint8_t no_user;   /* inside an allocation: no user code (finalizers,
                           callbacks) may run; deaths defer their finalizers */
     uint8_t finalized_any; /* a finalizer ran since PH_LEGACY: recount */
@@ -159,7 +160,86 @@ static inline int tp_gc_condemned(const tp_obj_t *o) {
     return (o->flags & TP_OF_WATCH) && tp_gc_state.phase >= PH_LEGACY;
 }
 
+/* ---- the lists ---- */
+
+static inline void list_init(int l) {
+    tp_gc_head_t *s = LH(l);
+    s->next = s->prev = tp_gc_state.list[l];
+}
+
+static inline int list_empty(int l) { return LH(l)->next == tp_gc_state.list[l]; }
+
+static inline void list_unlink(tp_gc_head_t *x) {
+    H(x->prev)->next = x->next;
+    H(x->next)->prev = x->prev;
+}
+
+static inline void list_push(int l, tp_gc_head_t *x) {
+    tp_gc_head_t *s = LH(l);
+    uint16_t xi = IDX(x);
+    x->prev = s->prev;
+    x->next = tp_gc_state.list[l];
+    H(s->prev)->next = xi;
+    s->prev = xi;
+}
+
+/* Moves every object of list `from` to the end of list `to`. */
+static inline void list_splice(int to, int from) {
+    if (list_empty(from)) return;
+    tp_gc_head_t *t = LH(to), *f = LH(from);
+    uint16_t first = f->next, last = f->prev;
+    H(t->prev)->next = first;
+    H(first)->prev = t->prev;
+    H(last)->next = tp_gc_state.list[to];
+    t->prev = last;
+    list_init(from);
+}
+
+/* ---- shared helpers ---- */
+
+/* A registered descriptor is a writable object (tp_type_register takes a
+ * tp_type_t *): the collector keeps its index and counters in it. */
+static inline tp_type_t *writable_type(const tp_type_t *t) { return (tp_type_t *)(uintptr_t)t; }
+
+static inline void probe(int kind, int begin) {
+    if (tp_gc_state.probe != NULL) tp_gc_state.probe(kind, begin, tp_gc_state.probe_ctx);
+}
+
+/* tp_gc.c */
 void tp_gc_error(const char *what, const tp_obj_t *o);
+
+/* tp_gc_refcount.c: the deallocation stack */
+/* A dead container onto the deallocation stack (through its `next` link). */
+void tp_gc_push_dead(tp_gc_head_t *h);
+/* Runs clear(o) with *budget, frees charged to it as they happen. */
+uint32_t tp_gc_clear_charged(tp_obj_t *o, uint32_t *budget);
+/* Unwinds the deallocation stack (from its top, the newest deaths): each
+ * dead container's references are dropped (which may push more), then its
+ * memory freed; stops when *budget units are spent. */
+void tp_gc_drain(uint32_t *budget);
+
+/* tp_gc_collect.c */
+/* Takes a tracked object (not on the set's singly linked list) off its list,
+ * keeping the collection's cursors and counts right. */
+void tp_gc_unlink_tracked(tp_obj_t *o);
+/* One step of at most `work` units; returns 1 while the collection goes on. */
+int tp_gc_collector_step(uint32_t work);
+/* Steps the collection in progress, if any, to its end. */
+void tp_gc_finish_in_progress(void);
+
+/* tp_gc_alloc.c: pacing, gc callbacks, the out-of-memory pass */
+/* The work rate of a collection of `gen` starting now. */
+void tp_gc_plan(int gen);
+/* After a full collection: the footprint that starts the next one (and
+ * the young trigger). */
+void tp_gc_set_full_trigger(void);
+/* The objects' bytes at which the next young collection is due. */
+void tp_gc_set_next_trigger(void);
+/* The start (0) or stop (1) callbacks: told now, or owed to the next safe
+ * point when no user code may run. */
+void tp_gc_run_callbacks(int phase);
+/* The allocator's out-of-memory hook (tp_heap_set_oom_hook). */
+int tp_gc_oom_hook(tp_heap_t *heap, size_t size, void *ctx);
 
 /* tp_weakref.c */
 struct tp_weakref {
