@@ -240,172 +240,6 @@ static void print_object(const char *what, tp_obj_t *o) {
     if (G.print != NULL) G.print("gc: %s <%s %p>\n", what, tp_type_of(o)->name, (void *)o);
 }
 
-static void phase_legacy(walk_t *w) {
-    if (!G.any_legacy) {
-        G.phase = PH_WEAKREFS;
-        return;
-    }
-    if (G.legacy_pass == 0) {
-        while (w->budget > 0 && !list_empty(L_WHITE)) {
-            tp_gc_head_t *x = H(LH(L_WHITE)->next);
-            list_unlink(x);
-            if (tp_type_of(&x->ob)->flags & TP_TYPE_LEGACY_FINALIZER) {
-                x->ob.flags &= (uint8_t)~TP_OF_WATCH;
-                G.n_white--;
-                list_push(L_LGREY, x);
-            } else {
-                list_push(L_DONE, x);
-            }
-            w->budget--;
-        }
-        if (!list_empty(L_WHITE)) return;
-        list_splice(L_WHITE, L_DONE);
-        G.legacy_pass = 1;
-        G.cur = NULL;
-    }
-    if (!mark_some(L_LGREY, L_LEGACY, visit_mark_legacy, w)) return;
-    /* everything they reach is uncollectable: gc.garbage holds it */
-    while (w->budget > 0 && !list_empty(L_LEGACY)) {
-        tp_gc_head_t *x = H(LH(L_LEGACY)->next);
-        list_unlink(x);
-        list_push(L_GARBAGE, x);
-        hold(&x->ob);
-        G.n_uncollectable++;
-        if (G.debug & TP_GC_DEBUG_UNCOLLECTABLE) print_object("uncollectable", &x->ob);
-        w->budget--;
-    }
-    if (!list_empty(L_LEGACY)) return;
-    G.legacy_pass = 0;
-    G.phase = PH_WEAKREFS;
-}
-
-static void phase_weakrefs(walk_t *w) {
-    if (!(G.white_needs & WHITE_WEAKREFS)) { /* no pass over the white objects */
-        G.phase = PH_FINALIZE;
-        return;
-    }
-    while (w->budget > 0 && !list_empty(L_WHITE)) {
-        tp_gc_head_t *x = H(LH(L_WHITE)->next);
-        w->budget--;
-        const tp_type_t *t = tp_type_of(&x->ob);
-        if (t->weaklist_offset != 0 && *tp_weaklist(&x->ob) != NULL &&
-            !tp_weak_detach(&x->ob, &w->budget))
-            return; /* more weak references than budget: next step */
-        list_unlink(x);
-        list_push(L_DONE, x);
-    }
-    if (!list_empty(L_WHITE)) return;
-    list_splice(L_WHITE, L_DONE);
-    G.phase = PH_FINALIZE;
-}
-
-static void phase_finalize(walk_t *w) {
-    if (!(G.white_needs & WHITE_FINALIZER)) {
-        G.cur = NULL;
-        G.clear_started = 0;
-        G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
-        return;
-    }
-    while (w->budget > 0 && !list_empty(L_WHITE)) {
-        tp_gc_head_t *x = H(LH(L_WHITE)->next);
-        w->budget--;
-        const tp_type_t *t = tp_type_of(&x->ob);
-        if (t->finalize != NULL && !(x->ob.flags & TP_OF_FINALIZED)) {
-            if (G.no_user) {
-                /* inside an allocation no finalizer may run: the object
-                 * (and what it reaches, at remark) survives this
-                 * collection, its finalizer still to run */
-                grey(x);
-                continue;
-            }
-            list_unlink(x);
-            list_push(L_DONE, x);
-            x->ob.flags |= TP_OF_FINALIZED;
-            G.finalized_any = 1;
-            hold(&x->ob);
-            t->finalize(&x->ob); /* may resurrect: decided by the recount */
-            unhold(&x->ob);
-            continue;
-        }
-        list_unlink(x);
-        list_push(L_DONE, x);
-    }
-    if (!list_empty(L_WHITE)) return;
-    /* what the finalizers killed is freed first: a dead object's references
-     * would count as from outside in the recount */
-    if (G.finalized_any && G.dead != 0) {
-        drain_in_step(&w->budget);
-        if (G.dead != 0) return;
-    }
-    list_splice(L_WHITE, L_DONE);
-    G.cur = NULL;
-    G.clear_started = 0;
-    if (G.finalized_any) {
-        /* count the white objects again: PH_COUNT's work over them alone */
-        list_splice(L_SET, L_WHITE);
-        G.n_white = 0;
-        G.cursor = LH(L_SET)->next;
-        G.cur_slot = 0;
-        G.phase = PH_RECOUNT;
-        return;
-    }
-    G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
-}
-
-static void phase_clear(walk_t *w) {
-    if (!G.clear_started) {
-        /* what is white now is the garbage found: resurrected objects are
-         * not counted (PEP 442) */
-        G.clear_started = 1;
-        G.n_collected = G.n_white;
-        if (G.debug & TP_GC_DEBUG_COLLECTABLE) /* debug output: not bounded */
-            for (uint16_t i = LH(L_WHITE)->next; i != G.list[L_WHITE]; i = H(i)->next)
-                print_object("collectable", &H(i)->ob);
-    }
-    while (w->budget > 0) {
-        if (G.cur == NULL) {
-            if (list_empty(L_WHITE)) break;
-            tp_gc_head_t *x = H(LH(L_WHITE)->next);
-            if (G.debug & TP_GC_DEBUG_SAVEALL) {
-                list_unlink(x);
-                x->ob.flags &= (uint8_t)~TP_OF_WATCH;
-                G.n_white--;
-                list_push(L_GARBAGE, x);
-                hold(&x->ob);
-                w->budget--;
-                continue;
-            }
-            G.cur = &x->ob;
-            hold(G.cur);
-        }
-        tp_obj_t *o = G.cur;
-        if (tp_gc_clear_charged(o, &w->budget) != 0) return;
-        if (w->budget > 0) w->budget--;
-        /* cleared; it dies when the last reference from the garbage goes */
-        G.cur = NULL;
-        list_unlink(GH(o));
-        list_push(L_DONE, GH(o));
-        unhold(o);
-    }
-    if (G.cur != NULL || !list_empty(L_WHITE)) return;
-    /* the garbage's deaths first: they drop the last references to the rest */
-    drain_in_step(&w->budget);
-    if (G.dead != 0) return;
-    /* anything cleared but still alive was not garbage after all (a type
-     * whose clear keeps references): it survives */
-    while (w->budget > 0 && !list_empty(L_DONE)) {
-        tp_gc_head_t *x = H(LH(L_DONE)->next);
-        x->ob.flags &= (uint8_t)~TP_OF_WATCH;
-        G.n_white--;
-        list_unlink(x);
-        list_push(L_BLACK, x);
-        G.n_collected--;
-        G.n_survivors++;
-        w->budget--;
-    }
-    if (list_empty(L_DONE)) G.phase = PH_FREE;
-}
-
 /* PH_COUNT (PH_RECOUNT): gc_refs := count for each object of L_SET, which
  * is watched from now on; the list becomes singly linked. */
 static void phase_count(walk_t *w) {
@@ -478,7 +312,205 @@ static void phase_roots(walk_t *w) {
     }
 }
 
-static void finish(void) {
+/* PH_MARK: what grey objects reach is grey too; traversed objects are
+ * black. */
+static void phase_mark(walk_t *w) {
+    if (mark_some(L_GREY, L_BLACK, visit_mark, w)) G.phase = PH_LEGACY;
+}
+
+/* PH_LEGACY: objects of legacy finalizer types among the white ones, and
+ * what they reach, go to gc.garbage (uncollectable). */
+static void phase_legacy(walk_t *w) {
+    if (!G.any_legacy) {
+        G.phase = PH_WEAKREFS;
+        return;
+    }
+    if (G.legacy_pass == 0) {
+        while (w->budget > 0 && !list_empty(L_WHITE)) {
+            tp_gc_head_t *x = H(LH(L_WHITE)->next);
+            list_unlink(x);
+            if (tp_type_of(&x->ob)->flags & TP_TYPE_LEGACY_FINALIZER) {
+                x->ob.flags &= (uint8_t)~TP_OF_WATCH;
+                G.n_white--;
+                list_push(L_LGREY, x);
+            } else {
+                list_push(L_DONE, x);
+            }
+            w->budget--;
+        }
+        if (!list_empty(L_WHITE)) return;
+        list_splice(L_WHITE, L_DONE);
+        G.legacy_pass = 1;
+        G.cur = NULL;
+    }
+    if (!mark_some(L_LGREY, L_LEGACY, visit_mark_legacy, w)) return;
+    /* everything they reach is uncollectable: gc.garbage holds it */
+    while (w->budget > 0 && !list_empty(L_LEGACY)) {
+        tp_gc_head_t *x = H(LH(L_LEGACY)->next);
+        list_unlink(x);
+        list_push(L_GARBAGE, x);
+        hold(&x->ob);
+        G.n_uncollectable++;
+        if (G.debug & TP_GC_DEBUG_UNCOLLECTABLE) print_object("uncollectable", &x->ob);
+        w->budget--;
+    }
+    if (!list_empty(L_LEGACY)) return;
+    G.legacy_pass = 0;
+    G.phase = PH_WEAKREFS;
+}
+
+/* PH_WEAKREFS: weak references to white objects detached (they read as
+ * dead from PH_LEGACY on); their callbacks queued. */
+static void phase_weakrefs(walk_t *w) {
+    if (!(G.white_needs & WHITE_WEAKREFS)) { /* no pass over the white objects */
+        G.phase = PH_FINALIZE;
+        return;
+    }
+    while (w->budget > 0 && !list_empty(L_WHITE)) {
+        tp_gc_head_t *x = H(LH(L_WHITE)->next);
+        w->budget--;
+        const tp_type_t *t = tp_type_of(&x->ob);
+        if (t->weaklist_offset != 0 && *tp_weaklist(&x->ob) != NULL &&
+            !tp_weak_detach(&x->ob, &w->budget))
+            return; /* more weak references than budget: next step */
+        list_unlink(x);
+        list_push(L_DONE, x);
+    }
+    if (!list_empty(L_WHITE)) return;
+    list_splice(L_WHITE, L_DONE);
+    G.phase = PH_FINALIZE;
+}
+
+/* PH_FINALIZE: the finalizers of white objects run; if any did, the white
+ * objects are counted again (PH_RECOUNT) to find what they resurrected. */
+static void phase_finalize(walk_t *w) {
+    if (!(G.white_needs & WHITE_FINALIZER)) {
+        G.cur = NULL;
+        G.clear_started = 0;
+        G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
+        return;
+    }
+    while (w->budget > 0 && !list_empty(L_WHITE)) {
+        tp_gc_head_t *x = H(LH(L_WHITE)->next);
+        w->budget--;
+        const tp_type_t *t = tp_type_of(&x->ob);
+        if (t->finalize != NULL && !(x->ob.flags & TP_OF_FINALIZED)) {
+            if (G.no_user) {
+                /* inside an allocation no finalizer may run: the object
+                 * (and what it reaches, at remark) survives this
+                 * collection, its finalizer still to run */
+                grey(x);
+                continue;
+            }
+            list_unlink(x);
+            list_push(L_DONE, x);
+            x->ob.flags |= TP_OF_FINALIZED;
+            G.finalized_any = 1;
+            hold(&x->ob);
+            t->finalize(&x->ob); /* may resurrect: decided by the recount */
+            unhold(&x->ob);
+            continue;
+        }
+        list_unlink(x);
+        list_push(L_DONE, x);
+    }
+    if (!list_empty(L_WHITE)) return;
+    /* what the finalizers killed is freed first: a dead object's references
+     * would count as from outside in the recount */
+    if (G.finalized_any && G.dead != 0) {
+        drain_in_step(&w->budget);
+        if (G.dead != 0) return;
+    }
+    list_splice(L_WHITE, L_DONE);
+    G.cur = NULL;
+    G.clear_started = 0;
+    if (G.finalized_any) {
+        /* count the white objects again: PH_COUNT's work over them alone */
+        list_splice(L_SET, L_WHITE);
+        G.n_white = 0;
+        G.cursor = LH(L_SET)->next;
+        G.cur_slot = 0;
+        G.phase = PH_RECOUNT;
+        return;
+    }
+    G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
+}
+
+/* PH_REMARK: as PH_MARK, from the objects the finalizers resurrected. */
+static void phase_remark(walk_t *w) {
+    if (mark_some(L_GREY, L_BLACK, visit_mark, w)) G.phase = PH_CLEAR;
+}
+
+/* PH_CLEAR: white objects cleared (their references dropped, which frees
+ * them), or kept on gc.garbage with TP_GC_DEBUG_SAVEALL; timed as freeing. */
+static void clear_white(walk_t *w) {
+    if (!G.clear_started) {
+        /* what is white now is the garbage found: resurrected objects are
+         * not counted (PEP 442) */
+        G.clear_started = 1;
+        G.n_collected = G.n_white;
+        if (G.debug & TP_GC_DEBUG_COLLECTABLE) /* debug output: not bounded */
+            for (uint16_t i = LH(L_WHITE)->next; i != G.list[L_WHITE]; i = H(i)->next)
+                print_object("collectable", &H(i)->ob);
+    }
+    while (w->budget > 0) {
+        if (G.cur == NULL) {
+            if (list_empty(L_WHITE)) break;
+            tp_gc_head_t *x = H(LH(L_WHITE)->next);
+            if (G.debug & TP_GC_DEBUG_SAVEALL) {
+                list_unlink(x);
+                x->ob.flags &= (uint8_t)~TP_OF_WATCH;
+                G.n_white--;
+                list_push(L_GARBAGE, x);
+                hold(&x->ob);
+                w->budget--;
+                continue;
+            }
+            G.cur = &x->ob;
+            hold(G.cur);
+        }
+        tp_obj_t *o = G.cur;
+        if (tp_gc_clear_charged(o, &w->budget) != 0) return;
+        if (w->budget > 0) w->budget--;
+        /* cleared; it dies when the last reference from the garbage goes */
+        G.cur = NULL;
+        list_unlink(GH(o));
+        list_push(L_DONE, GH(o));
+        unhold(o);
+    }
+    if (G.cur != NULL || !list_empty(L_WHITE)) return;
+    /* the garbage's deaths first: they drop the last references to the rest */
+    drain_in_step(&w->budget);
+    if (G.dead != 0) return;
+    /* anything cleared but still alive was not garbage after all (a type
+     * whose clear keeps references): it survives */
+    while (w->budget > 0 && !list_empty(L_DONE)) {
+        tp_gc_head_t *x = H(LH(L_DONE)->next);
+        x->ob.flags &= (uint8_t)~TP_OF_WATCH;
+        G.n_white--;
+        list_unlink(x);
+        list_push(L_BLACK, x);
+        G.n_collected--;
+        G.n_survivors++;
+        w->budget--;
+    }
+    if (list_empty(L_DONE)) G.phase = PH_FREE;
+}
+
+static void phase_clear(walk_t *w) {
+    free_slice(1);
+    clear_white(w);
+    free_slice(0);
+}
+
+/* PH_FREE: the deallocation stack drained. */
+static void phase_free(walk_t *w) {
+    drain_in_step(&w->budget);
+    if (G.dead == 0) G.phase = PH_END;
+}
+
+/* PH_END: survivors to the next generation, statistics, the next triggers. */
+static void phase_end(void) {
     int gen = G.generation;
     int to = gen < 2 ? L_GEN0 + gen + 1 : L_GEN2;
     list_splice(to, L_BLACK);
@@ -501,6 +533,51 @@ static void finish(void) {
                 (unsigned)G.n_uncollectable);
 }
 
+/* One phase's work, as much as the budget allows; the phase moves on when
+ * its work is done. */
+static void single_step(walk_t *w) {
+    switch (G.phase) {
+    case PH_IDLE:
+        break;
+    case PH_COUNT:
+    case PH_RECOUNT:
+        phase_count(w);
+        break;
+    case PH_SUBTRACT:
+    case PH_RESUBTRACT:
+        phase_subtract(w);
+        break;
+    case PH_ROOTS:
+    case PH_REROOTS:
+        phase_roots(w);
+        break;
+    case PH_MARK:
+        phase_mark(w);
+        break;
+    case PH_LEGACY:
+        phase_legacy(w);
+        break;
+    case PH_WEAKREFS:
+        phase_weakrefs(w);
+        break;
+    case PH_FINALIZE:
+        phase_finalize(w);
+        break;
+    case PH_REMARK:
+        phase_remark(w);
+        break;
+    case PH_CLEAR:
+        phase_clear(w);
+        break;
+    case PH_FREE:
+        phase_free(w);
+        break;
+    case PH_END:
+        phase_end();
+        break;
+    }
+}
+
 /* One step of at most `work` units; returns 1 while the collection goes on. */
 int tp_gc_collector_step(uint32_t work) {
     if (G.phase == PH_IDLE) return 0;
@@ -509,52 +586,7 @@ int tp_gc_collector_step(uint32_t work) {
     G.run.steps++;
     /* a collection's own deaths first: nothing below runs with them pending */
     drain_in_step(&w.budget);
-    while (w.budget > 0 && G.phase != PH_IDLE) {
-        switch (G.phase) {
-        case PH_COUNT:
-        case PH_RECOUNT:
-            phase_count(&w);
-            break;
-        case PH_SUBTRACT:
-        case PH_RESUBTRACT:
-            phase_subtract(&w);
-            break;
-        case PH_ROOTS:
-        case PH_REROOTS:
-            phase_roots(&w);
-            break;
-        case PH_MARK:
-            if (mark_some(L_GREY, L_BLACK, visit_mark, &w)) G.phase = PH_LEGACY;
-            break;
-        case PH_LEGACY:
-            phase_legacy(&w);
-            break;
-        case PH_WEAKREFS:
-            phase_weakrefs(&w);
-            break;
-        case PH_FINALIZE:
-            phase_finalize(&w);
-            break;
-        case PH_REMARK:
-            if (mark_some(L_GREY, L_BLACK, visit_mark, &w)) G.phase = PH_CLEAR;
-            break;
-        case PH_CLEAR:
-            /* the garbage's references dropped: freeing */
-            free_slice(1);
-            phase_clear(&w);
-            free_slice(0);
-            break;
-        case PH_FREE:
-            drain_in_step(&w.budget);
-            if (G.dead == 0) G.phase = PH_END;
-            break;
-        case PH_END:
-            finish();
-            break;
-        case PH_IDLE:
-            break;
-        }
-    }
+    while (w.budget > 0 && G.phase != PH_IDLE) single_step(&w);
     uint32_t done = work - w.budget;
     if (done > G.run.max_step_work) G.run.max_step_work = done;
     G.last_step_work = done;
