@@ -158,8 +158,9 @@ static int visit_subtract(tp_obj_t *ref, void *ctx) {
     /* a dirty object is a root whatever its count: not counted further */
     if ((ref->flags & (TP_OF_COUNTED | TP_OF_HUSK | TP_OF_DIRTY)) == TP_OF_COUNTED) {
         tp_gc_head_t *h = GH(ref);
-        if (h->prev > 0) {
-            h->prev--;
+        uint16_t refs = gc_refs(h);
+        if (refs > 0) {
+            set_gc_refs(h, (uint16_t)(refs - 1u));
         } else {
             /* more references from inside than the count says: its count is
              * too small (a decref too many), or a container moved a
@@ -245,8 +246,8 @@ static void print_object(const char *what, tp_obj_t *o) {
 static void phase_count(walk_t *w) {
     while (w->budget > 0 && G.cursor != G.list[L_SET]) {
         tp_gc_head_t *x = H(G.cursor);
-        x->prev = x->ob.rc;
         x->ob.flags = (uint8_t)((x->ob.flags & ~TP_OF_DIRTY) | TP_OF_WATCH | TP_OF_COUNTED);
+        set_gc_refs(x, x->ob.rc);
         G.cursor = x->next;
         w->budget--;
     }
@@ -289,9 +290,9 @@ static void phase_roots(walk_t *w) {
             tp_gc_push_dead(x);
             continue;
         }
-        uint16_t gc_refs = x->prev;
+        uint16_t refs = gc_refs(x);
         x->ob.flags &= (uint8_t)~TP_OF_COUNTED;
-        if ((x->ob.flags & TP_OF_DIRTY) || gc_refs > 0) {
+        if ((x->ob.flags & TP_OF_DIRTY) || refs > 0) {
             x->ob.flags &= (uint8_t)~(TP_OF_DIRTY | TP_OF_WATCH);
             list_push(L_GREY, x);
             if (recount) G.run.resurrected++;
@@ -306,7 +307,7 @@ static void phase_roots(walk_t *w) {
         }
     }
     if (s->next == G.list[L_SET]) {
-        s->prev = G.list[L_SET];
+        s->prev = G.list[L_SET]; /* empty, and doubly linked again */
         G.cur = NULL;
         G.phase = recount ? PH_REMARK : PH_MARK;
     }

@@ -219,6 +219,19 @@ size_t tp_gc_get_referrers(tp_obj_t *obj, tp_obj_t **out, size_t max) {
  * gc.garbage, and a container marked TRACKED is one of them.
  * ====================================================================== */
 
+/* The `prev` link of a tracked container, borrowed by the search: only
+ * while no collection is in progress, when no container's `prev` holds
+ * gc_refs (tp_gc_internal.h) and nothing else runs. */
+static inline uint16_t borrowed(const tp_gc_head_t *x) {
+    TP_ASSERT(G.phase == PH_IDLE);
+    return x->prev;
+}
+
+static inline void set_borrowed(tp_gc_head_t *x, uint16_t value) {
+    TP_ASSERT(G.phase == PH_IDLE);
+    x->prev = value;
+}
+
 typedef struct {
     int stop;                  /* set by a visit: the traversal ends */
     const tp_obj_t *target;    /* the object whose holder is sought */
@@ -232,7 +245,7 @@ typedef struct {
 
 static int take_count(tp_gc_head_t *x, int list, void *ctx) {
     (void)list, (void)ctx;
-    x->prev = x->ob.rc;
+    set_borrowed(x, x->ob.rc);
     return 0;
 }
 
@@ -241,7 +254,8 @@ static int visit_subtract(tp_obj_t *ref, void *ctx) {
     if (ref == s->target && s->target_refs < UINT16_MAX) s->target_refs++;
     /* a reference counted twice would underflow: a type moved one without
      * tp_gc_moved; the count stays 0 (the object is not a root) */
-    if ((ref->flags & TP_OF_TRACKED) && GH(ref)->prev > 0) GH(ref)->prev--;
+    if ((ref->flags & TP_OF_TRACKED) && borrowed(GH(ref)) > 0)
+        set_borrowed(GH(ref), (uint16_t)(borrowed(GH(ref)) - 1u));
     return 0;
 }
 
@@ -256,8 +270,9 @@ static int subtract_refs(tp_gc_head_t *x, int list, void *ctx) {
 static int mark_root(tp_gc_head_t *x, int list, void *ctx) {
     search_t *s = ctx;
     (void)list;
-    x->prev = x->prev > 0 && &x->ob != s->target ? 1u : 0u;
-    s->any_root |= (uint8_t)x->prev;
+    uint16_t level = borrowed(x) > 0 && &x->ob != s->target ? 1u : 0u;
+    set_borrowed(x, level);
+    s->any_root |= (uint8_t)level;
     return 0;
 }
 
@@ -265,8 +280,8 @@ static int visit_level(tp_obj_t *ref, void *ctx) {
     search_t *s = ctx;
     if (ref == s->target) {
         s->stop = 1;
-    } else if ((ref->flags & TP_OF_TRACKED) && GH(ref)->prev == 0) {
-        GH(ref)->prev = (uint16_t)(s->level + 1u);
+    } else if ((ref->flags & TP_OF_TRACKED) && borrowed(GH(ref)) == 0) {
+        set_borrowed(GH(ref), (uint16_t)(s->level + 1u));
         s->reached = 1;
     }
     return s->stop;
@@ -277,7 +292,7 @@ static int visit_level(tp_obj_t *ref, void *ctx) {
 static int walk_level(tp_gc_head_t *x, int list, void *ctx) {
     search_t *s = ctx;
     (void)list;
-    if (x->prev != s->level) return 0;
+    if (borrowed(x) != s->level) return 0;
     traverse_all(&x->ob, visit_level, s, &s->stop);
     if (s->stop) s->found = &x->ob;
     return s->stop;
@@ -286,14 +301,14 @@ static int walk_level(tp_gc_head_t *x, int list, void *ctx) {
 static int find_holder(tp_gc_head_t *x, int list, void *ctx) {
     search_t *s = ctx;
     (void)list;
-    if (x->prev != s->level || !holds(&x->ob, s->target)) return 0;
+    if (borrowed(x) != s->level || !holds(&x->ob, s->target)) return 0;
     s->found = &x->ob;
     return 1;
 }
 
 static int relink(tp_gc_head_t *x, int list, void *ctx) {
     search_t *s = ctx;
-    x->prev = s->before[list];
+    set_borrowed(x, s->before[list]); /* the link again */
     s->before[list] = IDX(x);
     return 0;
 }

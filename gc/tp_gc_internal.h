@@ -7,6 +7,7 @@
 #define TP_GC_INTERNAL_H
 
 #include "tp_gc.h"
+#include "tp_port.h"
 
 /* Phases of a collection, in order.  From PH_LEGACY on, the objects still
  * watched (white) are condemned: weak references to them read as dead. */
@@ -160,7 +161,32 @@ static inline int tp_gc_condemned(const tp_obj_t *o) {
     return (o->flags & TP_OF_WATCH) && tp_gc_state.phase >= PH_LEGACY;
 }
 
-/* ---- the lists ---- */
+/* ---- gc_refs ----
+ * During a collection's set-up (PH_COUNT to PH_ROOTS, and again PH_RECOUNT
+ * to PH_REROOTS) the objects of the set are on L_SET, linked through `next`
+ * only, and the `prev` link of each one marked TP_OF_COUNTED holds its
+ * gc_refs instead: its count, less each reference from another object of
+ * the set.  PH_ROOTS clears the mark as it sorts each object out.  These
+ * are the only readers and writers of gc_refs; everything else reads
+ * `prev` as a link, and only where no such mark is set. */
+static inline int tp_gc_in_setup(void) {
+    tp_gc_phase_t p = tp_gc_state.phase;
+    return (p >= PH_COUNT && p <= PH_ROOTS) || (p >= PH_RECOUNT && p <= PH_REROOTS);
+}
+
+static inline uint16_t gc_refs(const tp_gc_head_t *x) {
+    TP_ASSERT((x->ob.flags & TP_OF_COUNTED) && tp_gc_in_setup());
+    return x->prev;
+}
+
+static inline void set_gc_refs(tp_gc_head_t *x, uint16_t refs) {
+    TP_ASSERT((x->ob.flags & TP_OF_COUNTED) && tp_gc_in_setup());
+    x->prev = refs;
+}
+
+/* ---- the lists ----
+ * A container marked TP_OF_COUNTED holds gc_refs in `prev` (above): the
+ * doubly linked operations never take one, nor write its `prev`. */
 
 static inline void list_init(int l) {
     tp_gc_head_t *s = LH(l);
@@ -170,11 +196,13 @@ static inline void list_init(int l) {
 static inline int list_empty(int l) { return LH(l)->next == tp_gc_state.list[l]; }
 
 static inline void list_unlink(tp_gc_head_t *x) {
+    TP_ASSERT(!(x->ob.flags & TP_OF_COUNTED) && !(H(x->next)->ob.flags & TP_OF_COUNTED));
     H(x->prev)->next = x->next;
     H(x->next)->prev = x->prev;
 }
 
 static inline void list_push(int l, tp_gc_head_t *x) {
+    TP_ASSERT(!(x->ob.flags & TP_OF_COUNTED));
     tp_gc_head_t *s = LH(l);
     uint16_t xi = IDX(x);
     x->prev = s->prev;
@@ -188,6 +216,7 @@ static inline void list_splice(int to, int from) {
     if (list_empty(from)) return;
     tp_gc_head_t *t = LH(to), *f = LH(from);
     uint16_t first = f->next, last = f->prev;
+    TP_ASSERT(!(H(first)->ob.flags & TP_OF_COUNTED));
     H(t->prev)->next = first;
     H(first)->prev = t->prev;
     H(last)->next = tp_gc_state.list[to];
