@@ -242,6 +242,9 @@ typedef struct {
     uint8_t any_root;
     uint16_t before[L_COUNT];  /* rebuilding the links: the last seen per list */
 } search_t;
+/* Levels and counts are kept in the borrowed links. */
+_Static_assert(sizeof(((search_t *)0)->level) == sizeof(((tp_gc_head_t *)0)->prev),
+               "a level fits a link");
 
 static int take_count(tp_gc_head_t *x, int list, void *ctx) {
     (void)list, (void)ctx;

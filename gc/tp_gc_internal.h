@@ -32,6 +32,16 @@ typedef enum {
     PH_END,      /* survivors to the next generation */
 } tp_gc_phase_t;
 
+/* The order the code relies on: the set-up phases are two runs
+ * (tp_gc_in_setup), and from PH_LEGACY on white objects are condemned
+ * (tp_gc_condemned), the recount included. */
+_Static_assert(PH_IDLE == 0 && PH_COUNT + 1 == PH_SUBTRACT && PH_SUBTRACT + 1 == PH_ROOTS &&
+                   PH_ROOTS < PH_LEGACY,
+               "the first set-up, then the condemned phases");
+_Static_assert(PH_LEGACY < PH_RECOUNT && PH_RECOUNT + 1 == PH_RESUBTRACT &&
+                   PH_RESUBTRACT + 1 == PH_REROOTS && PH_REROOTS < PH_END,
+               "the recount's set-up is among the condemned phases");
+
 /* The collector's lists, each a circular list through a sentinel head
  * allocated from the heap (so that its links can be 16-bit offsets). */
 enum {
@@ -146,12 +156,19 @@ typedef struct {
 
 extern tp_gc_state_t tp_gc_state;
 
+/* A link is a container's offset from the heap's start (tp_gc_state.base)
+ * in 8-byte units: every block of the heap is 8-byte aligned, and the list
+ * heads, allocated as one array, each start a unit. */
+_Static_assert(sizeof(tp_gc_head_t) % 8u == 0, "each list head of the array starts a link unit");
+
 /* Links: the container at link i; the link of a container; the container
  * header of an object; the sentinel head of list l. */
 static inline tp_gc_head_t *H(uint16_t i) {
     return (tp_gc_head_t *)(tp_gc_state.base + ((uintptr_t)i << 3));
 }
 static inline uint16_t IDX(const void *p) {
+    TP_ASSERT(((uintptr_t)p - tp_gc_state.base) % 8u == 0 &&
+              (uintptr_t)p - tp_gc_state.base <= (uintptr_t)UINT16_MAX * 8u);
     return (uint16_t)(((uintptr_t)p - tp_gc_state.base) >> 3);
 }
 static inline tp_gc_head_t *GH(tp_obj_t *o) { return (tp_gc_head_t *)(void *)o; }
@@ -281,6 +298,8 @@ struct tp_weakref {
     tp_weakref_t *next_cb; /* on tp_gc_state.callbacks */
     uint8_t proxy;
 };
+/* A weak reference is a container object: its header comes first. */
+_Static_assert(offsetof(struct tp_weakref, head) == 0, "a weak reference starts with its header");
 
 /* The head of o's weak reference list (o weak-referenceable). */
 static inline tp_weakref_t **tp_weaklist(tp_obj_t *o) {
