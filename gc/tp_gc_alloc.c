@@ -143,10 +143,12 @@ static inline int work_due(void) {
  * ====================================================================== */
 
 static void call_callbacks(int phase, const tp_gc_info_t *info) {
+    TP_ASSERT(!G.no_user);
     uint8_t was = G.in_step;
     G.in_step = 1; /* no collection from inside a callback's allocations */
     for (int i = 0; i < TP_GC_MAX_CALLBACKS; i++)
         if (G.cb[i].fn != NULL) G.cb[i].fn(phase, info, G.cb[i].ctx);
+    TP_ASSERT(G.in_step);
     G.in_step = was;
 }
 
@@ -189,9 +191,11 @@ static void report_pacing_failure(void) {
     G.report_due = 0;
     if (G.pacing_hook == NULL) return;
     tp_gc_pacing_failure_t f = {G.run.pacing_failures, G.oom_footprint, G.capacity, G.oom_size};
+    TP_ASSERT(!G.no_user);
     uint8_t was = G.in_step;
     G.in_step = 1; /* no collection from inside the hook's allocations */
     G.pacing_hook(&f, G.pacing_ctx);
+    TP_ASSERT(G.in_step);
     G.in_step = was;
 }
 
@@ -200,6 +204,7 @@ static void report_pacing_failure(void) {
  * the start of a collection).  User code (finalizers, weak-reference and gc
  * callbacks) runs here, outside any allocation. */
 static void pay(void) {
+    TP_ASSERT(!G.in_pay && !G.in_step && !G.draining && !G.no_user);
     G.in_pay = 1; /* user code below may allocate: no safe point inside */
     probe(TP_GC_WORK_ALLOC, 1);
     uint32_t budget = G.pacing.call_work;
@@ -211,6 +216,7 @@ static void pay(void) {
         tp_decref(o); /* the queue's count: the finalizer runs now */
     }
     tp_gc_drain(&budget);
+    TP_ASSERT(G.draining);
     G.draining = 0;
     if (G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
     run_owed_callbacks();
@@ -241,6 +247,7 @@ static void pay(void) {
     uint32_t done = G.pacing.call_work - budget;
     if (done > G.run.max_work_alloc) G.run.max_work_alloc = done;
     probe(TP_GC_WORK_ALLOC, 0);
+    TP_ASSERT(G.in_pay && !G.draining);
     G.in_pay = 0;
 }
 
@@ -369,6 +376,7 @@ int tp_gc_oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
     size_t before = st.used_bytes;
     /* the retry of this same allocation failed again: it fails */
     if (G.oom_token && G.oom_size == size && G.oom_used == before) return 0;
+    TP_ASSERT(!G.in_oom);
     G.in_oom = 1;
     uint8_t was_no_user = G.no_user;
     G.no_user = 1;
@@ -391,6 +399,7 @@ int tp_gc_oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
         uint32_t start = budget;
         G.draining = 1;
         tp_gc_drain(&budget);
+        TP_ASSERT(G.draining);
         G.draining = 0;
 #if TP_GC_OOM_POLICY == TP_GC_OOM_FINISH
         if (G.enabled) {
@@ -420,6 +429,7 @@ int tp_gc_oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
     G.oom_footprint = st.footprint;
     G.oom_token = 1;
     probe(TP_GC_WORK_OOM, 0);
+    TP_ASSERT(G.in_oom && G.no_user);
     G.no_user = was_no_user;
     G.in_oom = 0;
     return after < before;

@@ -116,6 +116,7 @@ void tp_gc_barrier(tp_obj_t *o) {
  * freeing what died): the work refcounting does for acyclic garbage, told
  * apart by the probe.  Slices may nest; the outermost is the probe's. */
 static void free_slice(int begin) {
+    TP_ASSERT(G.in_step && (begin ? G.in_free < UINT8_MAX : G.in_free > 0));
     if (begin ? G.in_free++ == 0 : --G.in_free == 0) probe(TP_GC_WORK_FREE, begin);
 }
 
@@ -583,6 +584,7 @@ static void single_step(walk_t *w) {
 int tp_gc_collector_step(uint32_t work) {
     if (G.phase == PH_IDLE) return 0;
     walk_t w = {work};
+    TP_ASSERT(!G.in_step && !G.draining);
     G.in_step = 1;
     G.run.steps++;
     /* a collection's own deaths first: nothing below runs with them pending */
@@ -600,6 +602,7 @@ int tp_gc_collector_step(uint32_t work) {
             G.measured_per_kib[G.generation == 2] =
                 (uint32_t)(((uint64_t)G.coll_work << 10) / G.coll_set_bytes);
     }
+    TP_ASSERT(G.in_step && G.in_free == 0);
     G.in_step = 0;
     if (G.phase == PH_IDLE) {
         if (G.callbacks != NULL && !G.no_user) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
@@ -626,6 +629,7 @@ void tp_gc_finish_in_progress(void) {
 
 /* Frees every pending death now (the program asked for a collection). */
 static void drain_all(void) {
+    TP_ASSERT(!G.in_step);
     uint8_t was = G.draining;
     G.draining = 1;
     while (G.ndeferred > 0) {
@@ -635,6 +639,7 @@ static void drain_all(void) {
     }
     uint32_t b = UINT32_MAX;
     tp_gc_drain(&b);
+    TP_ASSERT(G.draining);
     G.draining = was;
 }
 

@@ -60,8 +60,6 @@ enum {
     L_COUNT
 };
 
-
-
 /* G.white_needs */
 enum { WHITE_WEAKREFS = 1, WHITE_FINALIZER = 2 };
 
@@ -72,14 +70,32 @@ typedef struct {
     tp_gc_phase_t phase;
     int generation;    /* the generation being collected */
     uint8_t enabled;
-    uint8_t in_step;   /* a step (or a blocking collection) runs */
-    uint8_t draining;  /* a deallocation cascade is being unwound */
+    /* Re-entrancy.  User code (finalizers, weak-reference and gc callbacks,
+     * the pacing hook) may allocate, decref and call the gc module; these
+     * say what is running underneath it, and each rule is asserted where
+     * the flag is set and cleared:
+     *   in_step      a step runs (tp_gc_collector_step), or a gc callback or
+     *                the pacing hook (they borrow it so that their
+     *                allocations start no collection).  A step is never
+     *                entered while one runs or deaths are unwound.
+     *   draining     the deallocation stack is being unwound by a last
+     *                decref, a safe point, the out-of-memory pass or
+     *                tp_gc_collect: the deaths it causes join it; no step.
+     *   in_oom       the out-of-memory pass runs: never nested.
+     *   in_pay       a safe point's work runs: no safe point inside it.
+     *   in_callbacks weak-reference callbacks run: none from inside one.
+     *   in_free      how deep freeing slices nest inside a step (the
+     *                probe's TP_GC_WORK_FREE), only inside a step.
+     *   no_user      inside an allocation (the out-of-memory pass): no user
+     *                code may run; deaths defer their finalizers, gc
+     *                callbacks are owed to the next safe point. */
+    uint8_t in_step;
+    uint8_t draining;
     uint8_t in_oom;
-    uint8_t in_pay;    /* a safe point's work runs (callbacks may allocate) */
-    uint8_t in_callbacks; /* weak-reference callbacks run */
-    uint8_t in_free;      /* free_slice depth (tp_gc_collect.c) */
-    uint8_t no_user;   /* inside an allocation: no user code (finalizers,
-                          callbacks) may run; deaths defer their finalizers */
+    uint8_t in_pay;
+    uint8_t in_callbacks;
+    uint8_t in_free;
+    uint8_t no_user;
     uint8_t finalized_any; /* a finalizer ran since PH_LEGACY: recount */
     uint8_t white_needs;   /* WHITE_*: what a white object of this collection
                               may need from PH_WEAKREFS and PH_FINALIZE: set

@@ -94,8 +94,10 @@ static inline void note_work(uint32_t *max, uint32_t done) {
 static void after_program_death(void) {
     probe(TP_GC_WORK_DECREF, 1);
     uint32_t budget = G.pacing.call_work;
+    TP_ASSERT(!G.draining && !G.in_step);
     G.draining = 1;
     tp_gc_drain(&budget);
+    TP_ASSERT(G.draining);
     G.draining = 0;
     note_work(&G.run.max_work_decref, G.pacing.call_work - budget);
     probe(TP_GC_WORK_DECREF, 0);
@@ -158,9 +160,11 @@ void tp_obj_release(tp_obj_t *o) {
             if (outermost) {
                 probe(TP_GC_WORK_DECREF, 1);
                 uint32_t budget = G.pacing.call_work;
+                TP_ASSERT(!G.draining && !G.in_step);
                 G.draining = 1;
                 (void)tp_gc_clear_charged(o, &budget);
                 tp_gc_drain(&budget);
+                TP_ASSERT(G.draining);
                 G.draining = 0;
                 note_work(&G.run.max_work_decref, G.pacing.call_work - budget);
                 probe(TP_GC_WORK_DECREF, 0);

@@ -168,6 +168,7 @@ void tp_weak_run_callbacks(unsigned max) {
     /* not from inside a callback: a callback's weak reference dying at its
      * end would run the next one, and so on down the queue */
     if (G.in_callbacks) return;
+    TP_ASSERT(!G.no_user);
     G.in_callbacks = 1;
     while (G.callbacks != NULL && max-- > 0) {
         tp_weakref_t *w = G.callbacks;
@@ -177,5 +178,6 @@ void tp_weak_run_callbacks(unsigned max) {
         if (cb != NULL) cb(&w->head.ob, w->cb_arg);
         tp_decref(&w->head.ob);
     }
+    TP_ASSERT(G.in_callbacks);
     G.in_callbacks = 0;
 }
