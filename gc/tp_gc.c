@@ -10,7 +10,6 @@
 #include "tp_gc_internal.h"
 
 tp_gc_state_t tp_gc_state;
-#define G tp_gc_state
 
 /* ======================================================================
  * Set-up: the heap and the type registry
@@ -46,7 +45,7 @@ int tp_type_register(tp_type_t *t) {
             t->index = (uint8_t)i;
             t->live_objects = 0;
             t->live_bytes = 0;
-            if (t->flags & TP_TYPE_LEGACY_FINALIZER) G.any_legacy = 1;
+            if (t->flags & TP_TYPE_LEGACY_FINALIZER) tp_gc_state.any_legacy = 1;
             return 0;
         }
     }
@@ -54,7 +53,7 @@ int tp_type_register(tp_type_t *t) {
 }
 
 int tp_gc_init(tp_heap_t *heap) {
-    memset(&G, 0, sizeof G);
+    memset(&tp_gc_state, 0, sizeof tp_gc_state);
     for (unsigned i = 1; i < TP_GC_MAX_TYPES; i++) {
         tp_type_t *t = writable_type(tp_types[i]);
         if (t != NULL) t->index = 0;
@@ -66,30 +65,30 @@ int tp_gc_init(tp_heap_t *heap) {
     tp_heap_span(heap, &lo, &hi);
     lo &= ~(uintptr_t)7u;
     if (hi - lo > (uintptr_t)UINT16_MAX * 8u) return -1;
-    G.base = lo;
-    G.heap = heap;
+    tp_gc_state.base = lo;
+    tp_gc_state.heap = heap;
     tp_gc_head_t *heads = tp_heap_alloc(heap, L_COUNT * sizeof(tp_gc_head_t));
     if (heads == NULL) {
-        G.heap = NULL;
+        tp_gc_state.heap = NULL;
         return -1;
     }
     for (int l = 0; l < L_COUNT; l++) {
         heads[l].ob.rc = TP_RC_IMMORTAL;
         heads[l].ob.type = 0;
         heads[l].ob.flags = TP_OF_TRACKED;
-        G.list[l] = IDX(&heads[l]);
+        tp_gc_state.list[l] = link_of(&heads[l]);
         list_init(l);
     }
-    G.enabled = 1;
-    G.threshold[0] = TP_GC_THRESHOLD0;
-    G.threshold[1] = TP_GC_THRESHOLD1;
-    G.threshold[2] = TP_GC_THRESHOLD2;
-    G.pacing.full_trigger_pct = TP_GC_FULL_TRIGGER_PCT;
-    G.pacing.young_permille = TP_GC_YOUNG_PERMILLE;
-    G.pacing.work_per_kib = TP_GC_WORK_PER_KIB;
-    G.pacing.call_work = TP_GC_CALL_WORK;
-    G.capacity = tp_heap_capacity(heap);
-    G.young_base = 0;
+    tp_gc_state.enabled = 1;
+    tp_gc_state.threshold[0] = TP_GC_THRESHOLD0;
+    tp_gc_state.threshold[1] = TP_GC_THRESHOLD1;
+    tp_gc_state.threshold[2] = TP_GC_THRESHOLD2;
+    tp_gc_state.pacing.full_trigger_pct = TP_GC_FULL_TRIGGER_PCT;
+    tp_gc_state.pacing.young_permille = TP_GC_YOUNG_PERMILLE;
+    tp_gc_state.pacing.work_per_kib = TP_GC_WORK_PER_KIB;
+    tp_gc_state.pacing.call_work = TP_GC_CALL_WORK;
+    tp_gc_state.capacity = tp_heap_capacity(heap);
+    tp_gc_state.young_base = 0;
     tp_gc_set_full_trigger();
     tp_heap_set_oom_hook(heap, tp_gc_oom_hook, NULL);
     if (tp_type_register(&tp_weakref_type) != 0) return -1;
@@ -101,32 +100,32 @@ int tp_gc_init(tp_heap_t *heap) {
  * ====================================================================== */
 
 void tp_gc_set_error_hook(tp_gc_error_hook_t hook, void *ctx) {
-    G.error_hook = hook;
-    G.error_ctx = ctx;
+    tp_gc_state.error_hook = hook;
+    tp_gc_state.error_ctx = ctx;
 }
 
 void tp_gc_error(const char *what, const tp_obj_t *o) {
-    G.run.errors++;
-    if (G.error_hook != NULL) G.error_hook(what, o, G.error_ctx);
+    tp_gc_state.run.errors++;
+    if (tp_gc_state.error_hook != NULL) tp_gc_state.error_hook(what, o, tp_gc_state.error_ctx);
 }
 
 void tp_gc_set_nomem_hook(tp_gc_nomem_hook_t hook, void *ctx) {
-    G.nomem_hook = hook;
-    G.nomem_ctx = ctx;
+    tp_gc_state.nomem_hook = hook;
+    tp_gc_state.nomem_ctx = ctx;
 }
 
 /* ======================================================================
  * The gc module: enable, thresholds, pacing, statistics, callbacks
  * ====================================================================== */
 
-tp_heap_t *tp_gc_heap(void) { return G.heap; }
-void tp_gc_enable(void) { G.enabled = 1; }
-void tp_gc_disable(void) { G.enabled = 0; }
-int tp_gc_is_enabled(void) { return G.enabled; }
-void tp_gc_set_debug(unsigned flags) { G.debug = flags; }
-unsigned tp_gc_get_debug(void) { return G.debug; }
+tp_heap_t *tp_gc_heap(void) { return tp_gc_state.heap; }
+void tp_gc_enable(void) { tp_gc_state.enabled = 1; }
+void tp_gc_disable(void) { tp_gc_state.enabled = 0; }
+int tp_gc_is_enabled(void) { return tp_gc_state.enabled; }
+void tp_gc_set_debug(unsigned flags) { tp_gc_state.debug = flags; }
+unsigned tp_gc_get_debug(void) { return tp_gc_state.debug; }
 void tp_gc_set_print(void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)))) {
-    G.print = print;
+    tp_gc_state.print = print;
 }
 
 void tp_gc_get_count(unsigned counts[3]) {
@@ -134,23 +133,23 @@ void tp_gc_get_count(unsigned counts[3]) {
         tp_gc_error("tp_gc_get_count: NULL output", NULL);
         return;
     }
-    for (int i = 0; i < 3; i++) counts[i] = G.count[i];
+    for (int i = 0; i < 3; i++) counts[i] = tp_gc_state.count[i];
 }
 void tp_gc_get_threshold(unsigned t[3]) {
     if (t == NULL) {
         tp_gc_error("tp_gc_get_threshold: NULL output", NULL);
         return;
     }
-    for (int i = 0; i < 3; i++) t[i] = G.threshold[i];
+    for (int i = 0; i < 3; i++) t[i] = tp_gc_state.threshold[i];
 }
 void tp_gc_set_threshold(unsigned t0, unsigned t1, unsigned t2) {
-    G.threshold[0] = t0;
-    G.threshold[1] = t1;
-    G.threshold[2] = t2;
+    tp_gc_state.threshold[0] = t0;
+    tp_gc_state.threshold[1] = t1;
+    tp_gc_state.threshold[2] = t2;
 }
 
 void tp_gc_get_pacing(tp_gc_pacing_t *out) {
-    if (out != NULL) *out = G.pacing;
+    if (out != NULL) *out = tp_gc_state.pacing;
 }
 
 int tp_gc_set_pacing(const tp_gc_pacing_t *p) {
@@ -158,19 +157,19 @@ int tp_gc_set_pacing(const tp_gc_pacing_t *p) {
         p->young_permille < 1u || p->young_permille > 1000u || p->work_per_kib < 1u ||
         p->work_per_kib > 65535u || p->call_work < TP_GC_STEP_WORK || p->call_work > 65535u)
         return -1;
-    G.pacing = *p;
-    if (G.heap != NULL) tp_gc_set_full_trigger();
+    tp_gc_state.pacing = *p;
+    if (tp_gc_state.heap != NULL) tp_gc_set_full_trigger();
     return 0;
 }
 
 void tp_gc_set_pacing_hook(tp_gc_pacing_hook_t hook, void *ctx) {
-    G.pacing_hook = hook;
-    G.pacing_ctx = ctx;
+    tp_gc_state.pacing_hook = hook;
+    tp_gc_state.pacing_ctx = ctx;
 }
 
 void tp_gc_set_probe(tp_gc_probe_t p, void *ctx) {
-    G.probe = p;
-    G.probe_ctx = ctx;
+    tp_gc_state.probe = p;
+    tp_gc_state.probe_ctx = ctx;
 }
 
 void tp_gc_get_stats(int gen, tp_gc_gen_stats_t *out) {
@@ -182,7 +181,7 @@ void tp_gc_get_stats(int gen, tp_gc_gen_stats_t *out) {
         memset(out, 0, sizeof *out);
         return;
     }
-    *out = G.gen_stats[gen];
+    *out = tp_gc_state.gen_stats[gen];
 }
 
 void tp_gc_get_run_stats(tp_gc_run_stats_t *out) {
@@ -190,18 +189,18 @@ void tp_gc_get_run_stats(tp_gc_run_stats_t *out) {
         tp_gc_error("tp_gc_get_run_stats: NULL output", NULL);
         return;
     }
-    *out = G.run;
-    out->obj_bytes = (uint32_t)G.obj_bytes;
+    *out = tp_gc_state.run;
+    out->obj_bytes = (uint32_t)tp_gc_state.obj_bytes;
     uint32_t n = 0;
-    for (tp_weakref_t *w = G.callbacks; w != NULL; w = w->next_cb) n++;
+    for (tp_weakref_t *w = tp_gc_state.callbacks; w != NULL; w = w->next_cb) n++;
     out->pending_callbacks = n;
 }
 
 int tp_gc_add_callback(tp_gc_callback_t cb, void *ctx) {
     for (int i = 0; i < TP_GC_MAX_CALLBACKS; i++) {
-        if (G.cb[i].fn == NULL) {
-            G.cb[i].fn = cb;
-            G.cb[i].ctx = ctx;
+        if (tp_gc_state.cb[i].fn == NULL) {
+            tp_gc_state.cb[i].fn = cb;
+            tp_gc_state.cb[i].ctx = ctx;
             return 0;
         }
     }
@@ -210,7 +209,7 @@ int tp_gc_add_callback(tp_gc_callback_t cb, void *ctx) {
 
 void tp_gc_remove_callback(tp_gc_callback_t cb, void *ctx) {
     for (int i = 0; i < TP_GC_MAX_CALLBACKS; i++)
-        if (G.cb[i].fn == cb && G.cb[i].ctx == ctx) G.cb[i].fn = NULL;
+        if (tp_gc_state.cb[i].fn == cb && tp_gc_state.cb[i].ctx == ctx) tp_gc_state.cb[i].fn = NULL;
 }
 static const char *const phase_names[] = {
     "idle",     "count",    "subtract", "roots",    "mark",   "legacy",
@@ -220,8 +219,8 @@ static const char *const phase_names[] = {
 _Static_assert(sizeof phase_names / sizeof phase_names[0] == PH_END + 1,
                "a name for every phase");
 
-const char *tp_gc_phase_name(void) { return phase_names[G.phase]; }
-int tp_gc_in_progress(void) { return G.phase != PH_IDLE; }
+const char *tp_gc_phase_name(void) { return phase_names[tp_gc_state.phase]; }
+int tp_gc_in_progress(void) { return tp_gc_state.phase != PH_IDLE; }
 
 /* ======================================================================
  * Objects
@@ -267,7 +266,7 @@ size_t tp_gc_get_referents(tp_obj_t *o, tp_obj_t **out, size_t max) {
 
 static size_t list_size(int l) {
     size_t n = 0;
-    for (uint16_t i = LH(l)->next; i != G.list[l]; i = H(i)->next) n++;
+    for (uint16_t i = list_head(l)->next; i != tp_gc_state.list[l]; i = head_at(i)->next) n++;
     return n;
 }
 
@@ -277,26 +276,28 @@ static size_t list_size(int l) {
 
 /* Refused from a finalizer or callback that runs while deaths are being
  * unwound or a safe point works (a half-cleared object is in use there). */
-static inline int busy(void) { return G.in_step || G.draining || G.in_pay; }
+static inline int busy(void) {
+    return tp_gc_state.in_step || tp_gc_state.draining || tp_gc_state.in_pay;
+}
 
 void tp_gc_freeze(void) {
-    if (G.heap == NULL || busy()) return;
+    if (tp_gc_state.heap == NULL || busy()) return;
     tp_gc_finish_in_progress();
     for (int i = 0; i < 3; i++) list_splice(L_PERM, L_GEN0 + i);
 }
 
 void tp_gc_unfreeze(void) {
-    if (G.heap == NULL || busy()) return;
+    if (tp_gc_state.heap == NULL || busy()) return;
     tp_gc_finish_in_progress();
     list_splice(L_GEN2, L_PERM);
 }
 
-size_t tp_gc_get_freeze_count(void) { return G.heap == NULL ? 0 : list_size(L_PERM); }
+size_t tp_gc_get_freeze_count(void) { return tp_gc_state.heap == NULL ? 0 : list_size(L_PERM); }
 
 static size_t list_objects(int l, tp_obj_t **out, size_t max) {
     size_t n = 0;
-    for (uint16_t i = LH(l)->next; i != G.list[l]; i = H(i)->next) {
-        if (n < max) out[n] = &H(i)->ob;
+    for (uint16_t i = list_head(l)->next; i != tp_gc_state.list[l]; i = head_at(i)->next) {
+        if (n < max) out[n] = &head_at(i)->ob;
         n++;
     }
     return n;
@@ -304,19 +305,19 @@ static size_t list_objects(int l, tp_obj_t **out, size_t max) {
 
 size_t tp_gc_get_objects(int gen, tp_obj_t **out, size_t max) {
     static const int lists[] = {L_GEN0, L_GEN1, L_GEN2, L_PERM, L_GARBAGE};
-    if (G.heap == NULL || gen < 0 || gen > 4) return 0;
+    if (tp_gc_state.heap == NULL || gen < 0 || gen > 4) return 0;
     return list_objects(lists[gen], out, max);
 }
 
 size_t tp_gc_garbage(tp_obj_t **out, size_t max) {
-    return G.heap == NULL ? 0 : list_objects(L_GARBAGE, out, max);
+    return tp_gc_state.heap == NULL ? 0 : list_objects(L_GARBAGE, out, max);
 }
 
 void tp_gc_garbage_clear(void) {
-    if (G.heap == NULL || busy()) return;
+    if (tp_gc_state.heap == NULL || busy()) return;
     tp_gc_finish_in_progress();
     while (!list_empty(L_GARBAGE)) {
-        tp_gc_head_t *x = H(LH(L_GARBAGE)->next);
+        tp_gc_head_t *x = head_at(list_head(L_GARBAGE)->next);
         list_unlink(x);
         list_push(L_GEN2, x);
         tp_decref(&x->ob);

@@ -10,7 +10,6 @@
 
 #include "tp_gc_internal.h"
 
-#define G tp_gc_state
 
 /* ======================================================================
  * Tracking
@@ -19,15 +18,17 @@
 /* Takes a tracked object (not on the set's singly linked list) off its list,
  * keeping the collection's cursors and counts right. */
 void tp_gc_unlink_tracked(tp_obj_t *o) {
-    tp_gc_head_t *h = GH(o);
-    if ((G.phase == PH_COUNT || G.phase == PH_RECOUNT) && G.cursor == IDX(h)) G.cursor = h->next;
+    tp_gc_head_t *h = head_of(o);
+    if ((tp_gc_state.phase == PH_COUNT || tp_gc_state.phase == PH_RECOUNT) &&
+        tp_gc_state.cursor == link_of(h))
+        tp_gc_state.cursor = h->next;
     if (o->flags & TP_OF_WATCH) {
         /* while the white objects are recounted, they are not counted white */
-        if (G.phase != PH_RECOUNT) G.n_white--;
+        if (tp_gc_state.phase != PH_RECOUNT) tp_gc_state.n_white--;
         o->flags &= (uint8_t)~TP_OF_WATCH;
     }
     list_unlink(h);
-    if (G.cur == o) G.cur = NULL;
+    if (tp_gc_state.cur == o) tp_gc_state.cur = NULL;
 }
 
 void tp_gc_track(tp_obj_t *o) {
@@ -37,7 +38,7 @@ void tp_gc_track(tp_obj_t *o) {
     }
     if (!tp_is_container(o) || (o->flags & (TP_OF_TRACKED | TP_OF_DYING | TP_OF_HUSK))) return;
     o->flags |= TP_OF_TRACKED;
-    list_push(L_GEN0, GH(o));
+    list_push(L_GEN0, head_of(o));
 }
 
 void tp_gc_untrack(tp_obj_t *o) {
@@ -57,46 +58,46 @@ void tp_gc_untrack(tp_obj_t *o) {
 /* A white object (watched, sorted) becomes grey: reachable, to traverse. */
 static void grey(tp_gc_head_t *x) {
     x->ob.flags &= (uint8_t)~TP_OF_WATCH;
-    G.n_white--;
+    tp_gc_state.n_white--;
     list_unlink(x);
     list_push(L_GREY, x);
 }
 
 void tp_gc_barrier(tp_obj_t *o) {
-    switch (G.phase) {
+    switch (tp_gc_state.phase) {
     case PH_COUNT:
     case PH_SUBTRACT:
     case PH_RECOUNT:
     case PH_RESUBTRACT:
-        G.run.barrier_hits++;
+        tp_gc_state.run.barrier_hits++;
         o->flags = (uint8_t)((o->flags | TP_OF_DIRTY) & ~TP_OF_WATCH);
         break;
     case PH_ROOTS:
     case PH_REROOTS:
-        G.run.barrier_hits++;
+        tp_gc_state.run.barrier_hits++;
         if (o->flags & TP_OF_COUNTED)
             o->flags = (uint8_t)((o->flags | TP_OF_DIRTY) & ~TP_OF_WATCH);
         else
-            grey(GH(o));
+            grey(head_of(o));
         break;
     case PH_MARK:
     case PH_REMARK: /* (remark: reached through a resurrected object) */
-        G.run.barrier_hits++;
-        grey(GH(o));
+        tp_gc_state.run.barrier_hits++;
+        grey(head_of(o));
         break;
     case PH_LEGACY:
     case PH_WEAKREFS:
         /* a condemned object changed: only a finalizer can do that (weak
          * references read as dead): resurrected */
-        G.run.barrier_hits++;
-        G.run.resurrected++;
-        grey(GH(o));
+        tp_gc_state.run.barrier_hits++;
+        tp_gc_state.run.resurrected++;
+        grey(head_of(o));
         break;
     case PH_FINALIZE:
         /* a finalizer reads or changes a condemned object: whether it was
          * resurrected is decided by counting the white objects again once
          * every finalizer ran (PH_RECOUNT), not by the touch */
-        G.run.barrier_hits++;
+        tp_gc_state.run.barrier_hits++;
         break;
     case PH_CLEAR:
     case PH_FREE:
@@ -116,38 +117,40 @@ void tp_gc_barrier(tp_obj_t *o) {
  * freeing what died): the work refcounting does for acyclic garbage, told
  * apart by the probe.  Slices may nest; the outermost is the probe's. */
 static void free_slice(int begin) {
-    TP_ASSERT(G.in_step && (begin ? G.in_free < UINT8_MAX : G.in_free > 0));
-    if (begin ? G.in_free++ == 0 : --G.in_free == 0) probe(TP_GC_WORK_FREE, begin);
+    TP_ASSERT(tp_gc_state.in_step &&
+              (begin ? tp_gc_state.in_free < UINT8_MAX : tp_gc_state.in_free > 0));
+    if (begin ? tp_gc_state.in_free++ == 0 : --tp_gc_state.in_free == 0)
+        probe(TP_GC_WORK_FREE, begin);
 }
 
 static void drain_in_step(uint32_t *budget) {
-    if (G.dead == 0) return;
+    if (tp_gc_state.dead == 0) return;
     free_slice(1);
     tp_gc_drain(budget);
     free_slice(0);
 }
 
 void tp_gc_start(int gen) {
-    if (G.phase != PH_IDLE || G.heap == NULL || gen < 0 || gen > 2) return;
-    G.generation = gen;
-    G.n_collected = G.n_uncollectable = G.n_survivors = 0;
-    G.n_white = 0;
-    G.finalized_any = 0;
-    G.white_needs = 0;
+    if (tp_gc_state.phase != PH_IDLE || tp_gc_state.heap == NULL || gen < 0 || gen > 2) return;
+    tp_gc_state.generation = gen;
+    tp_gc_state.n_collected = tp_gc_state.n_uncollectable = tp_gc_state.n_survivors = 0;
+    tp_gc_state.n_white = 0;
+    tp_gc_state.finalized_any = 0;
+    tp_gc_state.white_needs = 0;
     tp_gc_plan(gen);
     tp_gc_run_callbacks(0);
-    if ((G.debug & TP_GC_DEBUG_STATS) && G.print != NULL)
-        G.print("gc: collecting generation %d (counts %u %u %u)\n", gen, G.count[0], G.count[1],
-                G.count[2]);
+    if ((tp_gc_state.debug & TP_GC_DEBUG_STATS) && tp_gc_state.print != NULL)
+        tp_gc_state.print("gc: collecting generation %d (counts %u %u %u)\n", gen,
+                          tp_gc_state.count[0], tp_gc_state.count[1], tp_gc_state.count[2]);
     /* CPython's bookkeeping: the younger counts restart, the next one up
      * counts this collection */
-    if (gen < 2) G.count[gen + 1]++;
-    for (int i = 0; i <= gen; i++) G.count[i] = 0;
+    if (gen < 2) tp_gc_state.count[gen + 1]++;
+    for (int i = 0; i <= gen; i++) tp_gc_state.count[i] = 0;
     for (int i = 0; i <= gen; i++) list_splice(L_SET, L_GEN0 + i);
-    G.cursor = LH(L_SET)->next;
-    G.cur = NULL;
-    G.cur_slot = 0;
-    G.phase = PH_COUNT;
+    tp_gc_state.cursor = list_head(L_SET)->next;
+    tp_gc_state.cur = NULL;
+    tp_gc_state.cur_slot = 0;
+    tp_gc_state.phase = PH_COUNT;
 }
 
 typedef struct {
@@ -158,7 +161,7 @@ static int visit_subtract(tp_obj_t *ref, void *ctx) {
     walk_t *w = ctx;
     /* a dirty object is a root whatever its count: not counted further */
     if ((ref->flags & (TP_OF_COUNTED | TP_OF_HUSK | TP_OF_DIRTY)) == TP_OF_COUNTED) {
-        tp_gc_head_t *h = GH(ref);
+        tp_gc_head_t *h = head_of(ref);
         uint16_t refs = gc_refs(h);
         if (refs > 0) {
             set_gc_refs(h, (uint16_t)(refs - 1u));
@@ -181,49 +184,51 @@ static int visit_subtract(tp_obj_t *ref, void *ctx) {
 
 static int visit_mark(tp_obj_t *ref, void *ctx) {
     walk_t *w = ctx;
-    if (ref->flags & TP_OF_WATCH) grey(GH(ref));
+    if (ref->flags & TP_OF_WATCH) grey(head_of(ref));
     return --w->budget == 0;
 }
 
 static int visit_mark_legacy(tp_obj_t *ref, void *ctx) {
     walk_t *w = ctx;
     if (ref->flags & TP_OF_WATCH) {
-        tp_gc_head_t *h = GH(ref);
+        tp_gc_head_t *h = head_of(ref);
         ref->flags &= (uint8_t)~TP_OF_WATCH;
-        G.n_white--;
+        tp_gc_state.n_white--;
         list_unlink(h);
         list_push(L_LGREY, h);
     }
     return --w->budget == 0;
 }
 
-/* Traverses G.cur from G.cur_slot with `visit`; returns 1 when done. */
+/* Traverses the object in hand (cur) from cur_slot with `visit`; returns 1
+ * when done. */
 static int traverse_cur(tp_visit_t visit, walk_t *w) {
-    uint32_t next = tp_type_of(G.cur)->traverse(G.cur, G.cur_slot, visit, w);
+    uint32_t next =
+        tp_type_of(tp_gc_state.cur)->traverse(tp_gc_state.cur, tp_gc_state.cur_slot, visit, w);
     if (next == TP_TRAVERSE_DONE) {
-        G.cur_slot = 0;
+        tp_gc_state.cur_slot = 0;
         return 1;
     }
-    G.cur_slot = next;
+    tp_gc_state.cur_slot = next;
     return 0;
 }
 
 /* Marking from list `from` (grey): traversed objects go to `to`. */
 static int mark_some(int from, int to, tp_visit_t visit, walk_t *w) {
     while (w->budget > 0) {
-        if (G.cur == NULL) {
+        if (tp_gc_state.cur == NULL) {
             if (list_empty(from)) return 1;
-            G.cur = &H(LH(from)->next)->ob;
-            G.cur_slot = 0;
+            tp_gc_state.cur = &head_at(list_head(from)->next)->ob;
+            tp_gc_state.cur_slot = 0;
         }
         w->budget--;
         if (w->budget == 0) return 0;
         if (traverse_cur(visit, w)) {
-            tp_gc_head_t *h = GH(G.cur);
+            tp_gc_head_t *h = head_of(tp_gc_state.cur);
             list_unlink(h);
             list_push(to, h);
-            if (to == L_BLACK) G.n_survivors++;
-            G.cur = NULL;
+            if (to == L_BLACK) tp_gc_state.n_survivors++;
+            tp_gc_state.cur = NULL;
         }
     }
     return 0;
@@ -239,52 +244,54 @@ static void unhold(tp_obj_t *o) {
 }
 
 static void print_object(const char *what, tp_obj_t *o) {
-    if (G.print != NULL) G.print("gc: %s <%s %p>\n", what, tp_type_of(o)->name, (void *)o);
+    if (tp_gc_state.print != NULL)
+        tp_gc_state.print("gc: %s <%s %p>\n", what, tp_type_of(o)->name, (void *)o);
 }
 
 /* PH_COUNT (PH_RECOUNT): gc_refs := count for each object of L_SET, which
  * is watched from now on; the list becomes singly linked. */
 static void phase_count(walk_t *w) {
-    while (w->budget > 0 && G.cursor != G.list[L_SET]) {
-        tp_gc_head_t *x = H(G.cursor);
+    while (w->budget > 0 && tp_gc_state.cursor != tp_gc_state.list[L_SET]) {
+        tp_gc_head_t *x = head_at(tp_gc_state.cursor);
         x->ob.flags = (uint8_t)((x->ob.flags & ~TP_OF_DIRTY) | TP_OF_WATCH | TP_OF_COUNTED);
         set_gc_refs(x, x->ob.rc);
-        G.cursor = x->next;
+        tp_gc_state.cursor = x->next;
         w->budget--;
     }
-    if (G.cursor == G.list[L_SET]) {
-        G.cursor = LH(L_SET)->next;
-        G.cur_slot = 0;
-        G.phase = G.phase == PH_COUNT ? PH_SUBTRACT : PH_RESUBTRACT;
+    if (tp_gc_state.cursor == tp_gc_state.list[L_SET]) {
+        tp_gc_state.cursor = list_head(L_SET)->next;
+        tp_gc_state.cur_slot = 0;
+        tp_gc_state.phase = tp_gc_state.phase == PH_COUNT ? PH_SUBTRACT : PH_RESUBTRACT;
     }
 }
 
 /* PH_SUBTRACT (PH_RESUBTRACT): gc_refs -= each reference from inside the
  * set; a container is traversed in slices. */
 static void phase_subtract(walk_t *w) {
-    while (w->budget > 0 && G.cursor != G.list[L_SET]) {
-        tp_gc_head_t *x = H(G.cursor);
+    while (w->budget > 0 && tp_gc_state.cursor != tp_gc_state.list[L_SET]) {
+        tp_gc_head_t *x = head_at(tp_gc_state.cursor);
         w->budget--;
         if (w->budget == 0) break;
-        G.cur = &x->ob;
+        tp_gc_state.cur = &x->ob;
         int done = (x->ob.flags & TP_OF_HUSK) || traverse_cur(visit_subtract, w);
-        G.cur = NULL;
+        tp_gc_state.cur = NULL;
         if (done) {
-            G.cursor = x->next;
-            G.cur_slot = 0;
+            tp_gc_state.cursor = x->next;
+            tp_gc_state.cur_slot = 0;
         }
     }
-    if (G.cursor == G.list[L_SET]) G.phase = G.phase == PH_SUBTRACT ? PH_ROOTS : PH_REROOTS;
+    if (tp_gc_state.cursor == tp_gc_state.list[L_SET])
+        tp_gc_state.phase = tp_gc_state.phase == PH_SUBTRACT ? PH_ROOTS : PH_REROOTS;
 }
 
 /* PH_ROOTS (PH_REROOTS): referenced from outside (gc_refs > 0) or changed
  * (DIRTY) -> grey; the rest white.  Husks (dead while counted) go to the
  * deallocation stack.  In the recount, a root is a resurrected object. */
 static void phase_roots(walk_t *w) {
-    tp_gc_head_t *s = LH(L_SET);
-    int recount = G.phase == PH_REROOTS;
-    while (w->budget > 0 && s->next != G.list[L_SET]) {
-        tp_gc_head_t *x = H(s->next);
+    tp_gc_head_t *s = list_head(L_SET);
+    int recount = tp_gc_state.phase == PH_REROOTS;
+    while (w->budget > 0 && s->next != tp_gc_state.list[L_SET]) {
+        tp_gc_head_t *x = head_at(s->next);
         s->next = x->next;
         w->budget--;
         if (x->ob.flags & TP_OF_HUSK) {
@@ -296,44 +303,44 @@ static void phase_roots(walk_t *w) {
         if ((x->ob.flags & TP_OF_DIRTY) || refs > 0) {
             x->ob.flags &= (uint8_t)~(TP_OF_DIRTY | TP_OF_WATCH);
             list_push(L_GREY, x);
-            if (recount) G.run.resurrected++;
+            if (recount) tp_gc_state.run.resurrected++;
         } else {
             list_push(L_WHITE, x);
-            G.n_white++;
+            tp_gc_state.n_white++;
             const tp_type_t *t = tp_type_of(&x->ob);
             if (t->weaklist_offset != 0 && *tp_weaklist(&x->ob) != NULL)
-                G.white_needs |= WHITE_WEAKREFS;
+                tp_gc_state.white_needs |= WHITE_WEAKREFS;
             if (t->finalize != NULL && !(x->ob.flags & TP_OF_FINALIZED))
-                G.white_needs |= WHITE_FINALIZER;
+                tp_gc_state.white_needs |= WHITE_FINALIZER;
         }
     }
-    if (s->next == G.list[L_SET]) {
-        s->prev = G.list[L_SET]; /* empty, and doubly linked again */
-        G.cur = NULL;
-        G.phase = recount ? PH_REMARK : PH_MARK;
+    if (s->next == tp_gc_state.list[L_SET]) {
+        s->prev = tp_gc_state.list[L_SET]; /* empty, and doubly linked again */
+        tp_gc_state.cur = NULL;
+        tp_gc_state.phase = recount ? PH_REMARK : PH_MARK;
     }
 }
 
 /* PH_MARK: what grey objects reach is grey too; traversed objects are
  * black. */
 static void phase_mark(walk_t *w) {
-    if (mark_some(L_GREY, L_BLACK, visit_mark, w)) G.phase = PH_LEGACY;
+    if (mark_some(L_GREY, L_BLACK, visit_mark, w)) tp_gc_state.phase = PH_LEGACY;
 }
 
 /* PH_LEGACY: objects of legacy finalizer types among the white ones, and
  * what they reach, go to gc.garbage (uncollectable). */
 static void phase_legacy(walk_t *w) {
-    if (!G.any_legacy) {
-        G.phase = PH_WEAKREFS;
+    if (!tp_gc_state.any_legacy) {
+        tp_gc_state.phase = PH_WEAKREFS;
         return;
     }
-    if (G.legacy_pass == 0) {
+    if (tp_gc_state.legacy_pass == 0) {
         while (w->budget > 0 && !list_empty(L_WHITE)) {
-            tp_gc_head_t *x = H(LH(L_WHITE)->next);
+            tp_gc_head_t *x = head_at(list_head(L_WHITE)->next);
             list_unlink(x);
             if (tp_type_of(&x->ob)->flags & TP_TYPE_LEGACY_FINALIZER) {
                 x->ob.flags &= (uint8_t)~TP_OF_WATCH;
-                G.n_white--;
+                tp_gc_state.n_white--;
                 list_push(L_LGREY, x);
             } else {
                 list_push(L_DONE, x);
@@ -342,34 +349,34 @@ static void phase_legacy(walk_t *w) {
         }
         if (!list_empty(L_WHITE)) return;
         list_splice(L_WHITE, L_DONE);
-        G.legacy_pass = 1;
-        G.cur = NULL;
+        tp_gc_state.legacy_pass = 1;
+        tp_gc_state.cur = NULL;
     }
     if (!mark_some(L_LGREY, L_LEGACY, visit_mark_legacy, w)) return;
     /* everything they reach is uncollectable: gc.garbage holds it */
     while (w->budget > 0 && !list_empty(L_LEGACY)) {
-        tp_gc_head_t *x = H(LH(L_LEGACY)->next);
+        tp_gc_head_t *x = head_at(list_head(L_LEGACY)->next);
         list_unlink(x);
         list_push(L_GARBAGE, x);
         hold(&x->ob);
-        G.n_uncollectable++;
-        if (G.debug & TP_GC_DEBUG_UNCOLLECTABLE) print_object("uncollectable", &x->ob);
+        tp_gc_state.n_uncollectable++;
+        if (tp_gc_state.debug & TP_GC_DEBUG_UNCOLLECTABLE) print_object("uncollectable", &x->ob);
         w->budget--;
     }
     if (!list_empty(L_LEGACY)) return;
-    G.legacy_pass = 0;
-    G.phase = PH_WEAKREFS;
+    tp_gc_state.legacy_pass = 0;
+    tp_gc_state.phase = PH_WEAKREFS;
 }
 
 /* PH_WEAKREFS: weak references to white objects detached (they read as
  * dead from PH_LEGACY on); their callbacks queued. */
 static void phase_weakrefs(walk_t *w) {
-    if (!(G.white_needs & WHITE_WEAKREFS)) { /* no pass over the white objects */
-        G.phase = PH_FINALIZE;
+    if (!(tp_gc_state.white_needs & WHITE_WEAKREFS)) { /* no pass over the white objects */
+        tp_gc_state.phase = PH_FINALIZE;
         return;
     }
     while (w->budget > 0 && !list_empty(L_WHITE)) {
-        tp_gc_head_t *x = H(LH(L_WHITE)->next);
+        tp_gc_head_t *x = head_at(list_head(L_WHITE)->next);
         w->budget--;
         const tp_type_t *t = tp_type_of(&x->ob);
         if (t->weaklist_offset != 0 && *tp_weaklist(&x->ob) != NULL &&
@@ -380,24 +387,24 @@ static void phase_weakrefs(walk_t *w) {
     }
     if (!list_empty(L_WHITE)) return;
     list_splice(L_WHITE, L_DONE);
-    G.phase = PH_FINALIZE;
+    tp_gc_state.phase = PH_FINALIZE;
 }
 
 /* PH_FINALIZE: the finalizers of white objects run; if any did, the white
  * objects are counted again (PH_RECOUNT) to find what they resurrected. */
 static void phase_finalize(walk_t *w) {
-    if (!(G.white_needs & WHITE_FINALIZER)) {
-        G.cur = NULL;
-        G.clear_started = 0;
-        G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
+    if (!(tp_gc_state.white_needs & WHITE_FINALIZER)) {
+        tp_gc_state.cur = NULL;
+        tp_gc_state.clear_started = 0;
+        tp_gc_state.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
         return;
     }
     while (w->budget > 0 && !list_empty(L_WHITE)) {
-        tp_gc_head_t *x = H(LH(L_WHITE)->next);
+        tp_gc_head_t *x = head_at(list_head(L_WHITE)->next);
         w->budget--;
         const tp_type_t *t = tp_type_of(&x->ob);
         if (t->finalize != NULL && !(x->ob.flags & TP_OF_FINALIZED)) {
-            if (G.no_user) {
+            if (tp_gc_state.no_user) {
                 /* inside an allocation no finalizer may run: the object
                  * (and what it reaches, at remark) survives this
                  * collection, its finalizer still to run */
@@ -407,7 +414,7 @@ static void phase_finalize(walk_t *w) {
             list_unlink(x);
             list_push(L_DONE, x);
             x->ob.flags |= TP_OF_FINALIZED;
-            G.finalized_any = 1;
+            tp_gc_state.finalized_any = 1;
             hold(&x->ob);
             t->finalize(&x->ob); /* may resurrect: decided by the recount */
             unhold(&x->ob);
@@ -419,84 +426,85 @@ static void phase_finalize(walk_t *w) {
     if (!list_empty(L_WHITE)) return;
     /* what the finalizers killed is freed first: a dead object's references
      * would count as from outside in the recount */
-    if (G.finalized_any && G.dead != 0) {
+    if (tp_gc_state.finalized_any && tp_gc_state.dead != 0) {
         drain_in_step(&w->budget);
-        if (G.dead != 0) return;
+        if (tp_gc_state.dead != 0) return;
     }
     list_splice(L_WHITE, L_DONE);
-    G.cur = NULL;
-    G.clear_started = 0;
-    if (G.finalized_any) {
+    tp_gc_state.cur = NULL;
+    tp_gc_state.clear_started = 0;
+    if (tp_gc_state.finalized_any) {
         /* count the white objects again: PH_COUNT's work over them alone */
         list_splice(L_SET, L_WHITE);
-        G.n_white = 0;
-        G.cursor = LH(L_SET)->next;
-        G.cur_slot = 0;
-        G.phase = PH_RECOUNT;
+        tp_gc_state.n_white = 0;
+        tp_gc_state.cursor = list_head(L_SET)->next;
+        tp_gc_state.cur_slot = 0;
+        tp_gc_state.phase = PH_RECOUNT;
         return;
     }
-    G.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
+    tp_gc_state.phase = list_empty(L_GREY) ? PH_CLEAR : PH_REMARK;
 }
 
 /* PH_REMARK: as PH_MARK, from the objects the finalizers resurrected. */
 static void phase_remark(walk_t *w) {
-    if (mark_some(L_GREY, L_BLACK, visit_mark, w)) G.phase = PH_CLEAR;
+    if (mark_some(L_GREY, L_BLACK, visit_mark, w)) tp_gc_state.phase = PH_CLEAR;
 }
 
 /* PH_CLEAR: white objects cleared (their references dropped, which frees
  * them), or kept on gc.garbage with TP_GC_DEBUG_SAVEALL; timed as freeing. */
 static void clear_white(walk_t *w) {
-    if (!G.clear_started) {
+    if (!tp_gc_state.clear_started) {
         /* what is white now is the garbage found: resurrected objects are
          * not counted (PEP 442) */
-        G.clear_started = 1;
-        G.n_collected = G.n_white;
-        if (G.debug & TP_GC_DEBUG_COLLECTABLE) /* debug output: not bounded */
-            for (uint16_t i = LH(L_WHITE)->next; i != G.list[L_WHITE]; i = H(i)->next)
-                print_object("collectable", &H(i)->ob);
+        tp_gc_state.clear_started = 1;
+        tp_gc_state.n_collected = tp_gc_state.n_white;
+        if (tp_gc_state.debug & TP_GC_DEBUG_COLLECTABLE) /* debug output: not bounded */
+            for (uint16_t i = list_head(L_WHITE)->next; i != tp_gc_state.list[L_WHITE];
+                 i = head_at(i)->next)
+                print_object("collectable", &head_at(i)->ob);
     }
     while (w->budget > 0) {
-        if (G.cur == NULL) {
+        if (tp_gc_state.cur == NULL) {
             if (list_empty(L_WHITE)) break;
-            tp_gc_head_t *x = H(LH(L_WHITE)->next);
-            if (G.debug & TP_GC_DEBUG_SAVEALL) {
+            tp_gc_head_t *x = head_at(list_head(L_WHITE)->next);
+            if (tp_gc_state.debug & TP_GC_DEBUG_SAVEALL) {
                 list_unlink(x);
                 x->ob.flags &= (uint8_t)~TP_OF_WATCH;
-                G.n_white--;
+                tp_gc_state.n_white--;
                 list_push(L_GARBAGE, x);
                 hold(&x->ob);
                 w->budget--;
                 continue;
             }
-            G.cur = &x->ob;
-            hold(G.cur);
+            tp_gc_state.cur = &x->ob;
+            hold(tp_gc_state.cur);
         }
-        tp_obj_t *o = G.cur;
+        tp_obj_t *o = tp_gc_state.cur;
         if (tp_gc_clear_charged(o, &w->budget) != 0) return;
         if (w->budget > 0) w->budget--;
         /* cleared; it dies when the last reference from the garbage goes */
-        G.cur = NULL;
-        list_unlink(GH(o));
-        list_push(L_DONE, GH(o));
+        tp_gc_state.cur = NULL;
+        list_unlink(head_of(o));
+        list_push(L_DONE, head_of(o));
         unhold(o);
     }
-    if (G.cur != NULL || !list_empty(L_WHITE)) return;
+    if (tp_gc_state.cur != NULL || !list_empty(L_WHITE)) return;
     /* the garbage's deaths first: they drop the last references to the rest */
     drain_in_step(&w->budget);
-    if (G.dead != 0) return;
+    if (tp_gc_state.dead != 0) return;
     /* anything cleared but still alive was not garbage after all (a type
      * whose clear keeps references): it survives */
     while (w->budget > 0 && !list_empty(L_DONE)) {
-        tp_gc_head_t *x = H(LH(L_DONE)->next);
+        tp_gc_head_t *x = head_at(list_head(L_DONE)->next);
         x->ob.flags &= (uint8_t)~TP_OF_WATCH;
-        G.n_white--;
+        tp_gc_state.n_white--;
         list_unlink(x);
         list_push(L_BLACK, x);
-        G.n_collected--;
-        G.n_survivors++;
+        tp_gc_state.n_collected--;
+        tp_gc_state.n_survivors++;
         w->budget--;
     }
-    if (list_empty(L_DONE)) G.phase = PH_FREE;
+    if (list_empty(L_DONE)) tp_gc_state.phase = PH_FREE;
 }
 
 static void phase_clear(walk_t *w) {
@@ -508,37 +516,37 @@ static void phase_clear(walk_t *w) {
 /* PH_FREE: the deallocation stack drained. */
 static void phase_free(walk_t *w) {
     drain_in_step(&w->budget);
-    if (G.dead == 0) G.phase = PH_END;
+    if (tp_gc_state.dead == 0) tp_gc_state.phase = PH_END;
 }
 
 /* PH_END: survivors to the next generation, statistics, the next triggers. */
 static void phase_end(void) {
-    int gen = G.generation;
+    int gen = tp_gc_state.generation;
     int to = gen < 2 ? L_GEN0 + gen + 1 : L_GEN2;
     list_splice(to, L_BLACK);
     list_splice(to, L_GREY);
-    if (gen == 1) G.long_lived_pending += G.n_survivors;
+    if (gen == 1) tp_gc_state.long_lived_pending += tp_gc_state.n_survivors;
     if (gen == 2) {
-        G.long_lived_pending = 0;
-        G.long_lived_total = G.n_survivors;
+        tp_gc_state.long_lived_pending = 0;
+        tp_gc_state.long_lived_total = tp_gc_state.n_survivors;
     }
-    G.gen_stats[gen].collections++;
-    G.gen_stats[gen].collected += (uint32_t)G.n_collected;
-    G.gen_stats[gen].uncollectable += (uint32_t)G.n_uncollectable;
-    G.phase = PH_IDLE;
-    G.debt = 0;
-    G.young_base = G.obj_bytes;
+    tp_gc_state.gen_stats[gen].collections++;
+    tp_gc_state.gen_stats[gen].collected += (uint32_t)tp_gc_state.n_collected;
+    tp_gc_state.gen_stats[gen].uncollectable += (uint32_t)tp_gc_state.n_uncollectable;
+    tp_gc_state.phase = PH_IDLE;
+    tp_gc_state.debt = 0;
+    tp_gc_state.young_base = tp_gc_state.obj_bytes;
     tp_gc_set_next_trigger();
     if (gen == 2) tp_gc_set_full_trigger();
-    if ((G.debug & TP_GC_DEBUG_STATS) && G.print != NULL)
-        G.print("gc: done, %u unreachable, %u uncollectable\n", (unsigned)G.n_collected,
-                (unsigned)G.n_uncollectable);
+    if ((tp_gc_state.debug & TP_GC_DEBUG_STATS) && tp_gc_state.print != NULL)
+        tp_gc_state.print("gc: done, %u unreachable, %u uncollectable\n",
+                          (unsigned)tp_gc_state.n_collected, (unsigned)tp_gc_state.n_uncollectable);
 }
 
 /* One phase's work, as much as the budget allows; the phase moves on when
  * its work is done. */
 static void single_step(walk_t *w) {
-    switch (G.phase) {
+    switch (tp_gc_state.phase) {
     case PH_IDLE:
         break;
     case PH_COUNT:
@@ -582,30 +590,31 @@ static void single_step(walk_t *w) {
 
 /* One step of at most `work` units; returns 1 while the collection goes on. */
 int tp_gc_collector_step(uint32_t work) {
-    if (G.phase == PH_IDLE) return 0;
+    if (tp_gc_state.phase == PH_IDLE) return 0;
     walk_t w = {work};
-    TP_ASSERT(!G.in_step && !G.draining);
-    G.in_step = 1;
-    G.run.steps++;
+    TP_ASSERT(!tp_gc_state.in_step && !tp_gc_state.draining);
+    tp_gc_state.in_step = 1;
+    tp_gc_state.run.steps++;
     /* a collection's own deaths first: nothing below runs with them pending */
     drain_in_step(&w.budget);
-    while (w.budget > 0 && G.phase != PH_IDLE) single_step(&w);
+    while (w.budget > 0 && tp_gc_state.phase != PH_IDLE) single_step(&w);
     uint32_t done = work - w.budget;
-    if (done > G.run.max_step_work) G.run.max_step_work = done;
-    G.last_step_work = done;
-    G.run.work_total += done;
-    G.coll_work += done;
-    if (G.phase == PH_IDLE) {
-        G.run.last_work = G.coll_work;
-        G.run.last_set_bytes = G.coll_set_bytes;
-        if (G.coll_set_bytes >= 1024u) /* big enough to say something */
-            G.measured_per_kib[G.generation == 2] =
-                (uint32_t)(((uint64_t)G.coll_work << 10) / G.coll_set_bytes);
+    if (done > tp_gc_state.run.max_step_work) tp_gc_state.run.max_step_work = done;
+    tp_gc_state.last_step_work = done;
+    tp_gc_state.run.work_total += done;
+    tp_gc_state.coll_work += done;
+    if (tp_gc_state.phase == PH_IDLE) {
+        tp_gc_state.run.last_work = tp_gc_state.coll_work;
+        tp_gc_state.run.last_set_bytes = tp_gc_state.coll_set_bytes;
+        if (tp_gc_state.coll_set_bytes >= 1024u) /* big enough to say something */
+            tp_gc_state.measured_per_kib[tp_gc_state.generation == 2] =
+                (uint32_t)(((uint64_t)tp_gc_state.coll_work << 10) / tp_gc_state.coll_set_bytes);
     }
-    TP_ASSERT(G.in_step && G.in_free == 0);
-    G.in_step = 0;
-    if (G.phase == PH_IDLE) {
-        if (G.callbacks != NULL && !G.no_user) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
+    TP_ASSERT(tp_gc_state.in_step && tp_gc_state.in_free == 0);
+    tp_gc_state.in_step = 0;
+    if (tp_gc_state.phase == PH_IDLE) {
+        if (tp_gc_state.callbacks != NULL && !tp_gc_state.no_user)
+            tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
         tp_gc_run_callbacks(1);
         return 0;
     }
@@ -613,38 +622,39 @@ int tp_gc_collector_step(uint32_t work) {
 }
 
 int tp_gc_step(uint32_t work) {
-    if (G.in_step || G.draining || G.heap == NULL) return G.phase != PH_IDLE;
+    if (tp_gc_state.in_step || tp_gc_state.draining || tp_gc_state.heap == NULL)
+        return tp_gc_state.phase != PH_IDLE;
     probe(TP_GC_WORK_STEP, 1);
     /* at least 8 units: a step must get past one object's own unit */
     int more = tp_gc_collector_step(work == 0 ? TP_GC_STEP_WORK : work < 8u ? 8u : work);
     probe(TP_GC_WORK_STEP, 0);
     /* the program drives the collection: the callbacks it queued, all */
-    if (!more && G.callbacks != NULL) tp_weak_run_callbacks(UINT_MAX);
+    if (!more && tp_gc_state.callbacks != NULL) tp_weak_run_callbacks(UINT_MAX);
     return more;
 }
 
 void tp_gc_finish_in_progress(void) {
-    while (G.phase != PH_IDLE) (void)tp_gc_collector_step(UINT32_MAX);
+    while (tp_gc_state.phase != PH_IDLE) (void)tp_gc_collector_step(UINT32_MAX);
 }
 
 /* Frees every pending death now (the program asked for a collection). */
 static void drain_all(void) {
-    TP_ASSERT(!G.in_step);
-    uint8_t was = G.draining;
-    G.draining = 1;
-    while (G.ndeferred > 0) {
-        tp_obj_t *o = G.deferred[--G.ndeferred];
-        G.run.deferred_finalizers = G.ndeferred;
+    TP_ASSERT(!tp_gc_state.in_step);
+    uint8_t was = tp_gc_state.draining;
+    tp_gc_state.draining = 1;
+    while (tp_gc_state.ndeferred > 0) {
+        tp_obj_t *o = tp_gc_state.deferred[--tp_gc_state.ndeferred];
+        tp_gc_state.run.deferred_finalizers = tp_gc_state.ndeferred;
         tp_decref(o);
     }
     uint32_t b = UINT32_MAX;
     tp_gc_drain(&b);
-    TP_ASSERT(G.draining);
-    G.draining = was;
+    TP_ASSERT(tp_gc_state.draining);
+    tp_gc_state.draining = was;
 }
 
 size_t tp_gc_collect(int gen) {
-    if (G.in_step || G.draining || G.heap == NULL) return 0;
+    if (tp_gc_state.in_step || tp_gc_state.draining || tp_gc_state.heap == NULL) return 0;
     if (gen < 0 || gen > 2) gen = 2;
     probe(TP_GC_WORK_STEP, 1);
     drain_all();
@@ -653,13 +663,13 @@ size_t tp_gc_collect(int gen) {
     /* the stop callbacks run inside the last step: the counts are read
      * before them */
     size_t n = SIZE_MAX;
-    while (G.phase != PH_IDLE) {
-        if (G.phase == PH_END) n = G.n_collected + G.n_uncollectable;
+    while (tp_gc_state.phase != PH_IDLE) {
+        if (tp_gc_state.phase == PH_END) n = tp_gc_state.n_collected + tp_gc_state.n_uncollectable;
         (void)tp_gc_collector_step(UINT32_MAX);
     }
-    if (n == SIZE_MAX) n = G.n_collected + G.n_uncollectable;
+    if (n == SIZE_MAX) n = tp_gc_state.n_collected + tp_gc_state.n_uncollectable;
     drain_all();
-    if (G.callbacks != NULL) tp_weak_run_callbacks(UINT_MAX);
+    if (tp_gc_state.callbacks != NULL) tp_weak_run_callbacks(UINT_MAX);
     probe(TP_GC_WORK_STEP, 0);
     return n;
 }

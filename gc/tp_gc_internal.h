@@ -60,7 +60,7 @@ enum {
     L_COUNT
 };
 
-/* G.white_needs */
+/* tp_gc_state.white_needs */
 enum { WHITE_WEAKREFS = 1, WHITE_FINALIZER = 2 };
 
 typedef struct {
@@ -177,18 +177,18 @@ extern tp_gc_state_t tp_gc_state;
  * heads, allocated as one array, each start a unit. */
 _Static_assert(sizeof(tp_gc_head_t) % 8u == 0, "each list head of the array starts a link unit");
 
-/* Links: the container at link i; the link of a container; the container
- * header of an object; the sentinel head of list l. */
-static inline tp_gc_head_t *H(uint16_t i) {
-    return (tp_gc_head_t *)(tp_gc_state.base + ((uintptr_t)i << 3));
+/* The container at a link; the link of a container; the container header
+ * of an object; the sentinel head of list l. */
+static inline tp_gc_head_t *head_at(uint16_t link) {
+    return (tp_gc_head_t *)(tp_gc_state.base + ((uintptr_t)link << 3));
 }
-static inline uint16_t IDX(const void *p) {
+static inline uint16_t link_of(const void *p) {
     TP_ASSERT(((uintptr_t)p - tp_gc_state.base) % 8u == 0 &&
               (uintptr_t)p - tp_gc_state.base <= (uintptr_t)UINT16_MAX * 8u);
     return (uint16_t)(((uintptr_t)p - tp_gc_state.base) >> 3);
 }
-static inline tp_gc_head_t *GH(tp_obj_t *o) { return (tp_gc_head_t *)(void *)o; }
-static inline tp_gc_head_t *LH(int l) { return H(tp_gc_state.list[l]); }
+static inline tp_gc_head_t *head_of(tp_obj_t *o) { return (tp_gc_head_t *)(void *)o; }
+static inline tp_gc_head_t *list_head(int l) { return head_at(tp_gc_state.list[l]); }
 
 static inline int tp_gc_condemned(const tp_obj_t *o) {
     return (o->flags & TP_OF_WATCH) && tp_gc_state.phase >= PH_LEGACY;
@@ -222,37 +222,37 @@ static inline void set_gc_refs(tp_gc_head_t *x, uint16_t refs) {
  * doubly linked operations never take one, nor write its `prev`. */
 
 static inline void list_init(int l) {
-    tp_gc_head_t *s = LH(l);
+    tp_gc_head_t *s = list_head(l);
     s->next = s->prev = tp_gc_state.list[l];
 }
 
-static inline int list_empty(int l) { return LH(l)->next == tp_gc_state.list[l]; }
+static inline int list_empty(int l) { return list_head(l)->next == tp_gc_state.list[l]; }
 
 static inline void list_unlink(tp_gc_head_t *x) {
-    TP_ASSERT(!(x->ob.flags & TP_OF_COUNTED) && !(H(x->next)->ob.flags & TP_OF_COUNTED));
-    H(x->prev)->next = x->next;
-    H(x->next)->prev = x->prev;
+    TP_ASSERT(!(x->ob.flags & TP_OF_COUNTED) && !(head_at(x->next)->ob.flags & TP_OF_COUNTED));
+    head_at(x->prev)->next = x->next;
+    head_at(x->next)->prev = x->prev;
 }
 
 static inline void list_push(int l, tp_gc_head_t *x) {
     TP_ASSERT(!(x->ob.flags & TP_OF_COUNTED));
-    tp_gc_head_t *s = LH(l);
-    uint16_t xi = IDX(x);
+    tp_gc_head_t *s = list_head(l);
+    uint16_t xi = link_of(x);
     x->prev = s->prev;
     x->next = tp_gc_state.list[l];
-    H(s->prev)->next = xi;
+    head_at(s->prev)->next = xi;
     s->prev = xi;
 }
 
 /* Moves every object of list `from` to the end of list `to`. */
 static inline void list_splice(int to, int from) {
     if (list_empty(from)) return;
-    tp_gc_head_t *t = LH(to), *f = LH(from);
+    tp_gc_head_t *t = list_head(to), *f = list_head(from);
     uint16_t first = f->next, last = f->prev;
-    TP_ASSERT(!(H(first)->ob.flags & TP_OF_COUNTED));
-    H(t->prev)->next = first;
-    H(first)->prev = t->prev;
-    H(last)->next = tp_gc_state.list[to];
+    TP_ASSERT(!(head_at(first)->ob.flags & TP_OF_COUNTED));
+    head_at(t->prev)->next = first;
+    head_at(first)->prev = t->prev;
+    head_at(last)->next = tp_gc_state.list[to];
     t->prev = last;
     list_init(from);
 }

@@ -6,7 +6,6 @@
  */
 #include "tp_gc_internal.h"
 
-#define G tp_gc_state
 
 /* Work units charged for freeing an object: a heap free and a dealloc cost
  * several times a reference visit (measured: docs/gc.md). */
@@ -23,69 +22,69 @@ static void free_object(tp_obj_t *o) {
     /* what the free costs, in units: the block, and the buffers dealloc
      * frees (a heap free each), charged at once to the budget of the work
      * in progress (a clear that frees atoms sees its budget shrink) */
-    if (G.charge_to != NULL) {
+    if (tp_gc_state.charge_to != NULL) {
         uint32_t c = t->dealloc != NULL ? 2u * FREE_UNITS : FREE_UNITS;
-        *G.charge_to = *G.charge_to > c ? *G.charge_to - c : 0u;
+        *tp_gc_state.charge_to = *tp_gc_state.charge_to > c ? *tp_gc_state.charge_to - c : 0u;
     }
     if (t->dealloc != NULL) t->dealloc(o);
     o->flags = 0;
     tp_type_t *c = writable_type(t);
     c->live_objects--;
     c->live_bytes -= bytes;
-    G.obj_bytes -= bytes;
+    tp_gc_state.obj_bytes -= bytes;
     if (t->freelist != NULL)
-        tp_freelist_free(G.heap, t->freelist, o);
+        tp_freelist_free(tp_gc_state.heap, t->freelist, o);
     else
-        tp_heap_free(G.heap, o);
+        tp_heap_free(tp_gc_state.heap, o);
 }
 
 /* A dead container onto the deallocation stack (through its `next` link):
  * its references are dropped and its memory freed by drain, a budget at a
  * time.  Pending deaths are counted (tp_gc_get_run_stats). */
 static void count_pending(const tp_obj_t *o) {
-    G.run.pending_objects++;
-    G.run.pending_bytes += object_bytes(o);
+    tp_gc_state.run.pending_objects++;
+    tp_gc_state.run.pending_bytes += object_bytes(o);
 }
 
 void tp_gc_push_dead(tp_gc_head_t *h) {
     /* a husk was counted pending when it died */
     if (!(h->ob.flags & TP_OF_HUSK)) count_pending(&h->ob);
     h->ob.flags = (uint8_t)((h->ob.flags & TP_OF_FINALIZED) | TP_OF_DYING);
-    h->next = G.dead;
-    G.dead = IDX(h);
+    h->next = tp_gc_state.dead;
+    tp_gc_state.dead = link_of(h);
 }
 
 uint32_t tp_gc_clear_charged(tp_obj_t *o, uint32_t *budget) {
-    uint32_t *was = G.charge_to;
-    G.charge_to = budget;
+    uint32_t *was = tp_gc_state.charge_to;
+    tp_gc_state.charge_to = budget;
     uint32_t rem = tp_type_of(o)->clear(o, budget);
-    G.charge_to = was;
+    tp_gc_state.charge_to = was;
     return rem;
 }
 
 void tp_gc_drain(uint32_t *budget) {
-    uint32_t *was = G.charge_to;
-    G.charge_to = budget;
-    while (G.dead != 0 && *budget > 0) {
+    uint32_t *was = tp_gc_state.charge_to;
+    tp_gc_state.charge_to = budget;
+    while (tp_gc_state.dead != 0 && *budget > 0) {
         /* popped first: the deaths its clear causes are pushed above it,
          * and it is freed as soon as its own references are dropped */
-        tp_gc_head_t *x = H(G.dead);
-        G.dead = x->next;
+        tp_gc_head_t *x = head_at(tp_gc_state.dead);
+        tp_gc_state.dead = x->next;
         if (tp_type_of(&x->ob)->clear(&x->ob, budget) != 0) {
-            x->next = G.dead; /* budget spent: back on top, resumed next time */
-            G.dead = IDX(x);
+            x->next = tp_gc_state.dead; /* budget spent: back on top, resumed next time */
+            tp_gc_state.dead = link_of(x);
             break;
         }
-        G.run.pending_objects--;
-        G.run.pending_bytes -= object_bytes(&x->ob);
+        tp_gc_state.run.pending_objects--;
+        tp_gc_state.run.pending_bytes -= object_bytes(&x->ob);
         free_object(&x->ob); /* charged */
     }
-    G.charge_to = was;
+    tp_gc_state.charge_to = was;
 }
 
 static inline void note_work(uint32_t *max, uint32_t done) {
     if (done > *max) *max = done;
-    G.run.work_total += done;
+    tp_gc_state.run.work_total += done;
 }
 
 /* The last decref of a container, outside the collector: at most
@@ -93,15 +92,16 @@ static inline void note_work(uint32_t *max, uint32_t done) {
  * next safe points (bounded deallocation). */
 static void after_program_death(void) {
     probe(TP_GC_WORK_DECREF, 1);
-    uint32_t budget = G.pacing.call_work;
-    TP_ASSERT(!G.draining && !G.in_step);
-    G.draining = 1;
+    uint32_t budget = tp_gc_state.pacing.call_work;
+    TP_ASSERT(!tp_gc_state.draining && !tp_gc_state.in_step);
+    tp_gc_state.draining = 1;
     tp_gc_drain(&budget);
-    TP_ASSERT(G.draining);
-    G.draining = 0;
-    note_work(&G.run.max_work_decref, G.pacing.call_work - budget);
+    TP_ASSERT(tp_gc_state.draining);
+    tp_gc_state.draining = 0;
+    note_work(&tp_gc_state.run.max_work_decref, tp_gc_state.pacing.call_work - budget);
     probe(TP_GC_WORK_DECREF, 0);
-    if (!G.in_step && !G.no_user && G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
+    if (!tp_gc_state.in_step && !tp_gc_state.no_user && tp_gc_state.callbacks != NULL)
+        tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
 }
 
 /* A death whose finalizer may not run here (inside an allocation): the
@@ -110,12 +110,12 @@ static void after_program_death(void) {
  * two deaths per unit of its work (a unit may drop a dict entry's key and
  * value), so that is reported as an error if it ever happens. */
 static int defer_finalizer(tp_obj_t *o) {
-    if (G.ndeferred >= TP_GC_DEFERRED_MAX) {
+    if (tp_gc_state.ndeferred >= TP_GC_DEFERRED_MAX) {
         tp_gc_error("deferred finalizers: queue full, a finalizer runs inside an allocation", o);
         return 0;
     }
-    G.deferred[G.ndeferred++] = o;
-    G.run.deferred_finalizers = G.ndeferred;
+    tp_gc_state.deferred[tp_gc_state.ndeferred++] = o;
+    tp_gc_state.run.deferred_finalizers = tp_gc_state.ndeferred;
     return 1;
 }
 
@@ -126,10 +126,10 @@ void tp_obj_release(tp_obj_t *o) {
     }
     const tp_type_t *t = tp_type_of(o);
     if (t->finalize != NULL && !(o->flags & TP_OF_FINALIZED)) {
-        if (G.no_user && defer_finalizer(o)) return; /* count stays 1 */
+        if (tp_gc_state.no_user && defer_finalizer(o)) return; /* count stays 1 */
         /* a finalizer may touch the collection's white objects: they are
          * counted again before any is freed */
-        if (G.phase >= PH_LEGACY) G.finalized_any = 1;
+        if (tp_gc_state.phase >= PH_LEGACY) tp_gc_state.finalized_any = 1;
         o->flags |= TP_OF_FINALIZED;
         t->finalize(o); /* with the dying reference still counted */
         if (o->rc > 1u) { /* resurrected */
@@ -139,14 +139,15 @@ void tp_obj_release(tp_obj_t *o) {
     }
     o->rc = 0;
     if (t->weaklist_offset != 0 && *tp_weaklist(o) != NULL) (void)tp_weak_detach(o, NULL);
-    int outermost = !G.draining && !G.in_step;
+    int outermost = !tp_gc_state.draining && !tp_gc_state.in_step;
     if (!(t->flags & TP_TYPE_CONTAINER)) {
         free_object(o);
-        if (outermost && !G.no_user && G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
+        if (outermost && !tp_gc_state.no_user && tp_gc_state.callbacks != NULL)
+            tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
         return;
     }
-    if (G.count[0] > 0) G.count[0]--;
-    tp_gc_head_t *h = GH(o);
+    if (tp_gc_state.count[0] > 0) tp_gc_state.count[0]--;
+    tp_gc_head_t *h = head_of(o);
     if (o->flags & TP_OF_TRACKED) {
         if (o->flags & TP_OF_COUNTED) {
             /* on the set's singly linked list: it stays there as a husk
@@ -159,16 +160,17 @@ void tp_obj_release(tp_obj_t *o) {
             count_pending(o);
             if (outermost) {
                 probe(TP_GC_WORK_DECREF, 1);
-                uint32_t budget = G.pacing.call_work;
-                TP_ASSERT(!G.draining && !G.in_step);
-                G.draining = 1;
+                uint32_t budget = tp_gc_state.pacing.call_work;
+                TP_ASSERT(!tp_gc_state.draining && !tp_gc_state.in_step);
+                tp_gc_state.draining = 1;
                 (void)tp_gc_clear_charged(o, &budget);
                 tp_gc_drain(&budget);
-                TP_ASSERT(G.draining);
-                G.draining = 0;
-                note_work(&G.run.max_work_decref, G.pacing.call_work - budget);
+                TP_ASSERT(tp_gc_state.draining);
+                tp_gc_state.draining = 0;
+                note_work(&tp_gc_state.run.max_work_decref, tp_gc_state.pacing.call_work - budget);
                 probe(TP_GC_WORK_DECREF, 0);
-                if (!G.no_user && G.callbacks != NULL) tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
+                if (!tp_gc_state.no_user && tp_gc_state.callbacks != NULL)
+                    tp_weak_run_callbacks(TP_WEAK_CALLBACKS_PER_CALL);
             }
             return;
         }
