@@ -124,9 +124,7 @@ void tp_gc_disable(void) { tp_gc_state.enabled = 0; }
 int tp_gc_is_enabled(void) { return tp_gc_state.enabled; }
 void tp_gc_set_debug(unsigned flags) { tp_gc_state.debug = flags; }
 unsigned tp_gc_get_debug(void) { return tp_gc_state.debug; }
-void tp_gc_set_print(void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)))) {
-    tp_gc_state.print = print;
-}
+void tp_gc_set_print(tp_print_fn print) { tp_gc_state.print = print; }
 
 void tp_gc_get_count(unsigned counts[3]) {
     if (counts == NULL) {

@@ -99,6 +99,7 @@
 
 #include "tp_alloc.h"
 #include "tp_obj.h"
+#include "tp_port.h"
 
 /* ---- set-up ---- */
 
@@ -295,7 +296,7 @@ void tp_gc_remove_callback(tp_gc_callback_t cb, void *ctx);
 #define TP_GC_DEBUG_LEAK (TP_GC_DEBUG_COLLECTABLE | TP_GC_DEBUG_UNCOLLECTABLE | TP_GC_DEBUG_SAVEALL)
 void tp_gc_set_debug(unsigned flags);
 unsigned tp_gc_get_debug(void);
-void tp_gc_set_print(void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+void tp_gc_set_print(tp_print_fn print);
 
 /* gc.garbage: the objects kept (SAVEALL, or uncollectable), each holding a
  * reference from the list.  Fills up to `max` (borrowed) and returns the

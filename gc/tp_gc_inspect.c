@@ -9,8 +9,6 @@
 #include "tp_gc_internal.h"
 
 
-typedef void (*print_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* The column of tp_gc_type_row_t.tracked each list counts in. */
 static const uint8_t column_of_list[L_COUNT] = {
     [L_GEN0] = TP_GC_AT_GEN0,          [L_GEN1] = TP_GC_AT_GEN1,
@@ -105,7 +103,7 @@ static size_t freelist_bytes(void) {
     return bytes;
 }
 
-void tp_gc_print_type_stats(print_fn print) {
+void tp_gc_print_type_stats(tp_print_fn print) {
     if (print == NULL) return;
     if (tp_gc_state.heap == NULL) {
         print("gc: no heap (tp_gc_init)\n");
@@ -399,7 +397,7 @@ const char *tp_gc_path_status_name(tp_gc_path_status_t status) {
 
 /* One object: type name and address, the edge that leads to it and the
  * describer's text when there is one. */
-static void print_link(print_fn print, const char *lead, tp_obj_t *from, tp_obj_t *o,
+static void print_link(tp_print_fn print, const char *lead, tp_obj_t *from, tp_obj_t *o,
                        const tp_gc_describer_t *d, const char *note) {
     char edge[24] = "", text[64] = "";
     if (d != NULL && d->edge != NULL && from != NULL && d->edge(from, o, edge, sizeof edge) == 0)
@@ -410,7 +408,7 @@ static void print_link(print_fn print, const char *lead, tp_obj_t *from, tp_obj_
 }
 
 void tp_gc_print_path(tp_obj_t *obj, tp_gc_path_status_t status, tp_obj_t *const *path, size_t len,
-                      print_fn print, const tp_gc_describer_t *describe) {
+                      tp_print_fn print, const tp_gc_describer_t *describe) {
     if (print == NULL) return;
     if (obj == NULL || obj->rc == 0) {
         print("gc: what keeps it alive: %s\n", tp_gc_path_status_name(status));
@@ -429,7 +427,7 @@ void tp_gc_print_path(tp_obj_t *obj, tp_gc_path_status_t status, tp_obj_t *const
                    i == 0 ? "  (root: referenced from outside the tracked containers)" : "");
 }
 
-tp_gc_path_status_t tp_gc_print_path_to_root(tp_obj_t *obj, unsigned caller_refs, print_fn print,
+tp_gc_path_status_t tp_gc_print_path_to_root(tp_obj_t *obj, unsigned caller_refs, tp_print_fn print,
                                              const tp_gc_describer_t *describe) {
     tp_obj_t *path[TP_GC_PRINT_PATH_MAX];
     size_t len = 0;

@@ -138,7 +138,7 @@ typedef struct {
         tp_gc_callback_t fn;
         void *ctx;
     } cb[TP_GC_MAX_CALLBACKS];
-    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+    tp_print_fn print;
     tp_gc_error_hook_t error_hook;
     void *error_ctx;
     tp_gc_run_stats_t run;
