@@ -129,7 +129,7 @@ int tp_type_register(tp_type_t *type);
  * A container must be tracked (tp_gc_track) once its fields are valid. */
 tp_obj_t *tp_gc_new(const tp_type_t *type, size_t size);
 /* tp_gc_new on behalf of the caller's caller: the tracking build
- * (TP_ALLOC_TRACK, prof/tp_track.h) records `site` as the object's call site
+ * (TP_ALLOC_TRACK, alloc/tp_track.h) records `site` as the object's call site
  * (the objects/ constructors pass their callers' this way). */
 #if TP_ALLOC_TRACK
 tp_obj_t *tp_gc_new_at(const tp_type_t *type, size_t size, const void *site);

@@ -284,7 +284,8 @@ static void no_memory(size_t size) {
 static inline tp_obj_t *new_object(const tp_type_t *t, size_t size, const void *site) {
     int container = (t->flags & TP_TYPE_CONTAINER) != 0;
     /* the size decides what the type's counters will subtract when the
-     * object dies (free_object): a type without size_of has one size */
+     * object dies (free_object, tp_gc_refcount.c): a type without size_of
+     * has one size */
     if (size < (container ? sizeof(tp_gc_head_t) : sizeof(tp_obj_t)) || t->index == 0 ||
         tp_types[t->index] != t || size > UINT16_MAX * 8u ||
         (size != t->basic_size && t->size_of == NULL) ||
@@ -376,8 +377,9 @@ void tp_gc_buf_free(void *ptr, size_t size) {
  * lists given back, pending deaths freed, the collection in progress
  * advanced (TP_GC_OOM_FINISH: finished, or a full one run) - and a retry
  * asked for when that freed memory.  Finalizers of objects that die here
- * wait for the next safe point (defer_finalizer: the work of the pass is
- * kept within the queue's free room, one death per unit at most). */
+ * wait for the next safe point (defer_finalizer, tp_gc_refcount.c: the
+ * work of the pass is kept within the queue's free room, one death per unit
+ * at most). */
 int tp_gc_oom_hook(tp_heap_t *heap, size_t size, void *ctx) {
     (void)ctx;
     if (tp_gc_state.in_oom || heap != tp_gc_state.heap || TP_GC_IN_INTERRUPT()) return 0;

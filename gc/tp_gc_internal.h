@@ -154,7 +154,8 @@ typedef struct {
     uint32_t rate_q8;       /* units of work owed per allocated byte x 256 */
     int32_t debt;           /* units of work owed to the collection in progress */
     uint32_t last_step_work;
-    uint32_t *charge_to;    /* the budget frees are charged to (free_object), or NULL */
+    uint32_t *charge_to;    /* the budget frees are charged to (free_object,
+                               tp_gc_refcount.c), or NULL */
     uint32_t coll_work;     /* units done by the collection in progress */
     uint32_t coll_set_bytes;
     uint32_t measured_per_kib[2]; /* units per KiB of set the last young [0]
@@ -201,7 +202,8 @@ static inline int tp_gc_condemned(const tp_obj_t *o) {
  * gc_refs instead: its count, less each reference from another object of
  * the set.  PH_ROOTS clears the mark as it sorts each object out.  These
  * are the only readers and writers of gc_refs; everything else reads
- * `prev` as a link, and only where no such mark is set. */
+ * `prev` as a link, and only where no such mark is set (the chain search of
+ * tp_gc_inspect.c borrows every `prev`, only while no collection runs). */
 static inline int tp_gc_in_setup(void) {
     tp_gc_phase_t p = tp_gc_state.phase;
     return (p >= PH_COUNT && p <= PH_ROOTS) || (p >= PH_RECOUNT && p <= PH_REROOTS);
@@ -324,7 +326,6 @@ static inline tp_weakref_t **tp_weaklist(tp_obj_t *o) {
 /* Detaches up to *budget weak references from o (all if budget is NULL),
  * queueing due callbacks; returns 1 when none is left. */
 int tp_weak_detach(tp_obj_t *o, uint32_t *budget);
-/* Runs the callbacks queued (outside any step). */
 /* Runs at most `max` of the callbacks queued (outside any step); the rest
  * wait for the next safe point, decref or collection's end.  A callback's
  * weak reference may die with it: one callback can cost a decref's budget. */

@@ -38,9 +38,9 @@ static void free_object(tp_obj_t *o) {
         tp_heap_free(tp_gc_state.heap, o);
 }
 
-/* A dead container onto the deallocation stack (through its `next` link):
- * its references are dropped and its memory freed by drain, a budget at a
- * time.  Pending deaths are counted (tp_gc_get_run_stats). */
+/* A dead container goes onto the deallocation stack (through its `next`
+ * link): its references are dropped and its memory freed by tp_gc_drain, a
+ * budget at a time.  Pending deaths are counted (tp_gc_get_run_stats). */
 static void count_pending(const tp_obj_t *o) {
     tp_gc_state.run.pending_objects++;
     tp_gc_state.run.pending_bytes += object_bytes(o);

@@ -62,7 +62,7 @@ typedef struct {
 /* A container is its object header followed by the two links (the
  * collector casts one to the other), 8 bytes in all: one unit of the links
  * (an offset in 8-byte units). */
-_Static_assert(offsetof(tp_gc_head_t, ob) == 0, "a container's header starts with the object header");
+_Static_assert(offsetof(tp_gc_head_t, ob) == 0, "a container starts with the object header");
 _Static_assert(offsetof(tp_gc_head_t, next) == 4 && offsetof(tp_gc_head_t, prev) == 6,
                "the links follow the object header");
 _Static_assert(sizeof(tp_gc_head_t) == 8, "a container's header is 8 bytes");
