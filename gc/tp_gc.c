@@ -95,6 +95,8 @@ int tp_gc_init(tp_heap_t *heap) {
     return 0;
 }
 
+tp_heap_t *tp_gc_heap(void) { return tp_gc_state.heap; }
+
 /* ======================================================================
  * Errors and hooks
  * ====================================================================== */
@@ -118,7 +120,6 @@ void tp_gc_set_nomem_hook(tp_gc_nomem_hook_t hook, void *ctx) {
  * The gc module: enable, thresholds, pacing, statistics, callbacks
  * ====================================================================== */
 
-tp_heap_t *tp_gc_heap(void) { return tp_gc_state.heap; }
 void tp_gc_enable(void) { tp_gc_state.enabled = 1; }
 void tp_gc_disable(void) { tp_gc_state.enabled = 0; }
 int tp_gc_is_enabled(void) { return tp_gc_state.enabled; }

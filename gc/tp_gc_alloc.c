@@ -18,7 +18,6 @@
 #define TP_GC_IN_INTERRUPT() tp_port_in_interrupt()
 #endif
 
-
 /* ======================================================================
  * Pacing: the bytes counted, the triggers, the work rate
  * ====================================================================== */

@@ -8,7 +8,6 @@
 
 #include "tp_gc_internal.h"
 
-
 /* The column of tp_gc_type_row_t.tracked each list counts in. */
 static const uint8_t column_of_list[L_COUNT] = {
     [L_GEN0] = TP_GC_AT_GEN0,          [L_GEN1] = TP_GC_AT_GEN1,

@@ -6,7 +6,6 @@
  */
 #include "tp_gc_internal.h"
 
-
 /* Work units charged for freeing an object: a heap free and a dealloc cost
  * several times a reference visit (measured: docs/gc.md). */
 #define FREE_UNITS 4u

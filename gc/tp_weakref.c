@@ -11,7 +11,6 @@
  */
 #include "tp_gc_internal.h"
 
-
 static tp_weakref_t *as_weakref(tp_obj_t *o) { return (tp_weakref_t *)(void *)o; }
 
 static void unlink_from_referent(tp_weakref_t *w) {
