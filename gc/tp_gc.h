@@ -99,6 +99,7 @@
 
 #include "tp_alloc.h"
 #include "tp_obj.h"
+#include "tp_port.h"
 
 /* ---- set-up ---- */
 
@@ -128,7 +129,7 @@ int tp_type_register(tp_type_t *type);
  * A container must be tracked (tp_gc_track) once its fields are valid. */
 tp_obj_t *tp_gc_new(const tp_type_t *type, size_t size);
 /* tp_gc_new on behalf of the caller's caller: the tracking build
- * (TP_ALLOC_TRACK, prof/tp_track.h) records `site` as the object's call site
+ * (TP_ALLOC_TRACK, alloc/tp_track.h) records `site` as the object's call site
  * (the objects/ constructors pass their callers' this way). */
 #if TP_ALLOC_TRACK
 tp_obj_t *tp_gc_new_at(const tp_type_t *type, size_t size, const void *site);
@@ -295,7 +296,7 @@ void tp_gc_remove_callback(tp_gc_callback_t cb, void *ctx);
 #define TP_GC_DEBUG_LEAK (TP_GC_DEBUG_COLLECTABLE | TP_GC_DEBUG_UNCOLLECTABLE | TP_GC_DEBUG_SAVEALL)
 void tp_gc_set_debug(unsigned flags);
 unsigned tp_gc_get_debug(void);
-void tp_gc_set_print(void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+void tp_gc_set_print(tp_print_fn print);
 
 /* gc.garbage: the objects kept (SAVEALL, or uncollectable), each holding a
  * reference from the list.  Fills up to `max` (borrowed) and returns the

@@ -8,10 +8,6 @@
 
 #include "tp_gc_internal.h"
 
-#define G tp_gc_state
-
-typedef void (*print_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* The column of tp_gc_type_row_t.tracked each list counts in. */
 static const uint8_t column_of_list[L_COUNT] = {
     [L_GEN0] = TP_GC_AT_GEN0,          [L_GEN1] = TP_GC_AT_GEN1,
@@ -28,9 +24,9 @@ static const uint8_t column_of_list[L_COUNT] = {
  * `prev`, never `next`. */
 typedef int (*each_fn)(tp_gc_head_t *x, int list, void *ctx);
 static void each_tracked(each_fn fn, void *ctx) {
-    if (G.heap == NULL) return;
+    if (tp_gc_state.heap == NULL) return;
     for (int l = 0; l < L_COUNT; l++)
-        for (tp_gc_head_t *x = H(LH(l)->next); x != LH(l); x = H(x->next))
+        for (tp_gc_head_t *x = head_at(list_head(l)->next); x != list_head(l); x = head_at(x->next))
             if (fn(x, l, ctx)) return;
 }
 
@@ -101,14 +97,14 @@ static size_t freelist_bytes(void) {
     for (unsigned i = 1; i < TP_GC_MAX_TYPES && tp_types[i] != NULL; i++) {
         const tp_freelist_t *fl = tp_types[i]->freelist;
         if (fl != NULL && fl->head != NULL)
-            bytes += (size_t)fl->count * tp_heap_usable_size(G.heap, fl->head);
+            bytes += (size_t)fl->count * tp_heap_usable_size(tp_gc_state.heap, fl->head);
     }
     return bytes;
 }
 
-void tp_gc_print_type_stats(print_fn print) {
+void tp_gc_print_type_stats(tp_print_fn print) {
     if (print == NULL) return;
-    if (G.heap == NULL) {
+    if (tp_gc_state.heap == NULL) {
         print("gc: no heap (tp_gc_init)\n");
         return;
     }
@@ -148,8 +144,9 @@ void tp_gc_print_type_stats(print_fn print) {
     }
     print("%-14s %7lu %8lu\n", "total", objects, bytes);
     tp_heap_stats_t st;
-    tp_heap_stats(G.heap, &st);
-    size_t heads = tp_heap_usable_size(G.heap, LH(0)); /* one block holds every list head */
+    tp_heap_stats(tp_gc_state.heap, &st);
+    size_t heads =
+        tp_heap_usable_size(tp_gc_state.heap, list_head(0)); /* one block holds every list head */
     size_t fl = freelist_bytes();
     long other = (long)st.used_bytes - (long)bytes - (long)fl - (long)heads;
     print("heap in use %lu B = objects %lu + free lists %lu + collector's list heads %lu + "
@@ -195,7 +192,7 @@ static int add_referrer(tp_gc_head_t *x, int list, void *ctx) {
 }
 
 size_t tp_gc_get_referrers(tp_obj_t *obj, tp_obj_t **out, size_t max) {
-    if (obj == NULL || G.heap == NULL) {
+    if (obj == NULL || tp_gc_state.heap == NULL) {
         tp_gc_error("tp_gc_get_referrers: NULL object or no heap", obj);
         return 0;
     }
@@ -219,6 +216,19 @@ size_t tp_gc_get_referrers(tp_obj_t *obj, tp_obj_t **out, size_t max) {
  * gc.garbage, and a container marked TRACKED is one of them.
  * ====================================================================== */
 
+/* The `prev` link of a tracked container, borrowed by the search: only
+ * while no collection is in progress, when no container's `prev` holds
+ * gc_refs (tp_gc_internal.h) and nothing else runs. */
+static inline uint16_t borrowed(const tp_gc_head_t *x) {
+    TP_ASSERT(tp_gc_state.phase == PH_IDLE);
+    return x->prev;
+}
+
+static inline void set_borrowed(tp_gc_head_t *x, uint16_t value) {
+    TP_ASSERT(tp_gc_state.phase == PH_IDLE);
+    x->prev = value;
+}
+
 typedef struct {
     int stop;                  /* set by a visit: the traversal ends */
     const tp_obj_t *target;    /* the object whose holder is sought */
@@ -229,10 +239,13 @@ typedef struct {
     uint8_t any_root;
     uint16_t before[L_COUNT];  /* rebuilding the links: the last seen per list */
 } search_t;
+/* Levels and counts are kept in the borrowed links. */
+_Static_assert(sizeof(((search_t *)0)->level) == sizeof(((tp_gc_head_t *)0)->prev),
+               "a level fits a link");
 
 static int take_count(tp_gc_head_t *x, int list, void *ctx) {
     (void)list, (void)ctx;
-    x->prev = x->ob.rc;
+    set_borrowed(x, x->ob.rc);
     return 0;
 }
 
@@ -241,7 +254,8 @@ static int visit_subtract(tp_obj_t *ref, void *ctx) {
     if (ref == s->target && s->target_refs < UINT16_MAX) s->target_refs++;
     /* a reference counted twice would underflow: a type moved one without
      * tp_gc_moved; the count stays 0 (the object is not a root) */
-    if ((ref->flags & TP_OF_TRACKED) && GH(ref)->prev > 0) GH(ref)->prev--;
+    if ((ref->flags & TP_OF_TRACKED) && borrowed(head_of(ref)) > 0)
+        set_borrowed(head_of(ref), (uint16_t)(borrowed(head_of(ref)) - 1u));
     return 0;
 }
 
@@ -256,8 +270,9 @@ static int subtract_refs(tp_gc_head_t *x, int list, void *ctx) {
 static int mark_root(tp_gc_head_t *x, int list, void *ctx) {
     search_t *s = ctx;
     (void)list;
-    x->prev = x->prev > 0 && &x->ob != s->target ? 1u : 0u;
-    s->any_root |= (uint8_t)x->prev;
+    uint16_t level = borrowed(x) > 0 && &x->ob != s->target ? 1u : 0u;
+    set_borrowed(x, level);
+    s->any_root |= (uint8_t)level;
     return 0;
 }
 
@@ -265,8 +280,8 @@ static int visit_level(tp_obj_t *ref, void *ctx) {
     search_t *s = ctx;
     if (ref == s->target) {
         s->stop = 1;
-    } else if ((ref->flags & TP_OF_TRACKED) && GH(ref)->prev == 0) {
-        GH(ref)->prev = (uint16_t)(s->level + 1u);
+    } else if ((ref->flags & TP_OF_TRACKED) && borrowed(head_of(ref)) == 0) {
+        set_borrowed(head_of(ref), (uint16_t)(s->level + 1u));
         s->reached = 1;
     }
     return s->stop;
@@ -277,7 +292,7 @@ static int visit_level(tp_obj_t *ref, void *ctx) {
 static int walk_level(tp_gc_head_t *x, int list, void *ctx) {
     search_t *s = ctx;
     (void)list;
-    if (x->prev != s->level) return 0;
+    if (borrowed(x) != s->level) return 0;
     traverse_all(&x->ob, visit_level, s, &s->stop);
     if (s->stop) s->found = &x->ob;
     return s->stop;
@@ -286,23 +301,23 @@ static int walk_level(tp_gc_head_t *x, int list, void *ctx) {
 static int find_holder(tp_gc_head_t *x, int list, void *ctx) {
     search_t *s = ctx;
     (void)list;
-    if (x->prev != s->level || !holds(&x->ob, s->target)) return 0;
+    if (borrowed(x) != s->level || !holds(&x->ob, s->target)) return 0;
     s->found = &x->ob;
     return 1;
 }
 
 static int relink(tp_gc_head_t *x, int list, void *ctx) {
     search_t *s = ctx;
-    x->prev = s->before[list];
-    s->before[list] = IDX(x);
+    set_borrowed(x, s->before[list]); /* the link again */
+    s->before[list] = link_of(x);
     return 0;
 }
 
 /* Puts back every `prev` link from the `next` ones. */
 static void restore_links(search_t *s) {
-    for (int l = 0; l < L_COUNT; l++) s->before[l] = G.list[l];
+    for (int l = 0; l < L_COUNT; l++) s->before[l] = tp_gc_state.list[l];
     each_tracked(relink, s);
-    for (int l = 0; l < L_COUNT; l++) LH(l)->prev = s->before[l];
+    for (int l = 0; l < L_COUNT; l++) list_head(l)->prev = s->before[l];
 }
 
 static tp_gc_path_status_t search(search_t *s, tp_obj_t *obj, unsigned caller_refs,
@@ -342,9 +357,9 @@ tp_gc_path_status_t tp_gc_path_to_root(tp_obj_t *obj, unsigned caller_refs, tp_o
     if (len == NULL) len = &found;
     *len = 0;
     if (path == NULL) max = 0;
-    if (obj == NULL || G.heap == NULL || obj->rc == 0) return TP_GC_PATH_ERR_ARG;
-    if (G.in_step || G.draining) return TP_GC_PATH_ERR_BUSY;
-    if (G.phase != PH_IDLE) return TP_GC_PATH_ERR_COLLECTING;
+    if (obj == NULL || tp_gc_state.heap == NULL || obj->rc == 0) return TP_GC_PATH_ERR_ARG;
+    if (tp_gc_state.in_step || tp_gc_state.draining) return TP_GC_PATH_ERR_BUSY;
+    if (tp_gc_state.phase != PH_IDLE) return TP_GC_PATH_ERR_COLLECTING;
     tp_gc_path_status_t status;
     if (obj->rc == TP_RC_IMMORTAL) {
         *len = 1;
@@ -381,7 +396,7 @@ const char *tp_gc_path_status_name(tp_gc_path_status_t status) {
 
 /* One object: type name and address, the edge that leads to it and the
  * describer's text when there is one. */
-static void print_link(print_fn print, const char *lead, tp_obj_t *from, tp_obj_t *o,
+static void print_link(tp_print_fn print, const char *lead, tp_obj_t *from, tp_obj_t *o,
                        const tp_gc_describer_t *d, const char *note) {
     char edge[24] = "", text[64] = "";
     if (d != NULL && d->edge != NULL && from != NULL && d->edge(from, o, edge, sizeof edge) == 0)
@@ -392,7 +407,7 @@ static void print_link(print_fn print, const char *lead, tp_obj_t *from, tp_obj_
 }
 
 void tp_gc_print_path(tp_obj_t *obj, tp_gc_path_status_t status, tp_obj_t *const *path, size_t len,
-                      print_fn print, const tp_gc_describer_t *describe) {
+                      tp_print_fn print, const tp_gc_describer_t *describe) {
     if (print == NULL) return;
     if (obj == NULL || obj->rc == 0) {
         print("gc: what keeps it alive: %s\n", tp_gc_path_status_name(status));
@@ -411,11 +426,12 @@ void tp_gc_print_path(tp_obj_t *obj, tp_gc_path_status_t status, tp_obj_t *const
                    i == 0 ? "  (root: referenced from outside the tracked containers)" : "");
 }
 
-tp_gc_path_status_t tp_gc_print_path_to_root(tp_obj_t *obj, unsigned caller_refs, print_fn print,
+tp_gc_path_status_t tp_gc_print_path_to_root(tp_obj_t *obj, unsigned caller_refs, tp_print_fn print,
                                              const tp_gc_describer_t *describe) {
     tp_obj_t *path[TP_GC_PRINT_PATH_MAX];
     size_t len = 0;
-    tp_gc_path_status_t status = tp_gc_path_to_root(obj, caller_refs, path, TP_GC_PRINT_PATH_MAX, &len);
+    tp_gc_path_status_t status =
+        tp_gc_path_to_root(obj, caller_refs, path, TP_GC_PRINT_PATH_MAX, &len);
     tp_gc_print_path(obj, status, path, len, print, describe);
     if (status == TP_GC_PATH_ERR_TOO_LONG && print != NULL)
         print("  (%lu objects; TP_GC_PRINT_PATH_MAX is %u)\n", (unsigned long)len,

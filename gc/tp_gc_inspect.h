@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "tp_gc.h"
+#include "tp_port.h"
 
 /* ---- objects and bytes per type ---- */
 
@@ -68,7 +69,7 @@ int tp_gc_type_row(const tp_type_t *type, tp_gc_type_row_t *row);
  * bytes, the tracked ones per list and the untracked ones; then the totals
  * and how they add up to the heap's bytes in use.  Needs no memory: O(types
  * with containers x tracked containers) time. */
-void tp_gc_print_type_stats(void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))));
+void tp_gc_print_type_stats(tp_print_fn print);
 
 /* ---- referrers ---- */
 
@@ -142,17 +143,14 @@ typedef struct {
 /* Prints a result of tp_gc_path_to_root: one line for the answer, then one
  * per object of the chain (type name, address, and what `describe` adds). */
 void tp_gc_print_path(tp_obj_t *obj, tp_gc_path_status_t status, tp_obj_t *const *path, size_t len,
-                      void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))),
-                      const tp_gc_describer_t *describe);
+                      tp_print_fn print, const tp_gc_describer_t *describe);
 
 /* Both at once, with a chain of at most TP_GC_PRINT_PATH_MAX objects on the
  * stack; returns the status. */
 #ifndef TP_GC_PRINT_PATH_MAX
 #define TP_GC_PRINT_PATH_MAX 16
 #endif
-tp_gc_path_status_t tp_gc_print_path_to_root(
-    tp_obj_t *obj, unsigned caller_refs,
-    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2))),
-    const tp_gc_describer_t *describe);
+tp_gc_path_status_t tp_gc_print_path_to_root(tp_obj_t *obj, unsigned caller_refs, tp_print_fn print,
+                                             const tp_gc_describer_t *describe);
 
 #endif /* TP_GC_INSPECT_H */

@@ -1,11 +1,13 @@
 /*
- * tp_gc_internal.h - the collector's state, shared by tp_gc.c (refcounting,
- * the collector) and tp_weakref.c.  Not for users.
+ * tp_gc_internal.h - the collector's state and lists, shared by the files of
+ * gc/ (tp_gc.c, tp_gc_alloc.c, tp_gc_collect.c, tp_gc_refcount.c,
+ * tp_weakref.c, tp_gc_inspect.c).  Not for users.
  */
 #ifndef TP_GC_INTERNAL_H
 #define TP_GC_INTERNAL_H
 
 #include "tp_gc.h"
+#include "tp_port.h"
 
 /* Phases of a collection, in order.  From PH_LEGACY on, the objects still
  * watched (white) are condemned: weak references to them read as dead. */
@@ -30,6 +32,16 @@ typedef enum {
     PH_END,      /* survivors to the next generation */
 } tp_gc_phase_t;
 
+/* The order the code relies on: the set-up phases are two runs
+ * (tp_gc_in_setup), and from PH_LEGACY on white objects are condemned
+ * (tp_gc_condemned), the recount included. */
+_Static_assert(PH_IDLE == 0 && PH_COUNT + 1 == PH_SUBTRACT && PH_SUBTRACT + 1 == PH_ROOTS &&
+                   PH_ROOTS < PH_LEGACY,
+               "the first set-up, then the condemned phases");
+_Static_assert(PH_LEGACY < PH_RECOUNT && PH_RECOUNT + 1 == PH_RESUBTRACT &&
+                   PH_RESUBTRACT + 1 == PH_REROOTS && PH_REROOTS < PH_END,
+               "the recount's set-up is among the condemned phases");
+
 /* The collector's lists, each a circular list through a sentinel head
  * allocated from the heap (so that its links can be 16-bit offsets). */
 enum {
@@ -48,9 +60,7 @@ enum {
     L_COUNT
 };
 
-
-
-/* G.white_needs */
+/* tp_gc_state.white_needs */
 enum { WHITE_WEAKREFS = 1, WHITE_FINALIZER = 2 };
 
 typedef struct {
@@ -60,14 +70,32 @@ typedef struct {
     tp_gc_phase_t phase;
     int generation;    /* the generation being collected */
     uint8_t enabled;
-    uint8_t in_step;   /* a step (or a blocking collection) runs */
-    uint8_t draining;  /* a deallocation cascade is being unwound */
+    /* Re-entrancy.  User code (finalizers, weak-reference and gc callbacks,
+     * the pacing hook) may allocate, decref and call the gc module; these
+     * say what is running underneath it, and each rule is asserted where
+     * the flag is set and cleared:
+     *   in_step      a step runs (tp_gc_collector_step), or a gc callback or
+     *                the pacing hook (they borrow it so that their
+     *                allocations start no collection).  A step is never
+     *                entered while one runs or deaths are unwound.
+     *   draining     the deallocation stack is being unwound by a last
+     *                decref, a safe point, the out-of-memory pass or
+     *                tp_gc_collect: the deaths it causes join it; no step.
+     *   in_oom       the out-of-memory pass runs: never nested.
+     *   in_pay       a safe point's work runs: no safe point inside it.
+     *   in_callbacks weak-reference callbacks run: none from inside one.
+     *   in_free      how deep freeing slices nest inside a step (the
+     *                probe's TP_GC_WORK_FREE), only inside a step.
+     *   no_user      inside an allocation (the out-of-memory pass): no user
+     *                code may run; deaths defer their finalizers, gc
+     *                callbacks are owed to the next safe point. */
+    uint8_t in_step;
+    uint8_t draining;
     uint8_t in_oom;
-    uint8_t in_pay;    /* a safe point's work runs (callbacks may allocate) */
-    uint8_t in_callbacks; /* weak-reference callbacks run */
-    uint8_t in_free;      /* free_slice depth (tp_gc.c) */
-    uint8_t no_user;   /* inside an allocation: no user code (finalizers,
-                          callbacks) may run; deaths defer their finalizers */
+    uint8_t in_pay;
+    uint8_t in_callbacks;
+    uint8_t in_free;
+    uint8_t no_user;
     uint8_t finalized_any; /* a finalizer ran since PH_LEGACY: recount */
     uint8_t white_needs;   /* WHITE_*: what a white object of this collection
                               may need from PH_WEAKREFS and PH_FINALIZE: set
@@ -110,7 +138,7 @@ typedef struct {
         tp_gc_callback_t fn;
         void *ctx;
     } cb[TP_GC_MAX_CALLBACKS];
-    void (*print)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+    tp_print_fn print;
     tp_gc_error_hook_t error_hook;
     void *error_ctx;
     tp_gc_run_stats_t run;
@@ -126,7 +154,8 @@ typedef struct {
     uint32_t rate_q8;       /* units of work owed per allocated byte x 256 */
     int32_t debt;           /* units of work owed to the collection in progress */
     uint32_t last_step_work;
-    uint32_t *charge_to;    /* the budget frees are charged to (free_object), or NULL */
+    uint32_t *charge_to;    /* the budget frees are charged to (free_object,
+                               tp_gc_refcount.c), or NULL */
     uint32_t coll_work;     /* units done by the collection in progress */
     uint32_t coll_set_bytes;
     uint32_t measured_per_kib[2]; /* units per KiB of set the last young [0]
@@ -144,22 +173,137 @@ typedef struct {
 
 extern tp_gc_state_t tp_gc_state;
 
-/* Links: the container at link i; the link of a container; the container
- * header of an object; the sentinel head of list l. */
-static inline tp_gc_head_t *H(uint16_t i) {
-    return (tp_gc_head_t *)(tp_gc_state.base + ((uintptr_t)i << 3));
+/* A link is a container's offset from the heap's start (tp_gc_state.base)
+ * in 8-byte units: every block of the heap is 8-byte aligned, and the list
+ * heads, allocated as one array, each start a unit. */
+_Static_assert(sizeof(tp_gc_head_t) % 8u == 0, "each list head of the array starts a link unit");
+
+/* The container at a link; the link of a container; the container header
+ * of an object; the sentinel head of list l. */
+static inline tp_gc_head_t *head_at(uint16_t link) {
+    return (tp_gc_head_t *)(tp_gc_state.base + ((uintptr_t)link << 3));
 }
-static inline uint16_t IDX(const void *p) {
+static inline uint16_t link_of(const void *p) {
+    TP_ASSERT(((uintptr_t)p - tp_gc_state.base) % 8u == 0 &&
+              (uintptr_t)p - tp_gc_state.base <= (uintptr_t)UINT16_MAX * 8u);
     return (uint16_t)(((uintptr_t)p - tp_gc_state.base) >> 3);
 }
-static inline tp_gc_head_t *GH(tp_obj_t *o) { return (tp_gc_head_t *)(void *)o; }
-static inline tp_gc_head_t *LH(int l) { return H(tp_gc_state.list[l]); }
+static inline tp_gc_head_t *head_of(tp_obj_t *o) { return (tp_gc_head_t *)(void *)o; }
+static inline tp_gc_head_t *list_head(int l) { return head_at(tp_gc_state.list[l]); }
 
 static inline int tp_gc_condemned(const tp_obj_t *o) {
     return (o->flags & TP_OF_WATCH) && tp_gc_state.phase >= PH_LEGACY;
 }
 
+/* ---- gc_refs ----
+ * During a collection's set-up (PH_COUNT to PH_ROOTS, and again PH_RECOUNT
+ * to PH_REROOTS) the objects of the set are on L_SET, linked through `next`
+ * only, and the `prev` link of each one marked TP_OF_COUNTED holds its
+ * gc_refs instead: its count, less each reference from another object of
+ * the set.  PH_ROOTS clears the mark as it sorts each object out.  These
+ * are the only readers and writers of gc_refs; everything else reads
+ * `prev` as a link, and only where no such mark is set (the chain search of
+ * tp_gc_inspect.c borrows every `prev`, only while no collection runs). */
+static inline int tp_gc_in_setup(void) {
+    tp_gc_phase_t p = tp_gc_state.phase;
+    return (p >= PH_COUNT && p <= PH_ROOTS) || (p >= PH_RECOUNT && p <= PH_REROOTS);
+}
+
+static inline uint16_t gc_refs(const tp_gc_head_t *x) {
+    TP_ASSERT((x->ob.flags & TP_OF_COUNTED) && tp_gc_in_setup());
+    return x->prev;
+}
+
+static inline void set_gc_refs(tp_gc_head_t *x, uint16_t refs) {
+    TP_ASSERT((x->ob.flags & TP_OF_COUNTED) && tp_gc_in_setup());
+    x->prev = refs;
+}
+
+/* ---- the lists ----
+ * A container marked TP_OF_COUNTED holds gc_refs in `prev` (above): the
+ * doubly linked operations never take one, nor write its `prev`. */
+
+static inline void list_init(int l) {
+    tp_gc_head_t *s = list_head(l);
+    s->next = s->prev = tp_gc_state.list[l];
+}
+
+static inline int list_empty(int l) { return list_head(l)->next == tp_gc_state.list[l]; }
+
+static inline void list_unlink(tp_gc_head_t *x) {
+    TP_ASSERT(!(x->ob.flags & TP_OF_COUNTED) && !(head_at(x->next)->ob.flags & TP_OF_COUNTED));
+    head_at(x->prev)->next = x->next;
+    head_at(x->next)->prev = x->prev;
+}
+
+static inline void list_push(int l, tp_gc_head_t *x) {
+    TP_ASSERT(!(x->ob.flags & TP_OF_COUNTED));
+    tp_gc_head_t *s = list_head(l);
+    uint16_t xi = link_of(x);
+    x->prev = s->prev;
+    x->next = tp_gc_state.list[l];
+    head_at(s->prev)->next = xi;
+    s->prev = xi;
+}
+
+/* Moves every object of list `from` to the end of list `to`. */
+static inline void list_splice(int to, int from) {
+    if (list_empty(from)) return;
+    tp_gc_head_t *t = list_head(to), *f = list_head(from);
+    uint16_t first = f->next, last = f->prev;
+    TP_ASSERT(!(head_at(first)->ob.flags & TP_OF_COUNTED));
+    head_at(t->prev)->next = first;
+    head_at(first)->prev = t->prev;
+    head_at(last)->next = tp_gc_state.list[to];
+    t->prev = last;
+    list_init(from);
+}
+
+/* ---- shared helpers ---- */
+
+/* A registered descriptor is a writable object (tp_type_register takes a
+ * tp_type_t *): the collector keeps its index and counters in it. */
+static inline tp_type_t *writable_type(const tp_type_t *t) { return (tp_type_t *)(uintptr_t)t; }
+
+static inline void probe(int kind, int begin) {
+    if (tp_gc_state.probe != NULL) tp_gc_state.probe(kind, begin, tp_gc_state.probe_ctx);
+}
+
+/* tp_gc.c */
 void tp_gc_error(const char *what, const tp_obj_t *o);
+
+/* tp_gc_refcount.c: the deallocation stack */
+/* A dead container onto the deallocation stack (through its `next` link). */
+void tp_gc_push_dead(tp_gc_head_t *h);
+/* Runs clear(o) with *budget, frees charged to it as they happen. */
+uint32_t tp_gc_clear_charged(tp_obj_t *o, uint32_t *budget);
+/* Unwinds the deallocation stack (from its top, the newest deaths): each
+ * dead container's references are dropped (which may push more), then its
+ * memory freed; stops when *budget units are spent. */
+void tp_gc_drain(uint32_t *budget);
+
+/* tp_gc_collect.c */
+/* Takes a tracked object (not on the set's singly linked list) off its list,
+ * keeping the collection's cursors and counts right. */
+void tp_gc_unlink_tracked(tp_obj_t *o);
+/* One step of at most `work` units; returns 1 while the collection goes on. */
+int tp_gc_collector_step(uint32_t work);
+/* Steps the collection in progress, if any, to its end. */
+void tp_gc_finish_in_progress(void);
+
+/* tp_gc_alloc.c: pacing, gc callbacks, the out-of-memory pass */
+/* The work rate of a collection of `gen` starting now. */
+void tp_gc_plan(int gen);
+/* After a full collection: the footprint that starts the next one (and
+ * the young trigger). */
+void tp_gc_set_full_trigger(void);
+/* The objects' bytes at which the next young collection is due. */
+void tp_gc_set_next_trigger(void);
+/* The start (0) or stop (1) callbacks: told now, or owed to the next safe
+ * point when no user code may run. */
+void tp_gc_run_callbacks(int phase);
+/* The allocator's out-of-memory hook (tp_heap_set_oom_hook). */
+int tp_gc_oom_hook(tp_heap_t *heap, size_t size, void *ctx);
 
 /* tp_weakref.c */
 struct tp_weakref {
@@ -172,6 +316,8 @@ struct tp_weakref {
     tp_weakref_t *next_cb; /* on tp_gc_state.callbacks */
     uint8_t proxy;
 };
+/* A weak reference is a container object: its header comes first. */
+_Static_assert(offsetof(struct tp_weakref, head) == 0, "a weak reference starts with its header");
 
 /* The head of o's weak reference list (o weak-referenceable). */
 static inline tp_weakref_t **tp_weaklist(tp_obj_t *o) {
@@ -180,7 +326,6 @@ static inline tp_weakref_t **tp_weaklist(tp_obj_t *o) {
 /* Detaches up to *budget weak references from o (all if budget is NULL),
  * queueing due callbacks; returns 1 when none is left. */
 int tp_weak_detach(tp_obj_t *o, uint32_t *budget);
-/* Runs the callbacks queued (outside any step). */
 /* Runs at most `max` of the callbacks queued (outside any step); the rest
  * wait for the next safe point, decref or collection's end.  A callback's
  * weak reference may die with it: one callback can cost a decref's budget. */

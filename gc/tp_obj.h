@@ -41,6 +41,17 @@ typedef struct tp_obj {
     uint8_t flags;
 } tp_obj_t;
 
+/* The layout the word at the top of this file describes, which gc/ and the
+ * allocator rely on: the count is the first half-word (a freed block's
+ * first word reads as a count of 0: alloc/tp_alloc.h), the type an 8-bit
+ * index into the registry. */
+_Static_assert(sizeof(tp_obj_t) == 4, "the object header is 4 bytes");
+_Static_assert(offsetof(tp_obj_t, rc) == 0 && sizeof(((tp_obj_t *)0)->rc) == 2,
+               "the count is the header's first 16 bits");
+_Static_assert(offsetof(tp_obj_t, type) == 2 && offsetof(tp_obj_t, flags) == 3,
+               "the type and the flags are the header's third and fourth bytes");
+_Static_assert(TP_GC_MAX_TYPES - 1 <= UINT8_MAX, "a type index fits the header's type byte");
+
 /* The header of a container: the object header and the collector's links. */
 typedef struct {
     tp_obj_t ob;
@@ -48,7 +59,16 @@ typedef struct {
     uint16_t prev; /* during set-up of a collection: the object's gc_refs */
 } tp_gc_head_t;
 
+/* A container is its object header followed by the two links (the
+ * collector casts one to the other), 8 bytes in all: one unit of the links
+ * (an offset in 8-byte units). */
+_Static_assert(offsetof(tp_gc_head_t, ob) == 0, "a container starts with the object header");
+_Static_assert(offsetof(tp_gc_head_t, next) == 4 && offsetof(tp_gc_head_t, prev) == 6,
+               "the links follow the object header");
+_Static_assert(sizeof(tp_gc_head_t) == 8, "a container's header is 8 bytes");
+
 #define TP_RC_IMMORTAL 0xFFFFu
+_Static_assert(TP_RC_IMMORTAL == UINT16_MAX, "immortal is the count's largest value");
 
 /* Object flags (tp_obj_t.flags). */
 #define TP_OF_TRACKED 0x01u   /* on one of the collector's lists */
@@ -59,6 +79,9 @@ typedef struct {
 #define TP_OF_FINALIZED 0x10u /* its finalizer has run */
 #define TP_OF_HUSK 0x20u      /* died during set-up: memory freed by the collector */
 #define TP_OF_DYING 0x40u     /* on the deallocation stack */
+_Static_assert((TP_OF_TRACKED | TP_OF_WATCH | TP_OF_DIRTY | TP_OF_COUNTED | TP_OF_FINALIZED |
+                TP_OF_HUSK | TP_OF_DYING) <= UINT8_MAX,
+               "the flags fit the header's flags byte");
 
 /* A weak reference (gc/tp_weakref.c).  A weak-referenceable type has a
  * `tp_weakref_t *` field (zeroed at creation) at its weaklist_offset. */
@@ -109,6 +132,12 @@ typedef struct tp_type {
     size_t (*size_of)(const tp_obj_t *self);
     uint32_t live_bytes;
 } tp_type_t;
+
+/* Descriptors live in RAM (the collector writes their index and counters):
+ * packed to 40 bytes on a 32-bit target (8-bit flags, the counters beside
+ * the index). */
+_Static_assert(sizeof(void *) != 4 || sizeof(tp_type_t) == 40,
+               "a type descriptor is 40 bytes on a 32-bit target");
 
 #define TP_TYPE_CONTAINER 0x1u        /* holds references: tracked by the collector */
 #define TP_TYPE_LEGACY_FINALIZER 0x2u /* finalize may not run in a cycle: such

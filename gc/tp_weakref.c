@@ -11,9 +11,7 @@
  */
 #include "tp_gc_internal.h"
 
-#define G tp_gc_state
-
-static tp_weakref_t *W(tp_obj_t *o) { return (tp_weakref_t *)(void *)o; }
+static tp_weakref_t *as_weakref(tp_obj_t *o) { return (tp_weakref_t *)(void *)o; }
 
 static void unlink_from_referent(tp_weakref_t *w) {
     if (w->referent == NULL) return;
@@ -28,13 +26,13 @@ static void unlink_from_referent(tp_weakref_t *w) {
 }
 
 static uint32_t weakref_traverse(tp_obj_t *self, uint32_t start, tp_visit_t visit, void *ctx) {
-    tp_weakref_t *w = W(self);
+    tp_weakref_t *w = as_weakref(self);
     if (start == 0 && w->cb_arg != NULL && visit(w->cb_arg, ctx)) return 1;
     return TP_TRAVERSE_DONE;
 }
 
 static uint32_t weakref_clear(tp_obj_t *self, uint32_t *budget) {
-    tp_weakref_t *w = W(self);
+    tp_weakref_t *w = as_weakref(self);
     unlink_from_referent(w);
     w->callback = NULL;
     tp_obj_t *arg = w->cb_arg;
@@ -46,7 +44,7 @@ static uint32_t weakref_clear(tp_obj_t *self, uint32_t *budget) {
     return 0;
 }
 
-static void weakref_dealloc(tp_obj_t *self) { unlink_from_referent(W(self)); }
+static void weakref_dealloc(tp_obj_t *self) { unlink_from_referent(as_weakref(self)); }
 
 tp_type_t tp_weakref_type = {
     .name = "weakref",
@@ -75,7 +73,7 @@ static tp_obj_t *make(tp_obj_t *referent, tp_weak_callback_t cb, tp_obj_t *arg, 
     }
     /* the allocation was a safe point: the referent is still alive, since
      * the caller holds a reference to it */
-    tp_weakref_t *w = W(o);
+    tp_weakref_t *w = as_weakref(o);
     tp_weakref_t **head = tp_weaklist(referent);
     w->referent = referent;
     w->next = *head;
@@ -85,7 +83,7 @@ static tp_obj_t *make(tp_obj_t *referent, tp_weak_callback_t cb, tp_obj_t *arg, 
     /* a white object reached without a count (tp_gc_get_referrers hands
      * them out) gains a weak reference: the collection's weak-reference
      * pass must not be skipped */
-    if (referent->flags & TP_OF_WATCH) G.white_needs |= WHITE_WEAKREFS;
+    if (referent->flags & TP_OF_WATCH) tp_gc_state.white_needs |= WHITE_WEAKREFS;
     w->callback = cb;
     w->proxy = proxy;
     if (arg != NULL) {
@@ -105,12 +103,13 @@ tp_obj_t *tp_weakproxy_new(tp_obj_t *referent, tp_weak_callback_t cb, tp_obj_t *
 }
 
 int tp_weakref_is_proxy(const tp_obj_t *o) {
-    return o != NULL && o->type == tp_weakref_type.index && ((const tp_weakref_t *)(const void *)o)->proxy;
+    return o != NULL && o->type == tp_weakref_type.index &&
+           ((const tp_weakref_t *)(const void *)o)->proxy;
 }
 
 static tp_obj_t *live_referent(tp_obj_t *o) {
     if (o == NULL || o->type != tp_weakref_type.index) return NULL;
-    tp_obj_t *r = W(o)->referent;
+    tp_obj_t *r = as_weakref(o)->referent;
     if (r == NULL || tp_gc_condemned(r)) return NULL;
     return r;
 }
@@ -154,11 +153,11 @@ int tp_weak_detach(tp_obj_t *o, uint32_t *budget) {
             !tp_gc_condemned(wo)) {
             tp_incref(wo); /* the queue's reference */
             w->next_cb = NULL;
-            if (G.callbacks == NULL)
-                G.callbacks = w;
+            if (tp_gc_state.callbacks == NULL)
+                tp_gc_state.callbacks = w;
             else
-                G.callbacks_tail->next_cb = w;
-            G.callbacks_tail = w;
+                tp_gc_state.callbacks_tail->next_cb = w;
+            tp_gc_state.callbacks_tail = w;
         }
     }
     return 1;
@@ -167,15 +166,17 @@ int tp_weak_detach(tp_obj_t *o, uint32_t *budget) {
 void tp_weak_run_callbacks(unsigned max) {
     /* not from inside a callback: a callback's weak reference dying at its
      * end would run the next one, and so on down the queue */
-    if (G.in_callbacks) return;
-    G.in_callbacks = 1;
-    while (G.callbacks != NULL && max-- > 0) {
-        tp_weakref_t *w = G.callbacks;
-        G.callbacks = w->next_cb;
+    if (tp_gc_state.in_callbacks) return;
+    TP_ASSERT(!tp_gc_state.no_user);
+    tp_gc_state.in_callbacks = 1;
+    while (tp_gc_state.callbacks != NULL && max-- > 0) {
+        tp_weakref_t *w = tp_gc_state.callbacks;
+        tp_gc_state.callbacks = w->next_cb;
         w->next_cb = NULL;
         tp_weak_callback_t cb = w->callback;
         if (cb != NULL) cb(&w->head.ob, w->cb_arg);
         tp_decref(&w->head.ob);
     }
-    G.in_callbacks = 0;
+    TP_ASSERT(tp_gc_state.in_callbacks);
+    tp_gc_state.in_callbacks = 0;
 }

@@ -22,7 +22,7 @@
  *           safe point or a last decref) until every dropped list is freed:
  *           no death pending (bounded deallocation), and no list of a
  *           collection's set left waiting for the collection (a husk,
- *           tp_gc.c: a decref during a collection may free nothing at
+ *           tp_gc_refcount.c: a decref during a collection may free nothing at
  *           once).  N = 256, 1024 and the largest that fits (15/16 of what
  *           fills the heap).
  *   service_rc_32k   baseline: service_32k with the collector disabled and
