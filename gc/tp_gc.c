@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc.c - the gc module (tp_gc.h): set-up and the type registry, and the
  * public configuration and queries - enable, thresholds, pacing settings,
@@ -64,7 +65,12 @@ int tp_gc_init(tp_heap_t *heap) {
     uintptr_t lo, hi;
     tp_heap_span(heap, &lo, &hi);
     lo &= ~(uintptr_t)7u;
-    if (hi - lo > (uintptr_t)UINT16_MAX * 8u) return -1;
+    if (hi - lo > (uintptr_t)TP_GC_MAX_HEAP_BYTES) {
+        tp_port_print("tp_gc_init: the heap spans %lu bytes, more than the collector's %lu "
+                      "(TP_GC_MAX_HEAP_BYTES): give it a sub-heap of at most that\n",
+                      (unsigned long)(hi - lo), (unsigned long)TP_GC_MAX_HEAP_BYTES);
+        return -1;
+    }
     tp_gc_state.base = lo;
     tp_gc_state.heap = heap;
     tp_gc_head_t *heads = tp_heap_alloc(heap, L_COUNT * sizeof(tp_gc_head_t));

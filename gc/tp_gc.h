@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc.h - reference counting plus an incremental, bounded-pause,
  * generational cycle collector (CPython's algorithm, in steps).
@@ -103,10 +104,17 @@
 
 /* ---- set-up ---- */
 
+/* The largest heap the collector takes: its links are 16-bit counts of
+ * 8-byte units from the heap's start.  On a part with more RAM, give the
+ * collector a sub-heap: tp_heap_init on a block of at most this many bytes
+ * (malloc'd from the big heap, or a static array). */
+#define TP_GC_MAX_HEAP_BYTES (65535u * 8u)
+
 /* Makes the collector use `heap` for objects (and for 8-byte list heads it
  * allocates now) and installs its out-of-memory hook.  Returns 0, or -1 if
- * the heap spans more than 512 KiB or has no room.  Calling it again starts
- * over: every object of the previous heap is forgotten (tests use this). */
+ * the heap spans more than TP_GC_MAX_HEAP_BYTES (said through tp_port_print)
+ * or has no room.  Calling it again starts over: every object of the
+ * previous heap is forgotten (tests use this). */
 int tp_gc_init(tp_heap_t *heap);
 tp_heap_t *tp_gc_heap(void);
 

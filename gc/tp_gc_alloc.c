@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc_alloc.c - allocation from the objects' heap and the pacing it
  * drives: objects and the buffers they own (tp_gc_new, tp_gc_buf_*), the

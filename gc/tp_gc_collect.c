@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc_collect.c - the cycle collector: which list each tracked container
  * is on, the barrier, and a collection's phases taken a step at a time.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc_config.h - compile-time settings of the collector, with their
  * invariants.  A board (board.mk, GC_FLAGS) or a build overrides them with -D.

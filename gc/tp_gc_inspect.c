@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc_inspect.c - objects per type, referrers, the chain from a root
  * (tp_gc_inspect.h).  Everything here reads the collector's lists; only

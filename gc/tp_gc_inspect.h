@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc_inspect.h - what the heap of objects holds, and why an object is
  * still alive: Python's heapy (objects and bytes per type), gc.get_referrers,

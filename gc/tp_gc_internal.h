@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc_internal.h - the collector's state and lists, shared by the files of
  * gc/ (tp_gc.c, tp_gc_alloc.c, tp_gc_collect.c, tp_gc_refcount.c,

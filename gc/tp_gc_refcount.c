@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_gc_refcount.c - reference counting's slow path: the last decref
  * (tp_obj_release), the finalizers deferred from inside an allocation, and

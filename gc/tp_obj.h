@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_obj.h - the object header, type descriptors and reference counting.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * tp_weakref.c - weak references and proxies.
  *
