@@ -42,7 +42,7 @@
  *                            on a kept page, 72; on a new page: at most
  *                            POOL_PAGE_CANDIDATES (2) free blocks looked at,
  *                            one list search, a split on each side of the
- *                            page: up to 423
+ *                            page: up to 426
  *   small free               O(1): 44-63; a pool emptied and handed back to
  *                            the large level (coalesced): up to 213
  *   large malloc             O(1): bitmap search plus at most TP_ALLOC_FIT_SCAN
