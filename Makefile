@@ -171,7 +171,7 @@ $(TRACK_TEST_ELFS): $(BUILD)/tests/%.elf: $(TRACK_OBJ)/tests/target/%.o $(TRACK_
 	$(Q)$(LINK)
 
 %.bin: %.elf
-	$(OBJCOPY) -O binary $< $@
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 # (tools/qemu-run.sh: the program's exit status, with or without semihosting)
 run: $(DEMO_ELF)

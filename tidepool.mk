@@ -70,9 +70,17 @@ APP_BUILD ?= build/$(BOARD)$(if $(filter uart,$(CONSOLE)),-uart)
 TP_BUILD := $(APP_BUILD)/tidepool
 ELF := $(APP_BUILD)/$(APP).elf
 
-# a board's sources are named from the tidepool tree, or from your folder
-TP_SRCS_kernel += $(BOARD_DIR)/board.c \
-    $(foreach s,$(BOARD_SRCS),$(if $(wildcard $(TP_DIR)/$s),$(TP_DIR)/$s,$s))
+# A board's sources: board.c in its folder, and BOARD_SRCS, each a file of
+# the tidepool tree (kernel/drivers/...) or else of the board's folder (as
+# CMakeLists.txt reads them).  A board folder outside the tree is compiled
+# apart (under own/), so a file of the same name in the tree never stands in
+# for it.
+tp_board_srcs := $(BOARD_DIR)/board.c \
+    $(foreach s,$(BOARD_SRCS),$(if $(wildcard $(TP_DIR)/$s),$(TP_DIR)/$s,$(BOARD_DIR)/$s))
+tp_in_tree = $(filter $(abspath $(TP_DIR))/%,$(abspath $1))
+TP_BOARD_TREE_SRCS := $(foreach s,$(tp_board_srcs),$(if $(call tp_in_tree,$s),$s))
+TP_BOARD_OWN_SRCS := $(foreach s,$(tp_board_srcs),$(if $(call tp_in_tree,$s),,$(abspath $s)))
+TP_SRCS_kernel += $(TP_BOARD_TREE_SRCS)
 TP_LIB_LAYERS := libc prof objects gc alloc kernel
 TP_LIBS := $(patsubst %,$(TP_BUILD)/lib/libtp_%.a,$(TP_LIB_LAYERS))
 
@@ -108,12 +116,15 @@ $(APP_BUILD)/app/%.o: %.c $(TP_FLAGS_STAMP) | tidepool-deps
 $(TP_BUILD)/obj/%.o: $(TP_DIR)/%.c $(TP_FLAGS_STAMP) | tidepool-deps
 	@mkdir -p $(@D)
 	$(TP_Q)$(CC) $(CFLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
-$(TP_BUILD)/obj/%.o: %.c $(TP_FLAGS_STAMP) | tidepool-deps
+
+# your board folder's files: your code, your flags (into the kernel's library)
+$(TP_BUILD)/own/%.o: /%.c $(TP_FLAGS_STAMP) | tidepool-deps
 	@mkdir -p $(@D)
-	$(TP_Q)$(CC) $(CFLAGS) $(call tp_inc,$<) -MMD -MP -c $< -o $@
+	$(TP_Q)$(CC) $(APP_ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(foreach l,$(TP_LIB_LAYERS),$(eval $(TP_BUILD)/lib/libtp_$l.a: \
     $(call tp_objs,$(TP_BUILD)/obj,$(TP_SRCS_$l))))
+$(TP_BUILD)/lib/libtp_kernel.a: $(patsubst /%.c,$(TP_BUILD)/own/%.o,$(TP_BOARD_OWN_SRCS))
 $(TP_LIBS):
 	@mkdir -p $(@D)
 	$(TP_Q)rm -f $@; $(AR) rcs $@ $^

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <malloc.h>
 #include <stdlib.h>
 
 #include "tp_alloc.h"
@@ -28,15 +29,19 @@ static void *check(void *p) {
 
 /* Each entry point passes its caller on as the call site (what the tracking
  * build records; see TP_HEAP_ALLOC_AT), so newlib's _malloc_r family names
- * the stdio function that allocated, not malloc. */
+ * the stdio function that allocated, not malloc.  Without a heap (its region
+ * was too small to make one) every allocation fails with ENOMEM. */
 static void *malloc_from(size_t size, const void *site) {
-    return check(TP_HEAP_ALLOC_AT(tp_malloc_heap(), size, site));
+    tp_heap_t *h = tp_malloc_heap();
+    return check(h != NULL ? TP_HEAP_ALLOC_AT(h, size, site) : NULL);
 }
 static void *calloc_from(size_t n, size_t size, const void *site) {
-    return check(TP_HEAP_CALLOC_AT(tp_malloc_heap(), n, size, site));
+    tp_heap_t *h = tp_malloc_heap();
+    return check(h != NULL ? TP_HEAP_CALLOC_AT(h, n, size, site) : NULL);
 }
 static void *realloc_from(void *ptr, size_t size, const void *site) {
-    void *p = TP_HEAP_REALLOC_AT(tp_malloc_heap(), ptr, size, site);
+    tp_heap_t *h = tp_malloc_heap();
+    void *p = h != NULL ? TP_HEAP_REALLOC_AT(h, ptr, size, site) : NULL;
     if (p == NULL && size != 0) errno = ENOMEM;
     return p;
 }
@@ -45,12 +50,14 @@ static void *memalign_from(size_t align, size_t size, const void *site) {
         errno = EINVAL;
         return NULL;
     }
-    return check(TP_HEAP_ALIGNED_ALLOC_AT(tp_malloc_heap(), align, size, site));
+    tp_heap_t *h = tp_malloc_heap();
+    return check(h != NULL ? TP_HEAP_ALIGNED_ALLOC_AT(h, align, size, site) : NULL);
 }
 
 void *malloc(size_t size) { return malloc_from(size, TP_CALL_SITE()); }
 void free(void *ptr) {
-    if (ptr != NULL) tp_heap_free(tp_malloc_heap(), ptr);
+    tp_heap_t *h = tp_malloc_heap();
+    if (ptr != NULL && h != NULL) tp_heap_free(h, ptr);
 }
 void *calloc(size_t n, size_t size) { return calloc_from(n, size, TP_CALL_SITE()); }
 void *realloc(void *ptr, size_t size) { return realloc_from(ptr, size, TP_CALL_SITE()); }
@@ -58,12 +65,45 @@ void *aligned_alloc(size_t align, size_t size) { return memalign_from(align, siz
 void *memalign(size_t align, size_t size) { return memalign_from(align, size, TP_CALL_SITE()); }
 int posix_memalign(void **out, size_t align, size_t size) {
     if (align < sizeof(void *) || (align & (align - 1u)) != 0) return EINVAL;
-    void *p = TP_HEAP_ALIGNED_ALLOC_AT(tp_malloc_heap(), align, size, TP_CALL_SITE());
+    tp_heap_t *h = tp_malloc_heap();
+    void *p = h != NULL ? TP_HEAP_ALIGNED_ALLOC_AT(h, align, size, TP_CALL_SITE()) : NULL;
     if (p == NULL) return ENOMEM;
     *out = p;
     return 0;
 }
-size_t malloc_usable_size(void *ptr) { return tp_heap_usable_size(tp_malloc_heap(), ptr); }
+size_t malloc_usable_size(void *ptr) {
+    tp_heap_t *h = tp_malloc_heap();
+    return h != NULL ? tp_heap_usable_size(h, ptr) : 0u;
+}
+
+/* What newlib's <malloc.h> declares besides: defined here so that a program
+ * calling them never pulls newlib's allocator in beside this one (its
+ * mallinfo lives with its malloc).  mallinfo reports tidepool's heap;
+ * nothing is tunable (mallopt fails) and nothing is trimmed. */
+struct mallinfo mallinfo(void) {
+    struct mallinfo mi = {0};
+    tp_heap_t *h = tp_malloc_heap();
+    if (h != NULL) {
+        tp_heap_stats_t st;
+        tp_heap_stats(h, &st);
+        mi.arena = st.heap_size;
+        mi.uordblks = st.used_bytes;
+        mi.fordblks = st.free_bytes;
+    }
+    return mi;
+}
+void malloc_stats(void) {
+    tp_heap_t *h = tp_malloc_heap();
+    if (h != NULL) tp_heap_print_stats(h, tp_port_print);
+}
+int mallopt(int param, int value) {
+    (void)param, (void)value;
+    return 0;
+}
+int malloc_trim(size_t pad) {
+    (void)pad;
+    return 0;
+}
 
 /* newlib's reentrant entry points (stdio calls these) */
 void *_malloc_r(struct _reent *r, size_t size);
@@ -72,6 +112,10 @@ void *_calloc_r(struct _reent *r, size_t n, size_t size);
 void *_realloc_r(struct _reent *r, void *ptr, size_t size);
 void *_memalign_r(struct _reent *r, size_t align, size_t size);
 size_t _malloc_usable_size_r(struct _reent *r, void *ptr);
+struct mallinfo _mallinfo_r(struct _reent *r);
+void _malloc_stats_r(struct _reent *r);
+int _mallopt_r(struct _reent *r, int param, int value);
+int _malloc_trim_r(struct _reent *r, size_t pad);
 
 void *_malloc_r(struct _reent *r, size_t size) {
     (void)r;
@@ -96,6 +140,23 @@ void *_memalign_r(struct _reent *r, size_t align, size_t size) {
 size_t _malloc_usable_size_r(struct _reent *r, void *ptr) {
     (void)r;
     return malloc_usable_size(ptr);
+}
+
+struct mallinfo _mallinfo_r(struct _reent *r) {
+    (void)r;
+    return mallinfo();
+}
+void _malloc_stats_r(struct _reent *r) {
+    (void)r;
+    malloc_stats();
+}
+int _mallopt_r(struct _reent *r, int param, int value) {
+    (void)r;
+    return mallopt(param, value);
+}
+int _malloc_trim_r(struct _reent *r, size_t pad) {
+    (void)r;
+    return malloc_trim(pad);
 }
 
 #endif /* TP_LIBC_ENTRIES_H */

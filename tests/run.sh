@@ -177,9 +177,12 @@ fi
 # (tidepool.mk) and with CMake, and run under QEMU
 if [ -z "${NO_HOST:-}" ]; then
     echo "== out-of-tree builds (tests/outoftree/run.sh)"
-    tests/outoftree/run.sh >"$WORK/outoftree.log" 2>&1
-    count_summary "out-of-tree" "$WORK/outoftree.log" $?
-    grep -E '^(pass|FAIL) ' "$WORK/outoftree.log"
+    # a Cortex-M4F, and a Cortex-M0 with 16 KiB of RAM and allocator settings in its board.mk
+    for b in netduinoplus2 microbit; do
+        tests/outoftree/run.sh "$b" >"$WORK/outoftree.log" 2>&1
+        count_summary "out-of-tree $b" "$WORK/outoftree.log" $?
+        grep -E '^(pass|FAIL) ' "$WORK/outoftree.log"
+    done
 fi
 
 # ---- the allocator alone dropped into a CubeMX-style project, with each lock

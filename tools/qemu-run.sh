@@ -24,7 +24,7 @@ show() {
         printf '%s\n' "$1"
     fi
 }
-while IFS= read -r line; do
+while IFS= read -r line || [ -n "$line" ]; do
     show "$line"
     case $line in
     *"[tidepool] program exited with status "*)

@@ -13,7 +13,7 @@ elf=$1
 log=${2:-/dev/stdin}
 addr2line=arm-none-eabi-addr2line
 command -v "$addr2line" >/dev/null 2>&1 || exec cat "$log"
-while IFS= read -r line; do
+while IFS= read -r line || [ -n "$line" ]; do
     printf '%s\n' "$line"
     case $line in *PC=0x* | *LR=0x* | *"called from 0x"* | *"site 0x"*) ;; *) continue ;; esac
     for m in $(grep -oE '(PC|LR|from|site)[= ]0x[0-9a-fA-F]{8}' <<<"$line"); do

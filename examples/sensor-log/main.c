@@ -42,8 +42,13 @@ int main(void)
     check(tp_heap_usable_size(tp_malloc_heap(), line) >= 64, "the block is tidepool's");
     check(checksum(line) != 0, "code built with the application's own flags");
 
-    // the objects live in a heap of their own, carved from malloc's
-    size_t size = 16u * 1024u;
+    // the objects live in a heap of their own, carved from malloc's: half
+    // of what is free, at most 16 KiB (a board may have only 16 KiB of RAM)
+    tp_heap_stats_t st;
+    tp_heap_stats(tp_malloc_heap(), &st);
+    size_t size = st.largest_free / 2u;
+    if (size > 16u * 1024u)
+        size = 16u * 1024u;
     void *arena = malloc(size);
     tp_heap_t *heap = arena ? tp_heap_init(arena, size) : NULL;
     check(heap != NULL && tp_gc_init(heap) == 0 && tp_objects_init() == 0, "object heap set up");

@@ -65,5 +65,13 @@ for c in "${cases[@]}"; do
         result $ok "$layer: including $h does not build ($h is not on its include path)"
     done
 done
+# an include by a relative path would walk round the include path: none
+: >"$work/log"
+found=$(grep -lE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"\.\./' \
+    port/*.[ch] port/*/*.[ch] kernel/*.[ch] kernel/drivers/*.[ch] alloc/*.[ch] gc/*.[ch] \
+    objects/*.[ch] prof/*.[ch] libc/*.[ch] 2>/dev/null | tr '\n' ' ')
+ok=0
+[ -z "$found" ] && ok=1
+result $ok "no layer includes a header by a relative path (\"../\")${found:+: $found}"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

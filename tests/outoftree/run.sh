@@ -30,9 +30,10 @@ outcome() { # name status log
     fi
 }
 
-# Make: the application's Makefile, TIDEPOOL_DIR pointing at this tree
-make -C "$app" --no-print-directory TIDEPOOL_DIR="$root" BOARD="$board" -j2 >"$work/make.log" 2>&1 &&
-    make -C "$app" --no-print-directory TIDEPOOL_DIR="$root" BOARD="$board" run >>"$work/make.log" 2>&1
+# Make: the application's Makefile, TIDEPOOL_DIR a relative path to this tree
+rel=$(realpath --relative-to="$app" "$root")
+make -C "$app" --no-print-directory TIDEPOOL_DIR="$rel" BOARD="$board" -j2 >"$work/make.log" 2>&1 &&
+    make -C "$app" --no-print-directory TIDEPOOL_DIR="$rel" BOARD="$board" run >>"$work/make.log" 2>&1
 outcome Make $? "$work/make.log"
 
 # CMake: the application's CMakeLists.txt

@@ -3,6 +3,7 @@
  * (docs/dropin.md): the project keeps its start-up file, linker script,
  * syscalls.c and sysmem.c; malloc, free, printf's buffers and newlib's
  * _malloc_r now come from tidepool.  Exits 0 when every check holds. */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,13 @@ void __malloc_unlock(struct _reent *r) { (void)r; }
 static const unsigned lock_calls_irq = 1; /* masking: nothing to count */
 #endif
 
+static size_t st_heap_size(tp_heap_t *h)
+{
+  tp_heap_stats_t st;
+  tp_heap_stats(h, &st);
+  return st.heap_size;
+}
+
 static unsigned errors_seen;
 static void count_error(const tp_alloc_error_t *e, void *ctx)
 {
@@ -93,6 +101,8 @@ int main(void)
   check(errors_seen == 1, "a double free is reported");
   check(tp_heap_validate(heap) == 0, "the heap is intact");
 
+  struct mallinfo mi = mallinfo();
+  check(mi.arena == st_heap_size(heap) && mi.fordblks > 0, "mallinfo reports tidepool's heap");
   check(&__malloc_free_list == NULL, "newlib's malloc is not linked");
 #if TP_PORT_LOCK == TP_PORT_LOCK_IRQ
   lock_calls = lock_calls_irq;
