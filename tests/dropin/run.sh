@@ -13,30 +13,19 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
+. tests/result.sh
 for lock in IRQ HOOK NEWLIB; do
     dir=$work/$lock
     cp -r tests/dropin/cubemx-f405 "$dir"
+    ok=0 log=$dir/build.log
     if make -C "$dir" -s TIDEPOOL_DIR="$root" C_DEFS="-DTP_PORT_LOCK=TP_PORT_LOCK_$lock" \
-        >"$dir/build.log" 2>&1; then
+        >"$log" 2>&1; then
+        log=$dir/run.log
         timeout 30 qemu-system-arm -M netduinoplus2 -icount shift=0 -display none -monitor none \
             -serial stdio -semihosting-config enable=on,target=native \
-            -kernel "$dir/build/cubemx-f405.elf" </dev/null >"$dir/run.log" 2>&1
-        status=$?
-        if [ $status -eq 0 ] && grep -q '^dropin: all checks passed' "$dir/run.log"; then
-            echo "pass drop-in with the $lock lock: malloc, stdio and newlib's _malloc_r are tidepool's, every check holds"
-            pass=$((pass + 1))
-        else
-            echo "FAIL drop-in with the $lock lock (status $status):"
-            sed 's/^/    | /' "$dir/run.log" | tail -15
-            fail=$((fail + 1))
-        fi
-    else
-        echo "FAIL drop-in with the $lock lock: the project does not build:"
-        grep -E 'error|multiple|undefined' "$dir/build.log" | head -10 | sed 's/^/    | /'
-        fail=$((fail + 1))
+            -kernel "$dir/build/cubemx-f405.elf" </dev/null >"$log" 2>&1 &&
+            grep -q '^dropin: all checks passed' "$log" && ok=1
     fi
+    result $ok "drop-in with the $lock lock: builds, runs, malloc, stdio and newlib's _malloc_r are tidepool's, every check holds" "$log"
 done
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

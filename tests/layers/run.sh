@@ -17,8 +17,7 @@ cc=$("${M[@]}" print-CC)
 cflags=$("${M[@]}" print-CFLAGS)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
+. tests/result.sh
 
 # layer  source-of-the-layer  headers-it-may-include  headers-it-must-not
 cases=(
@@ -39,39 +38,26 @@ probe() { # layer src header -> 0 if it builds
     $cc $cflags $inc -include "$work/probe.h" -c "$src" -o "$work/probe.o" >"$work/log" 2>&1
 }
 
-result() { # ok message
-    if [ "$1" = 1 ]; then
-        echo "pass $2"
-        pass=$((pass + 1))
-    else
-        echo "FAIL $2"
-        sed 's/^/    | /' "$work/log" | head -5
-        fail=$((fail + 1))
-    fi
-}
-
 for c in "${cases[@]}"; do
     read -r layer src may mustnot <<<"$c"
-    [ -f "$src" ] || { echo "FAIL $layer: $src not found"; fail=$((fail + 1)); continue; }
+    [ -f "$src" ] || { result 0 "$layer: $src not found"; continue; }
     for h in ${may//,/ }; do
         ok=0
         probe "$layer" "$src" "$h" && ok=1
-        result $ok "$layer: $src builds including $h"
+        result $ok "$layer: $src builds including $h" "$work/log"
     done
     for h in ${mustnot//,/ }; do
         ok=0
         # it must fail, and because the header is not on the layer's path
         probe "$layer" "$src" "$h" || { grep -q "$h: No such file" "$work/log" && ok=1; }
-        result $ok "$layer: including $h does not build ($h is not on its include path)"
+        result $ok "$layer: including $h does not build ($h is not on its include path)" "$work/log"
     done
 done
 # an include by a relative path would walk round the include path: none
-: >"$work/log"
 found=$(grep -lE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"\.\./' \
     port/*.[ch] port/*/*.[ch] kernel/*.[ch] kernel/drivers/*.[ch] alloc/*.[ch] gc/*.[ch] \
     objects/*.[ch] prof/*.[ch] libc/*.[ch] 2>/dev/null | tr '\n' ' ')
 ok=0
 [ -z "$found" ] && ok=1
 result $ok "no layer includes a header by a relative path (\"../\")${found:+: $found}"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

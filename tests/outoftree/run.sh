@@ -14,20 +14,14 @@ root=$PWD
 board=${1:-netduinoplus2}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
+. tests/result.sh
 app=$work/sensor-log
 cp -r examples/sensor-log "$app"
 
 outcome() { # name status log
-    if [ "$2" -eq 0 ] && grep -q '^sensor-log: all checks passed' "$3"; then
-        echo "pass out-of-tree $1: builds, runs on $board, exits 0"
-        pass=$((pass + 1))
-    else
-        echo "FAIL out-of-tree $1 (status $2):"
-        tail -15 "$3" | sed 's/^/    | /'
-        fail=$((fail + 1))
-    fi
+    local ok=0
+    [ "$2" -eq 0 ] && grep -q '^sensor-log: all checks passed' "$3" && ok=1
+    result $ok "out-of-tree $1: builds, runs on $board, exits 0 (status $2)" "$3"
 }
 
 # Make: the application's Makefile, TIDEPOOL_DIR a relative path to this tree
@@ -44,8 +38,6 @@ if command -v cmake >/dev/null 2>&1; then
         cmake --build "$work/cbuild" --target run >>"$work/cmake.log" 2>&1
     outcome CMake $? "$work/cmake.log"
 else
-    echo "FAIL out-of-tree CMake: cmake is not installed (tools/ensure-deps.sh test installs it)"
-    fail=$((fail + 1))
+    result 0 "out-of-tree CMake: cmake is not installed (tools/ensure-deps.sh test installs it)"
 fi
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

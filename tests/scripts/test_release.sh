@@ -6,11 +6,7 @@
 # CHANGELOG's latest entry).  Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
-pass=0
-fail=0
-result() { # ok message
-    if [ "$1" = 1 ]; then echo "PASS $2"; pass=$((pass + 1)); else echo "FAIL $2"; fail=$((fail + 1)); fi
-}
+. tests/result.sh
 
 ok=0; grep -q '^MIT License' LICENSE 2>/dev/null && ok=1
 result $ok "LICENSE is the MIT licence"
@@ -29,5 +25,4 @@ latest=$(sed -n 's/^## \([0-9][0-9.]*\).*$/\1/p' CHANGELOG.md | head -1)
 ok=0; [ -n "$version" ] && [ "$version" = "$in_header" ] && [ "$version" = "$parts" ] && [ "$version" = "$latest" ] && ok=1
 result $ok "one version: VERSION $version, tp_port.h $in_header ($parts), CHANGELOG $latest"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary
