@@ -108,11 +108,10 @@ endif
 # no object is an intermediate file to delete after the build
 .SECONDARY:
 
-QEMU_TIMEOUT ?= 60
 # V=1 shows the compiler command lines
 Q := $(if $(V),,@)
-QEMU_CMD = timeout $(QEMU_TIMEOUT) qemu-system-arm -M $(QEMU_MACHINE) -icount shift=0 -display none \
-           -monitor none -serial stdio -semihosting-config enable=on,target=native
+QEMU_TIMEOUT ?= 60
+QEMU_CMD = timeout $(QEMU_TIMEOUT) qemu-system-arm $(TP_QEMU_ARGS)
 
 .PHONY: all demo tests run test test-board host-test fuzz fuzz-short size flash debug deps deps-check heapmap \
         boards clean print-% link-test
@@ -178,8 +177,7 @@ run: $(DEMO_ELF)
 ifeq ($(QEMU_MACHINE),)
 	@echo "board $(BOARD) is build-only (no QEMU machine): use 'make flash BOARD=$(BOARD)'"; exit 1
 else
-	@SYMBOLIZE_ELF=$(DEMO_ELF) tools/qemu-run.sh $(QEMU_TIMEOUT) -M $(QEMU_MACHINE) -icount shift=0 -display none \
-	    -monitor none -serial stdio -semihosting-config enable=on,target=native -kernel $(DEMO_ELF)
+	@$(call tp_qemu_run,$(DEMO_ELF))
 endif
 
 # Every test of the project, on every board.

@@ -144,9 +144,7 @@ ifeq ($(QEMU_MACHINE),)
 	@echo "board $(BOARD) is not emulated: use 'make flash'"; exit 1
 else
 	@$(TP_DIR)/tools/ensure-deps.sh run
-	@SYMBOLIZE_ELF=$(ELF) $(TP_DIR)/tools/qemu-run.sh $(or $(QEMU_TIMEOUT),60) -M $(QEMU_MACHINE) -icount shift=0 \
-	    -display none -monitor none -serial stdio -semihosting-config enable=on,target=native \
-	    -kernel $(ELF)
+	@$(call tp_qemu_run,$(ELF))
 endif
 
 size: $(ELF)

@@ -19,5 +19,13 @@ CFLAGS := $(CPU_FLAGS) $(TP_CSTD) $(OPT) -g3 $(WARNINGS) \
           -ffunction-sections -fdata-sections -fno-common \
           -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
           -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS) $(GC_FLAGS) $(OBJECTS_FLAGS)
+# QEMU for a board's image: deterministic time (one instruction = 1 ns),
+# the serial console on stdio, semihosting; and a run of image $1 that ends
+# with the program's status and names the addresses it reports
+# (tools/qemu-run.sh, tools/symbolize.sh; QEMU_TIMEOUT seconds, 60 unless set)
+TP_QEMU_ARGS = -M $(QEMU_MACHINE) -icount shift=0 -display none -monitor none -serial stdio \
+               -semihosting-config enable=on,target=native
+tp_qemu_run = SYMBOLIZE_ELF=$1 $(TP_DIR)/tools/qemu-run.sh $(or $(QEMU_TIMEOUT),60) $(TP_QEMU_ARGS) -kernel $1
+
 LDFLAGS := $(CPU_FLAGS) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
            -L$(TP_DIR)/linker -T $(BOARD_DIR)/memory.ld -Wl,--no-warn-rwx-segments
