@@ -86,8 +86,7 @@ TP_LIBS := $(patsubst %,$(TP_BUILD)/lib/libtp_%.a,$(TP_LIB_LAYERS))
 
 # your code: the board's CPU and the settings tidepool's headers read, your flags
 APP_ALL_CFLAGS := $(CPU_FLAGS) -std=gnu11 $(OPT) -g3 -ffunction-sections -fdata-sections \
-    -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) -DTP_CONSOLE_UART=$(CONSOLE_UART) \
-    -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS) $(GC_FLAGS) $(OBJECTS_FLAGS) \
+    $(TP_BOARD_DEFS) $(ALLOC_FLAGS) $(GC_FLAGS) $(OBJECTS_FLAGS) \
     $(addprefix -I,$(APP_INCLUDES)) $(TP_INC_program) $(APP_CFLAGS)
 APP_OBJS := $(patsubst %.c,$(APP_BUILD)/app/%.o,$(APP_SRCS))
 

@@ -14,12 +14,19 @@
 /* Human-readable board and chip name, e.g. "netduinoplus2 (STM32F405)". */
 extern const char tp_board_name[];
 
-/* Early hardware set-up: clocks, and the UART when it is the console.
- * Runs from the reset handler after .data/.bss are ready, before constructors. */
-void board_init(void);
+/* Sets the clock tree up so that the core runs at the board's CORE_HZ (the
+ * PLL on an STM32).  Called by SystemInit (system.h) from the reset handler,
+ * after .data/.bss are ready; must not print or use the console. */
+void board_clock_init(void);
 
-/* Core clock in Hz, as configured by board_init (the SysTick/DWT rate). */
-uint32_t board_core_hz(void);
+/* The core clock now running, in Hz, read back from the clock tree where the
+ * part has one; under an emulator, the emulator's clock (CORE_HZ).  The value
+ * SystemCoreClockUpdate() stores in SystemCoreClock. */
+uint32_t board_clock_hz(void);
+
+/* Early hardware set-up after the clocks: the UART when it is the console.
+ * Runs from the reset handler after SystemInit, before constructors. */
+void board_init(void);
 
 /* Blocking write of one byte to the board's UART console. */
 void board_uart_putc(char c);

@@ -103,6 +103,13 @@
 #define SYST_CSR_TICKINT (1u << 1)
 #define SYST_CSR_CLKSOURCE (1u << 2) /* 1 = processor clock */
 
+/* ---- NVIC: 32 interrupts per register, one byte of priority each ---- */
+#define NVIC_ISER(i) TP_REG32(0xE000E100u + 4u * (i))
+#define NVIC_ICER(i) TP_REG32(0xE000E180u + 4u * (i))
+#define NVIC_ISPR(i) TP_REG32(0xE000E200u + 4u * (i))
+#define NVIC_ICPR(i) TP_REG32(0xE000E280u + 4u * (i))
+#define NVIC_IPR_BASE 0xE000E400u
+
 /* ---- MPU (PMSAv7 programming model; v8-M differs and is not used) ---- */
 #define MPU_TYPE TP_REG32(0xE000ED90u)
 #define MPU_CTRL TP_REG32(0xE000ED94u)

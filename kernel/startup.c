@@ -6,6 +6,14 @@
  * (the faults in fault.c, SysTick in timer.c) - so firmware overrides one by
  * defining a function of the same name.  Device interrupts are named
  * IRQ<n>_Handler (n = 0..TP_IRQ_COUNT-1, set per board in board.mk).
+ *
+ * A board whose board.mk names its part's interrupt table (IRQ_NAMES: a file
+ * of irq_names/, passed as TP_IRQ_TABLE) also gives each of its interrupts
+ * the vendor's name, the one CMSIS startup files and CubeMX use:
+ * USART1_IRQHandler on an STM32F4 is IRQ 37.  The table's slot then holds
+ * the vendor name, so a handler of that name costs nothing more; the vendor name's weak default forwards to
+ * IRQ<n>_Handler (one branch), so a handler by number still works.  Define
+ * one of the two: when both exist, the vendor name wins.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +25,7 @@
 #include "memmap.h"
 #include "runtime.h"
 #include "stack.h"
+#include "system.h"
 #include "timer.h"
 #include "vectors.h"
 
@@ -76,6 +85,39 @@ IRQ_80_95(IRQ_DECL)
 IRQ_96_111(IRQ_DECL)
 IRQ_112_127(IRQ_DECL)
 
+#ifdef TP_IRQ_TABLE
+#define TP_STRINGIFY_(x) #x
+#define TP_STRINGIFY(x) TP_STRINGIFY_(x)
+#include TP_STRINGIFY(irq_names/TP_IRQ_TABLE.h)
+_Static_assert(TP_IRQ_NAMES_COUNT <= TP_IRQ_COUNT,
+               "the board's IRQ_COUNT is smaller than its part's interrupt table (IRQ_NAMES)");
+
+/* Each vendor name's default: a branch to the handler by number (the
+ * vendor tables are for ARMv7-M parts, where a branch reaches anywhere). */
+#define VENDOR_FORWARD(n, name)                                                                    \
+    __attribute__((naked, used)) static void forward_to_irq##n(void) {                             \
+        __asm volatile("b IRQ" #n "_Handler");                                                    \
+    }                                                                                              \
+    void name##_IRQHandler(void) __attribute__((weak, alias("forward_to_irq" #n)));
+TP_IRQ_NAMES(VENDOR_FORWARD)
+
+#define VENDOR_ENTRY(n, name) [n] = name##_IRQHandler,
+/* For Default_Handler's report: "37:USART1" for each named slot, one after
+ * the other, each NUL-terminated; an empty one ends the list. */
+#define VENDOR_RECORD(n, name) #n ":" #name "\0"
+static const char vendor_names[] = TP_IRQ_NAMES(VENDOR_RECORD);
+
+static const char *vendor_name(unsigned irq) {
+    for (const char *p = vendor_names; *p; p += strlen(p) + 1) {
+        unsigned n = 0;
+        const char *c = p;
+        while (*c >= '0' && *c <= '9') n = n * 10u + (unsigned)(*c++ - '0');
+        if (n == irq) return c + 1; /* past the ':' */
+    }
+    return NULL;
+}
+#endif
+
 /* The table's layout is fixed by the architecture: initial MSP, then the
  * 15 system exceptions, then the device interrupts. */
 typedef struct {
@@ -88,6 +130,9 @@ typedef struct {
     tp_handler_t irq[((TP_IRQ_COUNT + 15) / 16) * 16];
 } tp_vector_table_t;
 
+/* A slot with a vendor name is written twice in the initializer below. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 __attribute__((section(".isr_vector"), used)) const tp_vector_table_t tp_vector_table = {
     /* Exceptions run on the handler stack; main() moves to the thread stack. */
     .initial_msp = __handler_stack_top,
@@ -125,8 +170,13 @@ __attribute__((section(".isr_vector"), used)) const tp_vector_table_t tp_vector_
 #if TP_IRQ_COUNT > 112
         IRQ_112_127(IRQ_ENTRY)
 #endif
+#ifdef TP_IRQ_TABLE
+        /* the named slots again, with the vendor names */
+        TP_IRQ_NAMES(VENDOR_ENTRY)
+#endif
     },
 };
+#pragma GCC diagnostic pop
 
 extern void (*__preinit_array_start[])(void), (*__preinit_array_end[])(void);
 extern void (*__init_array_start[])(void), (*__init_array_end[])(void);
@@ -167,12 +217,14 @@ void Reset_Handler(void) {
     tp_dsb();
     tp_isb();
 #endif
-    /* 4. stacks: paint for high-water marks, arm the overflow guard */
+    /* 4. clocks: the board's clock tree, SystemCoreClock */
+    SystemInit();
+    /* 5. stacks: paint for high-water marks, arm the overflow guard */
     tp_stack_init();
-    /* 5. clocks and console hardware, then the time base */
+    /* 6. console hardware, then the time base */
     board_init();
     tp_timer_init();
-    /* 6. constructors, main, exit - on the thread stack */
+    /* 7. constructors, main, exit - on the thread stack */
     enter_thread_stack((uintptr_t)__stack_top, main_thread);
 }
 
@@ -180,10 +232,21 @@ void Reset_Handler(void) {
 void Default_Handler(void) {
     uint32_t vector = tp_get_ipsr() & ICSR_VECTACTIVE_MASK;
     tp_console_flush();
-    if (vector >= 16)
-        tp_printf("\n*** UNEXPECTED INTERRUPT: IRQ%u (vector %u) has no handler\n",
-                  (unsigned)(vector - 16), (unsigned)vector);
-    else
+    if (vector >= 16) {
+        unsigned irq = (unsigned)(vector - 16);
+        const char *vendor = NULL;
+#ifdef TP_IRQ_TABLE
+        vendor = vendor_name(irq);
+#endif
+        if (vendor)
+            tp_printf("\n*** UNEXPECTED INTERRUPT: IRQ%u (vector %u) has no handler: define "
+                      "%s_IRQHandler or IRQ%u_Handler\n",
+                      irq, (unsigned)vector, vendor, irq);
+        else
+            tp_printf("\n*** UNEXPECTED INTERRUPT: IRQ%u (vector %u) has no handler: define "
+                      "IRQ%u_Handler\n",
+                      irq, (unsigned)vector, irq);
+    } else
         tp_printf("\n*** UNEXPECTED EXCEPTION: vector %u has no handler\n", (unsigned)vector);
     tp_exit(TP_EXIT_UNEXPECTED_IRQ);
 }

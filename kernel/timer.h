@@ -1,30 +1,72 @@
 // SPDX-License-Identifier: MIT
 /*
- * timer.h - a 64-bit cycle counter.
+ * timer.h - a 64-bit cycle counter, and who owns SysTick.
  *
  * Source: the DWT cycle counter where the core has one and it counts (real
- * Cortex-M3/M4/M7/M33 parts), otherwise SysTick free-running at the core
- * clock with a wrap interrupt extending it to 64 bits (QEMU, Cortex-M0).
- * Under QEMU with -icount shift=0 SysTick ticks are deterministic:
- * ticks = instructions x core_hz / 1e9.
+ * Cortex-M3/M4/M7/M33 parts), otherwise SysTick at the core clock, extended
+ * to 64 bits by noticing each reload (QEMU, Cortex-M0).  Under QEMU with
+ * -icount shift=0 SysTick ticks are deterministic:
+ * ticks = instructions x core_hz / 1e9.  The rate is SystemCoreClock
+ * (system.h), so a program that changes the clock keeps time true by calling
+ * SystemCoreClockUpdate(), as CMSIS code does.
  *
  * tp_timer_cycles() may be called from thread or interrupt context.  The
- * SysTick extension needs a read at least once per 2^24 cycles, which its own
- * wrap interrupt provides - unless interrupts stay masked longer than that
- * (0.1 s at 168 MHz), when a period can be lost.
+ * SysTick extension needs a look at least once per SysTick period, which the
+ * SysTick interrupt gives (tp_timer_systick_isr) - unless interrupts stay
+ * masked longer than a period, when a period can be lost.
+ *
+ * SysTick's use is the program's choice, made at link time by writing
+ * TP_SYSTICK_USE(...) at file scope in one file of the program:
+ *
+ *   TP_SYSTICK_FREE_RUNNING (the default)  the kernel's, over its full 24-bit
+ *       period: the fewest interrupts (one per 0.1 s at 168 MHz).
+ *   TP_SYSTICK_TICK_1KHZ  the kernel's, at 1 kHz: the tick vendor HALs
+ *       expect.  Each tick calls HAL_IncTick() when the program links ST's
+ *       HAL (so HAL_GetTick and HAL_Delay work); do not define another
+ *       SysTick_Handler.  HAL_InitTick's own 1 kHz set-up is compatible.
+ *   TP_SYSTICK_APPLICATION  the kernel leaves SysTick alone (off, and its
+ *       interrupt not taken): the application or its RTOS owns SysTick and
+ *       defines SysTick_Handler (FreeRTOS: xPortSysTickHandler).  Time comes
+ *       from DWT CYCCNT on parts that have it; elsewhere (Cortex-M0, QEMU)
+ *       from SysTick as the application runs it, which counts only while
+ *       SysTick is enabled and stays exact over long intervals only if the
+ *       application's handler calls tp_timer_systick_isr() each tick.
+ *
+ * The stack canary is checked from tp_timer_systick_isr(): with
+ * TP_SYSTICK_APPLICATION only if the application calls it (the MPU guard,
+ * where there is one, works regardless).
  */
 #ifndef TP_TIMER_H
 #define TP_TIMER_H
 
 #include <stdint.h>
 
+typedef enum {
+    TP_SYSTICK_FREE_RUNNING = 0,
+    TP_SYSTICK_TICK_1KHZ = 1,
+    TP_SYSTICK_APPLICATION = 2,
+} tp_systick_use_t;
+
+/* The choice, as a function: the kernel's is weak (TP_SYSTICK_FREE_RUNNING)
+ * and a program's TP_SYSTICK_USE(...) replaces it.  (A weak constant would
+ * not do: the compiler may fold the kernel's own value into its code.) */
+tp_systick_use_t tp_systick_use(void);
+#define TP_SYSTICK_USE(use)                                                                        \
+    tp_systick_use_t tp_systick_use(void) { return (use); }
+
 void tp_timer_init(void);
 uint64_t tp_timer_cycles(void);
-uint32_t tp_timer_hz(void);
-const char *tp_timer_source(void); /* "DWT CYCCNT" or "SysTick" */
-uint32_t tp_timer_wraps(void);     /* SysTick reloads seen so far */
+uint32_t tp_timer_hz(void);          /* SystemCoreClock */
+uint32_t tp_timer_ms(void);          /* milliseconds since reset, from tp_timer_cycles */
+const char *tp_timer_source(void);   /* "DWT CYCCNT" or "SysTick" */
+uint32_t tp_timer_wraps(void);       /* SysTick reloads seen so far */
 
-/* Called from the SysTick interrupt after the kernel's own work; weak and
+/* The kernel's share of a SysTick interrupt: time, the stack check, the tick
+ * hooks.  The kernel's SysTick_Handler calls it; an application that owns
+ * SysTick calls it from its own handler. */
+void tp_timer_systick_isr(void);
+
+/* Called from tp_timer_systick_isr after the kernel's own work; weak and
  * empty by default (tests use it to run code at interrupt time). */
 void tp_systick_hook(void);
 

@@ -15,10 +15,13 @@ include $(dir $(lastword $(MAKEFILE_LIST)))layers.mk
 # Every layer's flags but its include path: a rule adds $(call tp_inc,$<)
 # (mk/layers.mk), so a layer sees only itself and the layers below it.
 WARNINGS := $(TP_WARNINGS)
+# The board's settings, which tidepool's code and headers read
+TP_BOARD_DEFS := -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
+                 $(if $(IRQ_NAMES),-DTP_IRQ_TABLE=$(IRQ_NAMES)) \
+                 -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING)
 CFLAGS := $(CPU_FLAGS) $(TP_CSTD) $(OPT) -g3 $(WARNINGS) \
           -ffunction-sections -fdata-sections -fno-common \
-          -DTP_CORE_HZ=$(CORE_HZ)u -DTP_IRQ_COUNT=$(IRQ_COUNT) \
-          -DTP_CONSOLE_UART=$(CONSOLE_UART) -DTP_SEMIHOSTING=$(SEMIHOSTING) $(ALLOC_FLAGS) $(GC_FLAGS) $(OBJECTS_FLAGS)
+          $(TP_BOARD_DEFS) $(ALLOC_FLAGS) $(GC_FLAGS) $(OBJECTS_FLAGS)
 # QEMU for a board's image: deterministic time (one instruction = 1 ns),
 # the serial console on stdio, semihosting; and a run of image $1 that ends
 # with the program's status and names the addresses it reports

@@ -1708,6 +1708,12 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_big_list_incremental_bounded),
     TP_CASE(test_mutation_while_half_scanned),
     TP_CASE(test_mutation_stress),
+};
+const size_t gc_suite_count = TP_COUNT(gc_suite_cases);
+
+/* Apart (the bluepill's flash): the inspection of the heap - counts per
+ * type and generation, referrers, paths. */
+const tp_test_case gc_inspect_cases[] = {
     TP_CASE(test_inspect_counts_per_type),
     TP_CASE(test_inspect_generations),
     TP_CASE(test_inspect_referrers),
@@ -1716,7 +1722,7 @@ const tp_test_case gc_suite_cases[] = {
     TP_CASE(test_path_refused_inside_collector),
     TP_CASE(test_inspect_during_collection),
 };
-const size_t gc_suite_count = TP_COUNT(gc_suite_cases);
+const size_t gc_inspect_count = TP_COUNT(gc_inspect_cases);
 
 /* The pacing and the program's view: its own image on the target (the
  * 64 KiB-flash boards cannot hold both lists in one). */

@@ -18,6 +18,8 @@ void gc_suite_setup(void *arena, size_t size, uint32_t stress_ops, int stress_ob
 extern const tp_test_case gc_suite_cases[];
 extern const size_t gc_suite_count;
 /* pacing, out of memory, finalizers and the program's view (gc/tp_gc.h) */
+extern const tp_test_case gc_inspect_cases[];
+extern const size_t gc_inspect_count;
 extern const tp_test_case gc_pacing_cases[];
 extern const size_t gc_pacing_count;
 

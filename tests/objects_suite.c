@@ -1133,18 +1133,24 @@ const tp_test_case objects_suite_cases[] = {
     TP_CASE(test_proxy_to_dead_is_reference_error),
     TP_CASE(test_thresholds),
     TP_CASE(test_saveall_keeps_garbage),
-    TP_CASE(test_copy_vs_deepcopy),
-    TP_CASE(test_deepcopy_cycles_and_sharing),
-    TP_CASE(test_deepcopy_depth_limit),
     TP_CASE(test_list_operations),
     TP_CASE(test_dict_operations),
     TP_CASE(test_errors_are_values),
     TP_CASE(test_null_outputs_are_errors),
+};
+const size_t objects_suite_count = TP_COUNT(objects_suite_cases);
+
+/* Apart (the bluepill's flash): copies, representations and equality,
+ * tuples and views. */
+const tp_test_case objects_copy_cases[] = {
+    TP_CASE(test_copy_vs_deepcopy),
+    TP_CASE(test_deepcopy_cycles_and_sharing),
+    TP_CASE(test_deepcopy_depth_limit),
     TP_CASE(test_tuples),
     TP_CASE(test_view_zero_copy),
     TP_CASE(test_repr_and_eq),
 };
-const size_t objects_suite_count = TP_COUNT(objects_suite_cases);
+const size_t objects_copy_count = TP_COUNT(objects_copy_cases);
 
 /* Apart too (the bluepill's flash): the objects and memory - running out
  * of it, the free lists, which objects are tracked, finalizers, references

@@ -17,6 +17,8 @@ extern const tp_test_case objects_suite_cases[];
 extern const size_t objects_suite_count;
 /* The objects and a collection (tracking, finalizers, moves): an image of
  * their own. */
+extern const tp_test_case objects_copy_cases[];
+extern const size_t objects_copy_count;
 extern const tp_test_case objects_collect_cases[];
 extern const size_t objects_collect_count;
 /* The cases that inspect the heap (gc/tp_gc_inspect.h): an image of their own. */

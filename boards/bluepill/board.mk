@@ -4,9 +4,10 @@
 BOARD_CHIP     := STM32F103C8 (Cortex-M3)
 CPU_FLAGS      := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 QEMU_MACHINE   :=
-CORE_HZ        := 8000000
+CORE_HZ        := 72000000
 IRQ_COUNT      := 60
-BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f1_gpio.c
+IRQ_NAMES      := stm32f103xb
+BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f1_gpio.c kernel/drivers/stm32f1_clock.c
 CONSOLE        ?= uart
 SEMIHOSTING    ?= 0
 FLASH_TOOL     := st-flash

@@ -5,7 +5,8 @@ CPU_FLAGS      := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 QEMU_MACHINE   := netduino2
 CORE_HZ        := 120000000
 IRQ_COUNT      := 81
-BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f4_gpio.c
+IRQ_NAMES      := stm32f205xx
+BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f4_gpio.c kernel/drivers/stm32f4_clock.c
 CONSOLE        ?= semihost
 SEMIHOSTING    ?= 1
 UART_UNDER_QEMU := 1

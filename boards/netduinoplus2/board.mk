@@ -5,10 +5,11 @@
 BOARD_CHIP     := STM32F405RG (Cortex-M4F)
 CPU_FLAGS      := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 QEMU_MACHINE   := netduinoplus2
-# QEMU's SysTick runs at 168 MHz on this machine; a real board left on HSI runs at 16 MHz.
+# The core clock: SystemInit sets the PLL up for it on the chip; QEMU runs at it.
 CORE_HZ        := 168000000
 IRQ_COUNT      := 82
-BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f4_gpio.c
+IRQ_NAMES      := stm32f405xx
+BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f4_gpio.c kernel/drivers/stm32f4_clock.c
 CONSOLE        ?= semihost
 SEMIHOSTING    ?= 1
 # The USART console is also exercised under QEMU (its USART model prints).

@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * nucleo-f401re - STM32F401: USART2 on PA2 (TX) / PA3 (RX), AF7, 115200 8N1,
- * wired to the ST-LINK virtual COM port.  Core on HSI, 16 MHz.
+ * nucleo-f401re - STM32F401: 84 MHz from the PLL fed by HSI, APB1 at 42 MHz,
+ * APB2 at 84 MHz; USART2 on PA2 (TX) / PA3 (RX), AF7, 115200 8N1, wired to
+ * the ST-LINK virtual COM port.
  */
 #include "board.h"
+#include "drivers/stm32_clock.h"
 #include "drivers/stm32_usart.h"
 #include "drivers/stm32f4_gpio.h"
 
 const char tp_board_name[] = "nucleo-f401re (STM32F401, Cortex-M4F)";
+
+void board_clock_init(void) { (void)stm32f4_clock_init(&stm32f4_clock_f401_84mhz); }
+
+uint32_t board_clock_hz(void) {
+    uint32_t hz = stm32f4_sysclk_hz(0);
+    return hz ? hz : TP_CORE_HZ; /* 0: no RCC, an emulator */
+}
 
 void board_init(void) {
 #if TP_CONSOLE_UART
     stm32f4_enable_apb1(STM32F4_APB1_USART2);
     stm32f4_gpio_af(STM32F4_PORT_A, 2, 7);
     stm32f4_gpio_af(STM32F4_PORT_A, 3, 7);
-    stm32_usart_init(STM32F4_USART2_BASE, STM32F4_HSI_HZ, 115200);
+    stm32_usart_init(STM32F4_USART2_BASE, stm32f4_pclk1_hz(0), 115200);
 #endif
 }
-
-uint32_t board_core_hz(void) { return TP_CORE_HZ; }
 
 void board_uart_putc(char c) { stm32_usart_putc(STM32F4_USART2_BASE, c); }

@@ -4,9 +4,10 @@
 BOARD_CHIP     := STM32F407VG (Cortex-M4F)
 CPU_FLAGS      := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 QEMU_MACHINE   :=
-CORE_HZ        := 16000000
+CORE_HZ        := 168000000
 IRQ_COUNT      := 82
-BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f4_gpio.c
+IRQ_NAMES      := stm32f407xx
+BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f4_gpio.c kernel/drivers/stm32f4_clock.c
 CONSOLE        ?= uart
 SEMIHOSTING    ?= 0
 FLASH_TOOL     := openocd

@@ -1,24 +1,34 @@
 // SPDX-License-Identifier: MIT
 /*
- * stm32vldiscovery - STM32F100: USART1 on PA9 (TX) / PA10 (RX), 115200 8N1,
- * from HSI (8 MHz).  The silicon has no MPU (QEMU models one anyway): the
- * stack guard falls back to the canary when MPU_TYPE reports no regions.
+ * stm32vldiscovery - STM32F100: 24 MHz, the value line's top speed, from the
+ * PLL fed by HSI/2 (the board's 8 MHz crystal is not needed); USART1 on PA9
+ * (TX) / PA10 (RX), 115200 8N1.  The silicon has no MPU (QEMU models one
+ * anyway): the stack guard falls back to the canary when MPU_TYPE reports no
+ * regions.  Under QEMU the RCC is not modelled and the core runs at the
+ * emulator's 24 MHz.
  */
 #include "board.h"
+#include "drivers/stm32_clock.h"
 #include "drivers/stm32_usart.h"
 #include "drivers/stm32f1_gpio.h"
 
 const char tp_board_name[] = "stm32vldiscovery (STM32F100, Cortex-M3, 8 KiB RAM)";
+
+
+void board_clock_init(void) { (void)stm32f1_clock_init(&stm32f1_clock_f100_24mhz); }
+
+uint32_t board_clock_hz(void) {
+    uint32_t hz = stm32f1_sysclk_hz(0);
+    return hz ? hz : TP_CORE_HZ; /* 0: no RCC, an emulator */
+}
 
 void board_init(void) {
 #if TP_CONSOLE_UART
     stm32f1_enable_apb2(STM32F1_APB2_USART1 | STM32F1_APB2_AFIO);
     stm32f1_gpio_af_output(STM32F1_PORT_A, 9);
     stm32f1_gpio_input(STM32F1_PORT_A, 10);
-    stm32_usart_init(STM32F1_USART1_BASE, STM32F1_HSI_HZ, 115200);
+    stm32_usart_init(STM32F1_USART1_BASE, stm32f1_pclk2_hz(0), 115200);
 #endif
 }
-
-uint32_t board_core_hz(void) { return TP_CORE_HZ; }
 
 void board_uart_putc(char c) { stm32_usart_putc(STM32F1_USART1_BASE, c); }

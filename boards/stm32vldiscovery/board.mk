@@ -6,7 +6,8 @@ CPU_FLAGS      := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 QEMU_MACHINE   := stm32vldiscovery
 CORE_HZ        := 24000000
 IRQ_COUNT      := 61
-BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f1_gpio.c
+IRQ_NAMES      := stm32f100xb
+BOARD_SRCS     := kernel/drivers/stm32_usart.c kernel/drivers/stm32f1_gpio.c kernel/drivers/stm32f1_clock.c
 CONSOLE        ?= semihost
 SEMIHOSTING    ?= 1
 FLASH_TOOL     := st-flash

@@ -35,4 +35,21 @@ static inline int objects_image_main(const char *name, const tp_test_case *cases
 }
 #endif
 
+/* An image of the collector's suite: its heap in a block of the default heap
+ * (up to 96 KiB), the stress objects scaled to what the board has (8 KiB
+ * parts run the deep and big structures small). */
+#ifdef TESTS_GC_SUITE_H
+#include "tests/gc_stress.h"
+static inline int gc_image_main(const char *name, const tp_test_case *cases, size_t n) {
+    tp_heap_stats_t st;
+    tp_heap_stats(tp_malloc_heap(), &st);
+    int objs = st.largest_free >= 32u * 1024u ? 128 : 24;
+    size_t size;
+    void *arena = default_heap_block(gc_stress_bytes(objs) + 1024u, 96u * 1024u, &size);
+    if (arena == NULL) return 2;
+    gc_suite_setup(arena, size, 40000u, objs);
+    return tp_test_main(name, cases, n);
+}
+#endif
+
 #endif /* TESTS_TARGET_DEFAULT_HEAP_BLOCK_H */

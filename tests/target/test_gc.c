@@ -6,23 +6,7 @@
  * the deep and big structures scale with the board (8 KiB parts run them
  * small).
  */
-#include <stdint.h>
-#include <stdlib.h>
-
-#include "tests/gc_stress.h"
 #include "tests/gc_suite.h"
-#include "tp_alloc.h"
-#include "tp_libc_malloc.h"
+#include "tests/target/default_heap_block.h"
 
-int main(void) {
-    tp_heap_stats_t st;
-    tp_heap_stats(tp_malloc_heap(), &st);
-    int objs = st.largest_free >= 32u * 1024u ? 128 : 24;
-    size_t reserve = gc_stress_bytes(objs) + 1024u;
-    size_t size = st.largest_free > reserve ? st.largest_free - reserve : 0u;
-    if (size > 96u * 1024u) size = 96u * 1024u;
-    void *arena = malloc(size);
-    if (arena == NULL) return 2;
-    gc_suite_setup(arena, size, 40000u, objs);
-    return tp_test_main("gc", gc_suite_cases, gc_suite_count);
-}
+int main(void) { return gc_image_main("gc", gc_suite_cases, gc_suite_count); }
