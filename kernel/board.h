@@ -16,7 +16,9 @@ extern const char tp_board_name[];
 
 /* Sets the clock tree up so that the core runs at the board's CORE_HZ (the
  * PLL on an STM32).  Called by SystemInit (system.h) from the reset handler,
- * after .data/.bss are ready; must not print or use the console. */
+ * after .data/.bss are ready; must not print or use the console.  This and
+ * board_clock_hz are optional: the kernel's weak defaults set nothing up and
+ * say CORE_HZ (a board with a fixed clock). */
 void board_clock_init(void);
 
 /* The core clock now running, in Hz, read back from the clock tree where the

@@ -7,8 +7,7 @@
  *
  * A handler is a function named IRQ<n>_Handler, or on such a board the
  * vendor's NAME_IRQHandler (see startup.c).  These work on every core,
- * ARMv6-M included: a priority is changed by rewriting its whole word, the
- * only access ARMv6-M allows to those registers.
+ * ARMv6-M included.
  */
 #ifndef TP_IRQ_H
 #define TP_IRQ_H
@@ -16,6 +15,7 @@
 #include <stdint.h>
 
 #include "cortexm.h"
+#include "critical.h"
 
 #ifdef TP_IRQ_TABLE
 #define TP_IRQ_STRINGIFY_(x) #x
@@ -55,11 +55,25 @@ static inline int tp_irq_is_pending(unsigned irq) {
     return (NVIC_ISPR(irq / 32u) >> (irq % 32u)) & 1u;
 }
 
-/* priority: the raw byte (0 = highest); a part keeps only its top bits. */
+/* priority: the raw byte (0 = highest); a part keeps only its top bits.
+ * ARMv7-M/v8-M Mainline write the byte; ARMv6-M allows only word access
+ * there, so its read-modify-write of the word (four interrupts' priorities)
+ * runs in a critical section. */
 static inline void tp_irq_set_priority(unsigned irq, uint8_t priority) {
+#if defined(TP_ARCH_V6M)
     volatile uint32_t *word = (volatile uint32_t *)(uintptr_t)(NVIC_IPR_BASE + 4u * (irq / 4u));
     unsigned shift = 8u * (irq % 4u);
+    tp_irqstate_t s = tp_critical_enter();
     *word = (*word & ~(0xFFu << shift)) | ((uint32_t)priority << shift);
+    tp_critical_exit(s);
+#else
+    *(volatile uint8_t *)(uintptr_t)(NVIC_IPR_BASE + irq) = priority;
+#endif
+}
+
+static inline uint8_t tp_irq_priority(unsigned irq) {
+    uint32_t word = *(volatile uint32_t *)(uintptr_t)(NVIC_IPR_BASE + 4u * (irq / 4u));
+    return (uint8_t)(word >> (8u * (irq % 4u)));
 }
 
 #endif /* TP_IRQ_H */

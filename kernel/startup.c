@@ -92,13 +92,20 @@ IRQ_112_127(IRQ_DECL)
 _Static_assert(TP_IRQ_NAMES_COUNT <= TP_IRQ_COUNT,
                "the board's IRQ_COUNT is smaller than its part's interrupt table (IRQ_NAMES)");
 
-/* Each vendor name's default: a branch to the handler by number (the
- * vendor tables are for ARMv7-M parts, where a branch reaches anywhere). */
+/* Each vendor name's default: on ARMv7-M/v8-M a 4-byte branch to the
+ * handler by number (it reaches anywhere); on ARMv6-M, whose short branch
+ * does not, a call. */
+#if defined(TP_ARCH_V6M)
+#define VENDOR_FORWARD(n, name)                                                                    \
+    __attribute__((used)) static void forward_to_irq##n(void) { IRQ##n##_Handler(); }              \
+    void name##_IRQHandler(void) __attribute__((weak, alias("forward_to_irq" #n)));
+#else
 #define VENDOR_FORWARD(n, name)                                                                    \
     __attribute__((naked, used)) static void forward_to_irq##n(void) {                             \
         __asm volatile("b IRQ" #n "_Handler");                                                    \
     }                                                                                              \
     void name##_IRQHandler(void) __attribute__((weak, alias("forward_to_irq" #n)));
+#endif
 TP_IRQ_NAMES(VENDOR_FORWARD)
 
 #define VENDOR_ENTRY(n, name) [n] = name##_IRQHandler,

@@ -4,19 +4,26 @@
  *
  * Source: the DWT cycle counter where the core has one and it counts (real
  * Cortex-M3/M4/M7/M33 parts), otherwise SysTick at the core clock, extended
- * to 64 bits by noticing each reload (QEMU, Cortex-M0).  Under QEMU with
+ * to 64 bits by counting its reloads (QEMU, Cortex-M0).  Under QEMU with
  * -icount shift=0 SysTick ticks are deterministic:
- * ticks = instructions x core_hz / 1e9.  The rate is SystemCoreClock
- * (system.h), so a program that changes the clock keeps time true by calling
- * SystemCoreClockUpdate(), as CMSIS code does.
+ * ticks = instructions x core_hz / 1e9.  Cycles are cycles of the core clock
+ * as it runs; tp_timer_hz() is SystemCoreClock (system.h), which a program
+ * that changes the clock keeps true (SystemCoreClockUpdate(), as CMSIS code
+ * and ST's HAL do).  tp_timer_ms() converts at the rate in force and keeps
+ * the milliseconds counted before a change.
  *
- * tp_timer_cycles() may be called from thread or interrupt context.  The
- * SysTick extension needs a look at least once per SysTick period, which the
- * SysTick interrupt gives (tp_timer_systick_isr) - unless interrupts stay
- * masked longer than a period, when a period can be lost.
+ * tp_timer_cycles() may be called from thread or interrupt context.  Each
+ * extension needs a look at least once per period (2^24 SysTick cycles, or
+ * SysTick's own period if shorter; 2^32 for DWT), which the SysTick interrupt
+ * gives (tp_timer_systick_isr) - unless interrupts stay masked longer than
+ * that, when a period can be lost.  A program that re-programs SysTick
+ * (SYST_RVR, SYST_CVR) may put the time off by up to one period each time;
+ * time never goes back.
  *
  * SysTick's use is the program's choice, made at link time by writing
- * TP_SYSTICK_USE(...) at file scope in one file of the program:
+ * TP_SYSTICK_USE(...) at file scope in a file of the program's own objects
+ * (not one that reaches the link only inside a library, which the linker
+ * would not open for it; in C++, inside extern "C"):
  *
  *   TP_SYSTICK_FREE_RUNNING (the default)  the kernel's, over its full 24-bit
  *       period: the fewest interrupts (one per 0.1 s at 168 MHz).
@@ -24,13 +31,14 @@
  *       expect.  Each tick calls HAL_IncTick() when the program links ST's
  *       HAL (so HAL_GetTick and HAL_Delay work); do not define another
  *       SysTick_Handler.  HAL_InitTick's own 1 kHz set-up is compatible.
- *   TP_SYSTICK_APPLICATION  the kernel leaves SysTick alone (off, and its
- *       interrupt not taken): the application or its RTOS owns SysTick and
- *       defines SysTick_Handler (FreeRTOS: xPortSysTickHandler).  Time comes
- *       from DWT CYCCNT on parts that have it; elsewhere (Cortex-M0, QEMU)
- *       from SysTick as the application runs it, which counts only while
- *       SysTick is enabled and stays exact over long intervals only if the
- *       application's handler calls tp_timer_systick_isr() each tick.
+ *   TP_SYSTICK_APPLICATION  the kernel turns SysTick off (a boot loader may
+ *       have left it running) and leaves it: the application or its RTOS owns
+ *       SysTick and defines SysTick_Handler (FreeRTOS: xPortSysTickHandler).
+ *       Time comes from DWT CYCCNT on parts that have it; elsewhere
+ *       (Cortex-M0, QEMU) from SysTick as the application runs it, which
+ *       counts only while SysTick is enabled.  Either stays exact over long
+ *       intervals only if the application's handler calls
+ *       tp_timer_systick_isr() each tick (FreeRTOS: from vApplicationTickHook).
  *
  * The stack canary is checked from tp_timer_systick_isr(): with
  * TP_SYSTICK_APPLICATION only if the application calls it (the MPU guard,

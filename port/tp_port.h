@@ -33,10 +33,10 @@
 
 /* tidepool's version (the VERSION file): major * 10000 + minor * 100 + patch */
 #define TP_VERSION_MAJOR 0
-#define TP_VERSION_MINOR 5
+#define TP_VERSION_MINOR 6
 #define TP_VERSION_PATCH 0
 #define TP_VERSION (TP_VERSION_MAJOR * 10000 + TP_VERSION_MINOR * 100 + TP_VERSION_PATCH)
-#define TP_VERSION_STRING "0.5.0"
+#define TP_VERSION_STRING "0.6.0"
 
 #if defined(__arm__) && !defined(TP_HOST)
 #include "cortexm/tp_port_cortexm.h"

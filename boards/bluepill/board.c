@@ -16,9 +16,13 @@ const char tp_board_name[] = "bluepill (STM32F103C8, Cortex-M3)";
 
 void board_clock_init(void) { (void)stm32f1_clock_init(&stm32f1_clock_f103_72mhz_hse8); }
 
+/* The crystal's frequency, for reading back a clock a program sets up from
+ * it (SystemCoreClockUpdate): the board's 8 MHz crystal. */
+#define BOARD_HSE_HZ 8000000u
+
 uint32_t board_clock_hz(void) {
-    uint32_t hz = stm32f1_sysclk_hz(8000000u);
-    return hz ? hz : TP_CORE_HZ; /* 0: no RCC, an emulator */
+    uint32_t hz = stm32f1_sysclk_hz(BOARD_HSE_HZ);
+    return hz ? hz : TP_CORE_HZ; /* 0: no RCC (an emulator) or no known crystal */
 }
 
 void board_init(void) {
@@ -26,7 +30,7 @@ void board_init(void) {
     stm32f1_enable_apb2(STM32F1_APB2_USART1 | STM32F1_APB2_AFIO);
     stm32f1_gpio_af_output(STM32F1_PORT_A, 9);
     stm32f1_gpio_input(STM32F1_PORT_A, 10);
-    stm32_usart_init(STM32F1_USART1_BASE, stm32f1_pclk2_hz(8000000u), 115200);
+    stm32_usart_init(STM32F1_USART1_BASE, stm32f1_pclk2_hz(BOARD_HSE_HZ), 115200);
 #endif
 }
 

@@ -14,9 +14,4 @@ void board_init(void) {
 #endif
 }
 
-/* Nothing to set up: the nRF51's 16 MHz clock is fixed. */
-void board_clock_init(void) {}
-
-uint32_t board_clock_hz(void) { return TP_CORE_HZ; }
-
 void board_uart_putc(char c) { nrf51_uart_putc(c); }

@@ -16,9 +16,4 @@ void board_init(void) {
 #endif
 }
 
-/* Nothing to set up: the FPGA's system clock is fixed. */
-void board_clock_init(void) {}
-
-uint32_t board_clock_hz(void) { return TP_CORE_HZ; }
-
 void board_uart_putc(char c) { cmsdk_uart_putc(UART0_BASE, c); }

@@ -15,9 +15,13 @@ const char tp_board_name[] = "netduino2 (STM32F205, Cortex-M3)";
 
 void board_clock_init(void) { (void)stm32f4_clock_init(&stm32f4_clock_f205_120mhz); }
 
+/* The crystal's frequency, for reading back a clock a program sets up from
+ * it (SystemCoreClockUpdate): not assumed: an HSE-fed clock reads back as CORE_HZ. */
+#define BOARD_HSE_HZ 0u
+
 uint32_t board_clock_hz(void) {
-    uint32_t hz = stm32f4_sysclk_hz(0);
-    return hz ? hz : TP_CORE_HZ; /* 0: no RCC, an emulator */
+    uint32_t hz = stm32f4_sysclk_hz(BOARD_HSE_HZ);
+    return hz ? hz : TP_CORE_HZ; /* 0: no RCC (an emulator) or no known crystal */
 }
 
 void board_init(void) {
@@ -25,7 +29,7 @@ void board_init(void) {
     stm32f4_enable_apb2(STM32F4_APB2_USART1);
     stm32f4_gpio_af(STM32F4_PORT_A, 9, 7);
     stm32f4_gpio_af(STM32F4_PORT_A, 10, 7);
-    stm32_usart_init(STM32F4_USART1_BASE, stm32f4_pclk2_hz(0), 115200);
+    stm32_usart_init(STM32F4_USART1_BASE, stm32f4_pclk2_hz(BOARD_HSE_HZ), 115200);
 #endif
 }
 

@@ -13,9 +13,13 @@ const char tp_board_name[] = "nucleo-f401re (STM32F401, Cortex-M4F)";
 
 void board_clock_init(void) { (void)stm32f4_clock_init(&stm32f4_clock_f401_84mhz); }
 
+/* The crystal's frequency, for reading back a clock a program sets up from
+ * it (SystemCoreClockUpdate): the ST-LINK's 8 MHz clock output (HSE bypass). */
+#define BOARD_HSE_HZ 8000000u
+
 uint32_t board_clock_hz(void) {
-    uint32_t hz = stm32f4_sysclk_hz(0);
-    return hz ? hz : TP_CORE_HZ; /* 0: no RCC, an emulator */
+    uint32_t hz = stm32f4_sysclk_hz(BOARD_HSE_HZ);
+    return hz ? hz : TP_CORE_HZ; /* 0: no RCC (an emulator) or no known crystal */
 }
 
 void board_init(void) {
@@ -23,7 +27,7 @@ void board_init(void) {
     stm32f4_enable_apb1(STM32F4_APB1_USART2);
     stm32f4_gpio_af(STM32F4_PORT_A, 2, 7);
     stm32f4_gpio_af(STM32F4_PORT_A, 3, 7);
-    stm32_usart_init(STM32F4_USART2_BASE, stm32f4_pclk1_hz(0), 115200);
+    stm32_usart_init(STM32F4_USART2_BASE, stm32f4_pclk1_hz(BOARD_HSE_HZ), 115200);
 #endif
 }
 

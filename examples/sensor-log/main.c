@@ -3,11 +3,13 @@
 // (Makefile: the Make way, CMakeLists.txt: the CMake way).  It keeps a log
 // of sensor readings as tidepool objects, drops a cycle for the collector,
 // and uses malloc and printf as any firmware does: both are served by
-// tidepool's heap.  Exits 0 when every check holds.
+// tidepool's heap.  On an STM32 board a reading arrives by interrupt, to a
+// handler by the vendor's name.  Exits 0 when every check holds.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "irq.h"
 #include "tp_alloc.h"
 #include "tp_gc.h"
 #include "tp_libc_malloc.h"
@@ -33,6 +35,29 @@ static void check(int ok, const char *what)
         failures++;
 }
 
+#ifdef TP_IRQ_TABLE
+// The board names its part's interrupts (an STM32): the handler is found by
+// the name CubeMX gives it.
+static volatile int sensor_interrupts;
+
+void EXTI0_IRQHandler(void)
+{
+    sensor_interrupts++;
+}
+
+static void reading_by_interrupt(void)
+{
+    tp_irq_enable(TP_IRQN_EXTI0);
+    tp_irq_pend(TP_IRQN_EXTI0); // as the sensor's data-ready line would
+    tp_irq_disable(TP_IRQN_EXTI0);
+    check(sensor_interrupts == 1, "EXTI0_IRQHandler took the sensor's interrupt");
+}
+#else
+static void reading_by_interrupt(void)
+{
+}
+#endif
+
 int main(void)
 {
     // plain C allocation, as a driver would do it
@@ -41,6 +66,7 @@ int main(void)
     snprintf(line, 64, "sensor-log on %s", "tidepool");
     check(tp_heap_usable_size(tp_malloc_heap(), line) >= 64, "the block is tidepool's");
     check(checksum(line) != 0, "code built with the application's own flags");
+    reading_by_interrupt();
 
     // the objects live in a heap of their own, carved from malloc's: half
     // of what is free, at most 16 KiB (a board may have only 16 KiB of RAM)

@@ -67,6 +67,9 @@ typedef struct {
 #define STM32F1_HSI_CLOCK_HZ 8000000u
 
 stm32_clock_status_t stm32f1_clock_init(const stm32f1_clock_config_t *cfg);
+/* The read-back takes HSE into the PLL as undivided or halved (PLLXTPRE); on
+ * the F100 a PREDIV1 above 2 (CFGR2, which these drivers never set) is not
+ * read. */
 
 /* F101/F102/F103 at 72 MHz from an 8 MHz crystal (64 MHz from HSI without
  * it); the F100 value line at its 24 MHz from HSI. */

@@ -28,7 +28,6 @@
 #define CFGR_BUS_FIELDS 0xFCF0u /* HPRE, PPRE1, PPRE2 */
 
 #define ACR_LATENCY_MASK 0x7u
-#define ACR_PRFTEN (1u << 8)
 #define ACR_ICEN (1u << 9)
 #define ACR_DCEN (1u << 10)
 
@@ -74,9 +73,11 @@ stm32_clock_status_t stm32f4_clock_init(const stm32f4_clock_config_t *cfg) {
     reg_write(RCC_CR, reg_read(RCC_CR) & ~CR_PLLON);
     if (!wait_for(RCC_CR, CR_PLLRDY, 0)) return STM32_CLOCK_PLL_FAILED;
 
-    /* Wait states before the faster clock; the new value must read back. */
+    /* Wait states before the faster clock; the new value must read back.
+     * The instruction and data caches on; prefetch is left as it was: ST
+     * enables it on the F405/F407 only from silicon revision Z on. */
     uint32_t acr = (reg_read(FLASH_ACR) & ~ACR_LATENCY_MASK) | cfg->flash_wait_states;
-    reg_write(FLASH_ACR, acr | ACR_PRFTEN | ACR_ICEN | ACR_DCEN);
+    reg_write(FLASH_ACR, acr | ACR_ICEN | ACR_DCEN);
     if ((reg_read(FLASH_ACR) & ACR_LATENCY_MASK) != cfg->flash_wait_states)
         return STM32_CLOCK_PLL_FAILED;
 

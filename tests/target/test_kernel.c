@@ -166,6 +166,14 @@ static void test_critical_section_defers_interrupt(void) {
 }
 
 /* ---- timer ---- */
+/* Run first: the time at main is the boot's few hundred thousand cycles,
+ * not a SysTick period (2^24 cycles) the timer's start took for one gone. */
+static void test_timer_starts_at_boot(void) {
+    uint64_t now = tp_timer_cycles();
+    TP_CHECK(now > 0);
+    TP_CHECK(now < (1u << 22));
+}
+
 static void test_timer_advances(void) {
     /* under QEMU the clock is the emulator's: the board's CORE_HZ */
     TP_CHECK_EQ(SystemCoreClock, TP_CORE_HZ);
@@ -177,6 +185,25 @@ static void test_timer_advances(void) {
     }
     uint64_t b = tp_timer_cycles();
     TP_CHECK(b > a);
+}
+
+/* A program that changes the clock (and says so in SystemCoreClock) keeps
+ * the milliseconds counted before the change; they neither jump nor step
+ * back.  Here the clock is only said to change: the conversion is what is
+ * tested. */
+static void test_timer_ms_across_a_clock_change(void) {
+    uint32_t hz = SystemCoreClock;
+    for (volatile int i = 0; i < 200000; i++) {
+    }
+    uint32_t before = tp_timer_ms();
+    SystemCoreClock = hz / 4u;
+    uint32_t after_slower = tp_timer_ms();
+    TP_CHECK(after_slower >= before && after_slower - before <= 1u);
+    SystemCoreClock = hz * 2u;
+    uint32_t after_faster = tp_timer_ms();
+    TP_CHECK(after_faster >= after_slower && after_faster - after_slower <= 1u);
+    SystemCoreClock = hz;
+    TP_CHECK(tp_timer_ms() >= after_faster);
 }
 
 static void test_timer_monotonic_across_wrap(void) {
@@ -194,8 +221,10 @@ static void test_timer_monotonic_across_wrap(void) {
     }
     TP_CHECK(tp_timer_wraps() > wraps0);
     TP_CHECK_EQ(backwards, 0);
-    /* every reload but the first (from the 0 SysTick starts at) is a full period */
-    TP_CHECK(tp_timer_cycles() + (1u << 24) >= (uint64_t)tp_timer_wraps() << 24);
+    /* each reload counted is a period gone; the time is within the next one */
+    uint64_t now = tp_timer_cycles();
+    TP_CHECK(now >= (uint64_t)tp_timer_wraps() << 24);
+    TP_CHECK(now < ((uint64_t)tp_timer_wraps() + 1u) << 24);
 }
 
 /* ---- FPU ---- */
@@ -275,6 +304,7 @@ static void test_stack_guard_armed(void) {
 }
 
 static const tp_test_case cases[] = {
+    TP_CASE(test_timer_starts_at_boot),
     TP_CASE(test_data_initialised),
     TP_CASE(test_bss_zeroed),
     TP_CASE(test_memory_map_order),
@@ -285,6 +315,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_critical_sections_nest),
     TP_CASE(test_critical_section_defers_interrupt),
     TP_CASE(test_timer_advances),
+    TP_CASE(test_timer_ms_across_a_clock_change),
     TP_CASE(test_timer_monotonic_across_wrap),
 #if TP_HAS_FPU
     TP_CASE(test_fpu_enabled),

@@ -58,6 +58,38 @@ static void test_time_follows_the_application_tick(void) {
     TP_CHECK(elapsed <= 41ull * period);
 }
 
+/* An RTOS's tickless idle writes a shorter reload while a longer period is
+ * still counting down: the hardware finishes that period, then runs the new
+ * one.  Time must neither jump nor step back. */
+static void test_reload_lowered_mid_period(void) {
+    uint32_t old_period = SystemCoreClock / APP_TICK_HZ;
+    uint32_t new_period = SystemCoreClock / (APP_TICK_HZ * 10u);
+    uint32_t t0 = app_ticks;
+    while (app_ticks == t0) {
+    }
+    while (SYST_CVR > old_period / 2u) { /* halfway down a long period */
+    }
+    uint64_t c0 = tp_timer_cycles();
+    SYST_RVR = new_period - 1u;
+    uint32_t t1 = app_ticks;
+    uint64_t prev = c0;
+    int backwards = 0;
+    while (app_ticks - t1 < 40u) {
+        uint64_t now = tp_timer_cycles();
+        if (now < prev) backwards++;
+        prev = now;
+    }
+    uint64_t elapsed = tp_timer_cycles() - c0;
+    TP_CHECK_EQ(backwards, 0);
+    /* the rest of the long period, then 39 or 40 short ones */
+    TP_CHECK(elapsed >= 39ull * new_period);
+    TP_CHECK(elapsed <= old_period / 2u + 41ull * new_period);
+    SYST_RVR = old_period - 1u;
+    t1 = app_ticks;
+    while (app_ticks - t1 < 2u) {
+    }
+}
+
 static void test_long_interval_without_reads(void) {
     /* nothing reads the time for 30 periods but the application's handler */
     uint32_t period = SystemCoreClock / APP_TICK_HZ;
@@ -75,6 +107,7 @@ static const tp_test_case cases[] = {
     TP_CASE(test_kernel_left_systick_alone),
     TP_CASE(test_application_tick_runs),
     TP_CASE(test_time_follows_the_application_tick),
+    TP_CASE(test_reload_lowered_mid_period),
     TP_CASE(test_long_interval_without_reads),
 };
 
