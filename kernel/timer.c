@@ -14,7 +14,18 @@
 #define SYSTICK_FULL_RELOAD 0x00FFFFFFu /* full 24-bit period: fewest interrupts */
 #define TICK_HZ 1000u
 
-__attribute__((weak)) tp_systick_use_t tp_systick_use(void) { return TP_SYSTICK_FREE_RUNNING; }
+/* The kernel's handler (below); SysTick_Handler is its weak alias, so that a
+ * program's own SysTick_Handler replaces it and tp_systick_use() can tell. */
+static void kernel_systick_handler(void);
+void SysTick_Handler(void) __attribute__((weak, alias("kernel_systick_handler")));
+
+/* The kernel's choice, when the program makes none: SysTick is the kernel's
+ * unless the program has a SysTick_Handler of its own (an RTOS port's), in
+ * which case the kernel leaves SysTick to it. */
+__attribute__((weak)) tp_systick_use_t tp_systick_use(void) {
+    return SysTick_Handler == kernel_systick_handler ? TP_SYSTICK_FREE_RUNNING
+                                                     : TP_SYSTICK_APPLICATION;
+}
 
 static tp_systick_use_t systick_use; /* read once, at tp_timer_init */
 
@@ -126,7 +137,7 @@ void tp_timer_systick_isr(void) {
     tp_systick_hook();
 }
 
-__attribute__((weak)) void SysTick_Handler(void) { tp_timer_systick_isr(); }
+__attribute__((used)) static void kernel_systick_handler(void) { tp_timer_systick_isr(); }
 
 uint32_t tp_timer_wraps(void) {
     tp_irqstate_t s = tp_critical_enter();

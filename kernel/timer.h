@@ -26,7 +26,10 @@
  * would not open for it; in C++, inside extern "C"):
  *
  *   TP_SYSTICK_FREE_RUNNING (the default)  the kernel's, over its full 24-bit
- *       period: the fewest interrupts (one per 0.1 s at 168 MHz).
+ *       period: the fewest interrupts (one per 0.1 s at 168 MHz).  The default
+ *       is TP_SYSTICK_APPLICATION instead when the program defines its own
+ *       SysTick_Handler (an RTOS port's), so that no tick reaches an RTOS
+ *       before its scheduler has set SysTick up.
  *   TP_SYSTICK_TICK_1KHZ  the kernel's, at 1 kHz: the tick vendor HALs
  *       expect.  Each tick calls HAL_IncTick() when the program links ST's
  *       HAL (so HAL_GetTick and HAL_Delay work); do not define another
@@ -55,7 +58,7 @@ typedef enum {
     TP_SYSTICK_APPLICATION = 2,
 } tp_systick_use_t;
 
-/* The choice, as a function: the kernel's is weak (TP_SYSTICK_FREE_RUNNING)
+/* The choice, as a function: the kernel's is weak (see the default above)
  * and a program's TP_SYSTICK_USE(...) replaces it.  (A weak constant would
  * not do: the compiler may fold the kernel's own value into its code.) */
 tp_systick_use_t tp_systick_use(void);
