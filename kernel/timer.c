@@ -19,18 +19,20 @@
 static void kernel_systick_handler(void);
 void SysTick_Handler(void) __attribute__((weak, alias("kernel_systick_handler")));
 
-/* The kernel's choice, when the program makes none: SysTick is the kernel's
- * unless the program has a SysTick_Handler of its own (an RTOS port's), in
- * which case the kernel leaves SysTick to it. */
+/* ST's HAL, when the program links it: its tick counter. */
+extern void HAL_IncTick(void) __attribute__((weak));
+
+/* The kernel's choice, when the program makes none: SysTick is left to a
+ * program that has a SysTick_Handler of its own (an RTOS port's); it ticks at
+ * 1 kHz for a program that links ST's HAL (whose HAL_Delay counts those
+ * ticks); otherwise it runs free. */
 __attribute__((weak)) tp_systick_use_t tp_systick_use(void) {
-    return SysTick_Handler == kernel_systick_handler ? TP_SYSTICK_FREE_RUNNING
-                                                     : TP_SYSTICK_APPLICATION;
+    if (SysTick_Handler != kernel_systick_handler) return TP_SYSTICK_APPLICATION;
+    if (HAL_IncTick) return TP_SYSTICK_TICK_1KHZ;
+    return TP_SYSTICK_FREE_RUNNING;
 }
 
 static tp_systick_use_t systick_use; /* read once, at tp_timer_init */
-
-/* ST's HAL, when the program links it: its tick counter. */
-extern void HAL_IncTick(void) __attribute__((weak));
 
 static int use_dwt;
 static uint32_t dwt_high, dwt_last; /* extends the 32-bit CYCCNT */

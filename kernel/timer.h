@@ -29,7 +29,8 @@
  *       period: the fewest interrupts (one per 0.1 s at 168 MHz).  The default
  *       is TP_SYSTICK_APPLICATION instead when the program defines its own
  *       SysTick_Handler (an RTOS port's), so that no tick reaches an RTOS
- *       before its scheduler has set SysTick up.
+ *       before its scheduler has set SysTick up; and TP_SYSTICK_TICK_1KHZ when
+ *       it links ST's HAL (HAL_IncTick), whose HAL_Delay needs the tick.
  *   TP_SYSTICK_TICK_1KHZ  the kernel's, at 1 kHz: the tick vendor HALs
  *       expect.  Each tick calls HAL_IncTick() when the program links ST's
  *       HAL (so HAL_GetTick and HAL_Delay work); do not define another
