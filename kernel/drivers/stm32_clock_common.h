@@ -20,6 +20,37 @@ static inline int wait_for(uint32_t addr, uint32_t mask, uint32_t want) {
     return 0;
 }
 
+/* RCC_CR and RCC_CFGR bits at the same places on F1, F2 and F4 */
+#define CR_HSION (1u << 0)
+#define CR_HSIRDY (1u << 1)
+#define CR_PLLON (1u << 24)
+#define CR_PLLRDY (1u << 25)
+#define CFGR_SW_MASK 0x3u
+#define CFGR_SWS_MASK 0xCu
+#define CFGR_SW_HSI 0x0u
+#define CFGR_SW_PLL 0x2u
+#define CFGR_SWS_HSI 0x0u
+#define CFGR_SWS_HSE 0x4u
+#define CFGR_SWS_PLL 0x8u
+
+/* Onto HSI, then the PLL off: whatever ran before (a boot loader may have
+ * left the PLL on), the PLL can be changed only while it is off.  1 when
+ * done, 0 when a wait gave up. */
+static inline int onto_hsi_with_pll_off(uint32_t rcc_cr, uint32_t rcc_cfgr) {
+    reg_write(rcc_cr, reg_read(rcc_cr) | CR_HSION);
+    if (!wait_for(rcc_cr, CR_HSIRDY, CR_HSIRDY)) return 0;
+    reg_write(rcc_cfgr, (reg_read(rcc_cfgr) & ~CFGR_SW_MASK) | CFGR_SW_HSI);
+    if (!wait_for(rcc_cfgr, CFGR_SWS_MASK, CFGR_SWS_HSI)) return 0;
+    reg_write(rcc_cr, reg_read(rcc_cr) & ~CR_PLLON);
+    return wait_for(rcc_cr, CR_PLLRDY, 0);
+}
+
+/* Switches SYSCLK to the PLL, which is locked.  1 when done. */
+static inline int switch_to_pll(uint32_t rcc_cfgr) {
+    reg_write(rcc_cfgr, (reg_read(rcc_cfgr) & ~CFGR_SW_MASK) | CFGR_SW_PLL);
+    return wait_for(rcc_cfgr, CFGR_SWS_MASK, CFGR_SWS_PLL);
+}
+
 #define APB_DIV_INVALID 0x8u
 
 /* The 3-bit PPRE encoding of an APB divider; APB_DIV_INVALID for one that

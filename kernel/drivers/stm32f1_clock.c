@@ -10,21 +10,10 @@
 #define RCC_CFGR 0x40021004u
 #define FLASH_ACR 0x40022000u
 
-#define CR_HSION (1u << 0)
-#define CR_HSIRDY (1u << 1)
 #define CR_HSEON (1u << 16)
 #define CR_HSERDY (1u << 17)
 #define CR_HSEBYP (1u << 18)
-#define CR_PLLON (1u << 24)
-#define CR_PLLRDY (1u << 25)
 
-#define CFGR_SW_MASK 0x3u
-#define CFGR_SWS_MASK 0xCu
-#define CFGR_SW_HSI 0x0u
-#define CFGR_SW_PLL 0x2u
-#define CFGR_SWS_HSI 0x0u
-#define CFGR_SWS_HSE 0x4u
-#define CFGR_SWS_PLL 0x8u
 #define CFGR_PLLSRC_HSE (1u << 16)
 #define CFGR_PLLXTPRE (1u << 17) /* HSE / 2 into the PLL (F100: PREDIV1's low bit) */
 #define CFGR_PLLMUL_SHIFT 18
@@ -59,13 +48,7 @@ stm32_clock_status_t stm32f1_clock_init(const stm32f1_clock_config_t *cfg) {
     if (reg_read(RCC_CR) == 0) return STM32_CLOCK_EMULATED;
     if (!config_valid(cfg)) return STM32_CLOCK_BAD_CONFIG;
 
-    /* Onto HSI first: the PLL can be changed only while it is off. */
-    reg_write(RCC_CR, reg_read(RCC_CR) | CR_HSION);
-    if (!wait_for(RCC_CR, CR_HSIRDY, CR_HSIRDY)) return STM32_CLOCK_PLL_FAILED;
-    reg_write(RCC_CFGR, (reg_read(RCC_CFGR) & ~CFGR_SW_MASK) | CFGR_SW_HSI);
-    if (!wait_for(RCC_CFGR, CFGR_SWS_MASK, CFGR_SWS_HSI)) return STM32_CLOCK_PLL_FAILED;
-    reg_write(RCC_CR, reg_read(RCC_CR) & ~CR_PLLON);
-    if (!wait_for(RCC_CR, CR_PLLRDY, 0)) return STM32_CLOCK_PLL_FAILED;
+    if (!onto_hsi_with_pll_off(RCC_CR, RCC_CFGR)) return STM32_CLOCK_PLL_FAILED;
 
     stm32_clock_status_t status = STM32_CLOCK_OK;
     uint32_t source = 0, mul = cfg->hsi_pllmul; /* source 0: HSI/2 */
@@ -93,8 +76,7 @@ stm32_clock_status_t stm32f1_clock_init(const stm32f1_clock_config_t *cfg) {
     reg_write(RCC_CFGR, (reg_read(RCC_CFGR) & ~CFGR_CLOCK_FIELDS) | fields);
     reg_write(RCC_CR, reg_read(RCC_CR) | CR_PLLON);
     if (!wait_for(RCC_CR, CR_PLLRDY, CR_PLLRDY)) return STM32_CLOCK_PLL_FAILED;
-    reg_write(RCC_CFGR, (reg_read(RCC_CFGR) & ~CFGR_SW_MASK) | CFGR_SW_PLL);
-    if (!wait_for(RCC_CFGR, CFGR_SWS_MASK, CFGR_SWS_PLL)) return STM32_CLOCK_PLL_FAILED;
+    if (!switch_to_pll(RCC_CFGR)) return STM32_CLOCK_PLL_FAILED;
     return status;
 }
 

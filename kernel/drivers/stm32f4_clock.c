@@ -10,21 +10,9 @@
 #define RCC_CFGR 0x40023808u
 #define FLASH_ACR 0x40023C00u
 
-#define CR_HSION (1u << 0)
-#define CR_HSIRDY (1u << 1)
-#define CR_PLLON (1u << 24)
-#define CR_PLLRDY (1u << 25)
-
 #define PLLCFGR_FIELDS 0x0F437FFFu /* PLLM, PLLN, PLLP, PLLSRC, PLLQ */
 #define PLLCFGR_SRC_HSE (1u << 22)
 
-#define CFGR_SW_MASK 0x3u
-#define CFGR_SWS_MASK 0xCu
-#define CFGR_SW_HSI 0x0u
-#define CFGR_SW_PLL 0x2u
-#define CFGR_SWS_HSI 0x0u
-#define CFGR_SWS_HSE 0x4u
-#define CFGR_SWS_PLL 0x8u
 #define CFGR_BUS_FIELDS 0xFCF0u /* HPRE, PPRE1, PPRE2 */
 
 #define ACR_LATENCY_MASK 0x7u
@@ -64,14 +52,7 @@ stm32_clock_status_t stm32f4_clock_init(const stm32f4_clock_config_t *cfg) {
     if (reg_read(RCC_CR) == 0) return STM32_CLOCK_EMULATED;
     if (!config_valid(cfg)) return STM32_CLOCK_BAD_CONFIG;
 
-    /* Onto HSI first, whatever ran before (a boot loader may have left the
-     * PLL on), because the PLL can be changed only while it is off. */
-    reg_write(RCC_CR, reg_read(RCC_CR) | CR_HSION);
-    if (!wait_for(RCC_CR, CR_HSIRDY, CR_HSIRDY)) return STM32_CLOCK_PLL_FAILED;
-    reg_write(RCC_CFGR, (reg_read(RCC_CFGR) & ~CFGR_SW_MASK) | CFGR_SW_HSI);
-    if (!wait_for(RCC_CFGR, CFGR_SWS_MASK, CFGR_SWS_HSI)) return STM32_CLOCK_PLL_FAILED;
-    reg_write(RCC_CR, reg_read(RCC_CR) & ~CR_PLLON);
-    if (!wait_for(RCC_CR, CR_PLLRDY, 0)) return STM32_CLOCK_PLL_FAILED;
+    if (!onto_hsi_with_pll_off(RCC_CR, RCC_CFGR)) return STM32_CLOCK_PLL_FAILED;
 
     /* Wait states before the faster clock; the new value must read back.
      * The instruction and data caches on; prefetch is left as it was: ST
@@ -90,8 +71,7 @@ stm32_clock_status_t stm32f4_clock_init(const stm32f4_clock_config_t *cfg) {
      * ever runs above its limit. */
     uint32_t buses = apb_bits(cfg->apb1_div) << 10 | apb_bits(cfg->apb2_div) << 13;
     reg_write(RCC_CFGR, (reg_read(RCC_CFGR) & ~CFGR_BUS_FIELDS) | buses);
-    reg_write(RCC_CFGR, (reg_read(RCC_CFGR) & ~CFGR_SW_MASK) | CFGR_SW_PLL);
-    if (!wait_for(RCC_CFGR, CFGR_SWS_MASK, CFGR_SWS_PLL)) return STM32_CLOCK_PLL_FAILED;
+    if (!switch_to_pll(RCC_CFGR)) return STM32_CLOCK_PLL_FAILED;
     return STM32_CLOCK_OK;
 }
 
