@@ -11,9 +11,10 @@
  * of irq_names/, passed as TP_IRQ_TABLE) also gives each of its interrupts
  * the vendor's name, the one CMSIS startup files and CubeMX use:
  * USART1_IRQHandler on an STM32F4 is IRQ 37.  The table's slot then holds
- * the vendor name, so a handler of that name costs nothing more; the vendor name's weak default forwards to
- * IRQ<n>_Handler (one branch), so a handler by number still works.  Define
- * one of the two: when both exist, the vendor name wins.
+ * the vendor name, so a handler of that name costs nothing more; the vendor
+ * name's weak default forwards to IRQ<n>_Handler (a branch; a call on
+ * ARMv6-M), so a handler by number still works.  Define one of the two: when
+ * both exist, the vendor name wins.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -28,9 +28,15 @@
  *   TP_SYSTICK_FREE_RUNNING (the default)  the kernel's, over its full 24-bit
  *       period: the fewest interrupts (one per 0.1 s at 168 MHz).  The default
  *       is TP_SYSTICK_APPLICATION instead when the program defines its own
- *       SysTick_Handler (an RTOS port's), so that no tick reaches an RTOS
- *       before its scheduler has set SysTick up; and TP_SYSTICK_TICK_1KHZ when
- *       it links ST's HAL (HAL_IncTick), whose HAL_Delay needs the tick.
+ *       SysTick_Handler (an RTOS port's, or CubeMX's stm32xxxx_it.c, which
+ *       calls HAL_IncTick itself), so that no tick reaches it before the
+ *       program has set SysTick up; failing that, TP_SYSTICK_TICK_1KHZ when it
+ *       links ST's HAL (HAL_IncTick), whose HAL_Delay needs the tick.  A HAL
+ *       whose time base is a TIM (HAL_InitTick replaced) must say
+ *       TP_SYSTICK_USE(TP_SYSTICK_FREE_RUNNING), or HAL_IncTick would run
+ *       from both.  The default sees the handler the linker put in the vector
+ *       table; a program that installs one at run time (a vector table in RAM)
+ *       says TP_SYSTICK_USE(TP_SYSTICK_APPLICATION).
  *   TP_SYSTICK_TICK_1KHZ  the kernel's, at 1 kHz: the tick vendor HALs
  *       expect.  Each tick calls HAL_IncTick() when the program links ST's
  *       HAL (so HAL_GetTick and HAL_Delay work); do not define another

@@ -2,7 +2,9 @@
 /*
  * stm32_clock_common.h - what the F1 and F2/F4 clock drivers share: register
  * access through STM32_CLOCK_REG_READ/WRITE, the bounded wait for a ready
- * bit, and the AHB/APB prescaler encodings (the same on all three families).
+ * bit, the RCC_CR/RCC_CFGR bits at the same places on all three families, the
+ * move onto HSI with the PLL off and the switch to the PLL, and the AHB/APB
+ * prescaler encodings.
  * Included by stm32f1_clock.c and stm32f4_clock.c only.
  */
 #ifndef TP_STM32_CLOCK_COMMON_H
