@@ -186,6 +186,7 @@ test: deps-check
 
 # The test images of one board.
 test-board: tests
+	@tools/ensure-deps.sh run
 	@BOARDS=$(BOARD) NO_HOST=1 tests/run.sh
 
 host-test:

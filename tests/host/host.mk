@@ -40,6 +40,15 @@ HOST_FLAGS_test_gc_oom_finish := -DTP_GC_OOM_POLICY=1
 # the tracking build (alloc/tp_track.h)
 HOST_FLAGS_test_track := -DTP_ALLOC_TRACK=1 -fno-optimize-sibling-calls
 
+# What was built with another compiler or other flags is rebuilt.
+HOST_FLAGS_STAMP := $(HOST_BUILD)/flags.stamp
+HOST_FLAGS_NOW := $(HOST_CC) $(HOST_AR) $(HOST_CFLAGS) \
+                  $(foreach t,$(HOST_TEST_NAMES),$t:$(HOST_FLAGS_$t))
+ifneq ($(file <$(HOST_FLAGS_STAMP)),$(HOST_FLAGS_NOW))
+$(shell mkdir -p $(HOST_BUILD))
+$(file >$(HOST_FLAGS_STAMP),$(HOST_FLAGS_NOW))
+endif
+
 # The build a test binary uses: its own when it has settings, else the shared one.
 host_variant = $(if $(HOST_FLAGS_$1),$1,default)
 HOST_VARIANTS := $(sort $(foreach t,$(HOST_TEST_NAMES),$(call host_variant,$t)))
@@ -51,7 +60,7 @@ run: $(HOST_TESTS)
 
 # $(call host_build,VARIANT): the objects and libraries of one variant
 define host_build
-$(HOST_BUILD)/with-$1/obj/%.o: %.c tests/host/host.mk mk/layers.mk
+$(HOST_BUILD)/with-$1/obj/%.o: %.c tests/host/host.mk mk/layers.mk $(HOST_FLAGS_STAMP)
 	@mkdir -p $$(@D)
 	$$(Q)$$(HOST_CC) $$(HOST_CFLAGS) $$(HOST_FLAGS_$1) $$(call tp_inc,$$<) -MMD -MP -c $$< -o $$@
 $(foreach l,$(HOST_LAYERS),
