@@ -19,6 +19,22 @@ static void model_write(uint32_t addr, uint32_t value);
 #define STM32_CLOCK_REG_WRITE(addr, value) model_write(addr, value)
 #include "../../kernel/drivers/stm32f1_clock.c"
 
+/* The model's own register map and bits, from RM0008 (not the driver's
+ * macros, so that a wrong constant in the driver is not mirrored here). */
+#define RM_RCC_CR 0x40021000u
+#define RM_RCC_CFGR 0x40021004u
+#define RM_FLASH_ACR 0x40022000u
+#define RM_CR_HSION (1u << 0)
+#define RM_CR_HSIRDY (1u << 1)
+#define RM_CR_HSEON (1u << 16)
+#define RM_CR_HSERDY (1u << 17)
+#define RM_CR_HSEBYP (1u << 18)
+#define RM_CR_PLLON (1u << 24)
+#define RM_CR_PLLRDY (1u << 25)
+#define RM_CFGR_PLLSRC_HSE (1u << 16)
+#define RM_CFGR_PLLXTPRE (1u << 17)
+#define RM_CFGR_PLLMUL_SHIFT 18
+
 typedef struct {
     uint32_t max_sysclk, max_pclk1;
     int has_wait_states; /* the F100 has none: the field reads 0 */
@@ -47,7 +63,7 @@ static uint32_t model_sysclk(void) {
     case 1: return m.hse_hz;
     case 2: {
         uint32_t code = (m.cfgr >> 18) & 0xFu, mul = code >= 14u ? 16u : code + 2u;
-        uint32_t in = (m.cfgr & CFGR_PLLSRC_HSE) ? m.hse_hz / ((m.cfgr & CFGR_PLLXTPRE) ? 2u : 1u)
+        uint32_t in = (m.cfgr & RM_CFGR_PLLSRC_HSE) ? m.hse_hz / ((m.cfgr & RM_CFGR_PLLXTPRE) ? 2u : 1u)
                                                  : 4000000u;
         return in * mul;
     }
@@ -72,14 +88,14 @@ static uint32_t model_read(uint32_t addr) {
     m.reads++;
     if (m.emulated) return 0;
     switch (addr) {
-    case RCC_CR:
-        if ((m.cr & CR_PLLON) && m.pll_locks && m.pending_pll > 0 && --m.pending_pll == 0)
-            m.cr |= CR_PLLRDY;
-        if ((m.cr & CR_HSEON) && m.hse_hz && m.pending_hse > 0 && --m.pending_hse == 0)
-            m.cr |= CR_HSERDY;
+    case RM_RCC_CR:
+        if ((m.cr & RM_CR_PLLON) && m.pll_locks && m.pending_pll > 0 && --m.pending_pll == 0)
+            m.cr |= RM_CR_PLLRDY;
+        if ((m.cr & RM_CR_HSEON) && m.hse_hz && m.pending_hse > 0 && --m.pending_hse == 0)
+            m.cr |= RM_CR_HSERDY;
         return m.cr;
-    case RCC_CFGR: return m.cfgr;
-    case FLASH_ACR: return m.part->has_wait_states ? m.acr : m.acr & ~7u;
+    case RM_RCC_CFGR: return m.cfgr;
+    case RM_FLASH_ACR: return m.part->has_wait_states ? m.acr : m.acr & ~7u;
     default: violation("read of an unknown register"); return 0;
     }
 }
@@ -88,38 +104,38 @@ static void model_write(uint32_t addr, uint32_t value) {
     m.writes++;
     if (m.emulated) return;
     switch (addr) {
-    case RCC_CR: {
+    case RM_RCC_CR: {
         uint32_t sws = (m.cfgr >> 2) & 3u;
-        if (!(value & CR_HSION) && sws == 0) violation("HSI turned off while it runs the core");
-        if (!(value & CR_PLLON) && sws == 2) violation("PLL turned off while it runs the core");
-        if (!(value & CR_HSEON) && (m.cr & CR_PLLON) && (m.cfgr & CFGR_PLLSRC_HSE))
+        if (!(value & RM_CR_HSION) && sws == 0) violation("HSI turned off while it runs the core");
+        if (!(value & RM_CR_PLLON) && sws == 2) violation("PLL turned off while it runs the core");
+        if (!(value & RM_CR_HSEON) && (m.cr & RM_CR_PLLON) && (m.cfgr & RM_CFGR_PLLSRC_HSE))
             violation("HSE turned off under a running PLL");
-        uint32_t rw = CR_HSION | CR_HSEON | CR_HSEBYP | (1u << 19) | CR_PLLON;
+        uint32_t rw = RM_CR_HSION | RM_CR_HSEON | RM_CR_HSEBYP | (1u << 19) | RM_CR_PLLON;
         uint32_t was = m.cr;
         m.cr = (m.cr & ~rw) | (value & rw);
-        m.cr = (m.cr & CR_HSION) ? m.cr | CR_HSIRDY : m.cr & ~CR_HSIRDY;
-        if (!(m.cr & CR_PLLON)) m.cr &= ~CR_PLLRDY;
-        if (!(m.cr & CR_HSEON)) m.cr &= ~CR_HSERDY;
-        if ((m.cr & CR_PLLON) && !(was & CR_PLLON)) m.pending_pll = 3;
-        if ((m.cr & CR_HSEON) && !(was & CR_HSEON)) m.pending_hse = 5;
-        if ((m.cr & CR_PLLON) && !(was & CR_PLLON) && (m.cfgr & CFGR_PLLSRC_HSE) &&
-            !(m.cr & CR_HSERDY))
+        m.cr = (m.cr & RM_CR_HSION) ? m.cr | RM_CR_HSIRDY : m.cr & ~RM_CR_HSIRDY;
+        if (!(m.cr & RM_CR_PLLON)) m.cr &= ~RM_CR_PLLRDY;
+        if (!(m.cr & RM_CR_HSEON)) m.cr &= ~RM_CR_HSERDY;
+        if ((m.cr & RM_CR_PLLON) && !(was & RM_CR_PLLON)) m.pending_pll = 3;
+        if ((m.cr & RM_CR_HSEON) && !(was & RM_CR_HSEON)) m.pending_hse = 5;
+        if ((m.cr & RM_CR_PLLON) && !(was & RM_CR_PLLON) && (m.cfgr & RM_CFGR_PLLSRC_HSE) &&
+            !(m.cr & RM_CR_HSERDY))
             violation("PLL started from a crystal that is not ready");
         break;
     }
-    case RCC_CFGR: {
-        uint32_t pll_fields = CFGR_PLLSRC_HSE | CFGR_PLLXTPRE | 0xFu << CFGR_PLLMUL_SHIFT;
-        if ((m.cr & CR_PLLON) && ((value ^ m.cfgr) & pll_fields)) {
+    case RM_RCC_CFGR: {
+        uint32_t pll_fields = RM_CFGR_PLLSRC_HSE | RM_CFGR_PLLXTPRE | 0xFu << RM_CFGR_PLLMUL_SHIFT;
+        if ((m.cr & RM_CR_PLLON) && ((value ^ m.cfgr) & pll_fields)) {
             violation("PLL source or factor written while the PLL is on");
             value = (value & ~pll_fields) | (m.cfgr & pll_fields);
         }
         uint32_t sw = value & 3u;
         m.cfgr = (m.cfgr & 0xCu) | (value & ~0xCu);
-        if (sw == 2 && !(m.cr & CR_PLLRDY)) violation("switch to a PLL that is not ready");
+        if (sw == 2 && !(m.cr & RM_CR_PLLRDY)) violation("switch to a PLL that is not ready");
         else if (sw == 0 || sw == 2) m.cfgr = (m.cfgr & ~0xCu) | sw << 2;
         break;
     }
-    case FLASH_ACR: m.acr = value; break;
+    case RM_FLASH_ACR: m.acr = value; break;
     default: violation("write to an unknown register"); break;
     }
     check_rules();
@@ -152,7 +168,7 @@ static void test_f103_without_its_crystal(void) {
     TP_CHECK_EQ(stm32f1_clock_init(&stm32f1_clock_f103_72mhz_hse8), STM32_CLOCK_HSE_FAILED);
     TP_CHECK_EQ(m.violations, 0u);
     TP_CHECK_EQ(stm32f1_sysclk_hz(8000000u), 64000000u); /* HSI/2 x 16, and says so */
-    TP_CHECK_EQ(m.cr & CR_HSEON, 0u);                    /* the crystal's oscillator is off again */
+    TP_CHECK_EQ(m.cr & RM_CR_HSEON, 0u);                    /* the crystal's oscillator is off again */
     TP_CHECK_EQ(stm32f1_pclk1_hz(8000000u), 32000000u);
 }
 
@@ -162,7 +178,7 @@ static void test_f100_at_24mhz(void) {
     TP_CHECK_EQ(m.violations, 0u);
     TP_CHECK_EQ(stm32f1_sysclk_hz(0), 24000000u);
     TP_CHECK_EQ(stm32f1_pclk2_hz(0), 24000000u);
-    TP_CHECK_EQ(m.cr & CR_HSEON, 0u); /* no crystal asked for */
+    TP_CHECK_EQ(m.cr & RM_CR_HSEON, 0u); /* no crystal asked for */
 }
 
 static void test_emulator_is_left_alone(void) {
@@ -183,9 +199,9 @@ static void test_pll_that_never_locks(void) {
 
 static void test_from_a_running_pll(void) {
     model_reset(&F103, 8000000u);
-    m.cr |= CR_HSEON | CR_HSERDY | CR_PLLON | CR_PLLRDY;
+    m.cr |= RM_CR_HSEON | RM_CR_HSERDY | RM_CR_PLLON | RM_CR_PLLRDY;
     m.acr = 0x31u;
-    m.cfgr = 2u | 2u << 2 | 4u << 8 | CFGR_PLLSRC_HSE | 4u << CFGR_PLLMUL_SHIFT; /* 48 MHz */
+    m.cfgr = 2u | 2u << 2 | 4u << 8 | RM_CFGR_PLLSRC_HSE | 4u << RM_CFGR_PLLMUL_SHIFT; /* 48 MHz */
     check_rules();
     TP_CHECK_EQ(m.violations, 0u);
     TP_CHECK_EQ(stm32f1_clock_init(&stm32f1_clock_f103_72mhz_hse8), STM32_CLOCK_OK);
@@ -207,9 +223,9 @@ static void test_bad_configurations_change_nothing(void) {
 
 static void test_read_back_with_the_crystal_halved(void) {
     model_reset(&F103, 8000000u);
-    m.cfgr = 2u << 2 | CFGR_PLLSRC_HSE | CFGR_PLLXTPRE | 7u << CFGR_PLLMUL_SHIFT; /* 4 x 9 */
+    m.cfgr = 2u << 2 | RM_CFGR_PLLSRC_HSE | RM_CFGR_PLLXTPRE | 7u << RM_CFGR_PLLMUL_SHIFT; /* 4 x 9 */
     TP_CHECK_EQ(stm32f1_sysclk_hz(8000000u), 36000000u);
-    m.cfgr = 2u << 2 | 15u << CFGR_PLLMUL_SHIFT; /* code 15 is x16 too */
+    m.cfgr = 2u << 2 | 15u << RM_CFGR_PLLMUL_SHIFT; /* code 15 is x16 too */
     TP_CHECK_EQ(stm32f1_sysclk_hz(8000000u), 64000000u);
     m.cfgr = 0x8u << 4; /* HSI, AHB / 2 */
     TP_CHECK_EQ(stm32f1_hclk_hz(0), 4000000u);

@@ -20,6 +20,17 @@ static void model_write(uint32_t addr, uint32_t value);
 #define STM32_CLOCK_REG_WRITE(addr, value) model_write(addr, value)
 #include "../../kernel/drivers/stm32f4_clock.c"
 
+/* The model's own register map and bits, from RM0090 (not the driver's
+ * macros, so that a wrong constant in the driver is not mirrored here). */
+#define RM_RCC_CR 0x40023800u
+#define RM_RCC_PLLCFGR 0x40023804u
+#define RM_RCC_CFGR 0x40023808u
+#define RM_FLASH_ACR 0x40023C00u
+#define RM_CR_HSION (1u << 0)
+#define RM_CR_HSIRDY (1u << 1)
+#define RM_CR_PLLON (1u << 24)
+#define RM_CR_PLLRDY (1u << 25)
+
 /* ---- the model ---- */
 typedef struct {
     uint32_t max_hclk, max_pclk1, max_pclk2;
@@ -82,13 +93,13 @@ static uint32_t model_read(uint32_t addr) {
     m.reads++;
     if (m.emulated) return 0;
     switch (addr) {
-    case RCC_CR:
-        if ((m.cr & CR_PLLON) && m.pll_locks && m.pending_pll > 0 && --m.pending_pll == 0)
-            m.cr |= CR_PLLRDY;
+    case RM_RCC_CR:
+        if ((m.cr & RM_CR_PLLON) && m.pll_locks && m.pending_pll > 0 && --m.pending_pll == 0)
+            m.cr |= RM_CR_PLLRDY;
         return m.cr;
-    case RCC_PLLCFGR: return m.pllcfgr;
-    case RCC_CFGR: return m.cfgr;
-    case FLASH_ACR: return m.acr;
+    case RM_RCC_PLLCFGR: return m.pllcfgr;
+    case RM_RCC_CFGR: return m.cfgr;
+    case RM_FLASH_ACR: return m.acr;
     default: violation("read of an unknown register"); return 0;
     }
 }
@@ -97,33 +108,33 @@ static void model_write(uint32_t addr, uint32_t value) {
     m.writes++;
     if (m.emulated) return;
     switch (addr) {
-    case RCC_CR: {
+    case RM_RCC_CR: {
         uint32_t sws = (m.cfgr >> 2) & 3u;
-        if (!(value & CR_HSION) && sws == 0) violation("HSI turned off while it runs the core");
-        if (!(value & CR_PLLON) && sws == 2) violation("PLL turned off while it runs the core");
-        uint32_t rw = CR_HSION | CR_PLLON | (1u << 16) | (1u << 18) | (1u << 19);
-        uint32_t was_on = m.cr & CR_PLLON;
+        if (!(value & RM_CR_HSION) && sws == 0) violation("HSI turned off while it runs the core");
+        if (!(value & RM_CR_PLLON) && sws == 2) violation("PLL turned off while it runs the core");
+        uint32_t rw = RM_CR_HSION | RM_CR_PLLON | (1u << 16) | (1u << 18) | (1u << 19);
+        uint32_t was_on = m.cr & RM_CR_PLLON;
         m.cr = (m.cr & ~rw) | (value & rw);
-        m.cr = (m.cr & CR_HSION) ? m.cr | CR_HSIRDY : m.cr & ~CR_HSIRDY;
-        if (!(m.cr & CR_PLLON)) m.cr &= ~CR_PLLRDY;
-        if ((m.cr & CR_PLLON) && !was_on) m.pending_pll = 3;
+        m.cr = (m.cr & RM_CR_HSION) ? m.cr | RM_CR_HSIRDY : m.cr & ~RM_CR_HSIRDY;
+        if (!(m.cr & RM_CR_PLLON)) m.cr &= ~RM_CR_PLLRDY;
+        if ((m.cr & RM_CR_PLLON) && !was_on) m.pending_pll = 3;
         break;
     }
-    case RCC_PLLCFGR:
-        if (m.cr & CR_PLLON) {
+    case RM_RCC_PLLCFGR:
+        if (m.cr & RM_CR_PLLON) {
             violation("PLLCFGR written while the PLL is on");
             return;
         }
         m.pllcfgr = value;
         break;
-    case RCC_CFGR: {
+    case RM_RCC_CFGR: {
         uint32_t sw = value & 3u;
         m.cfgr = (m.cfgr & 0xCu) | (value & ~0xCu);
-        if (sw == 2 && !(m.cr & CR_PLLRDY)) violation("switch to a PLL that is not ready");
+        if (sw == 2 && !(m.cr & RM_CR_PLLRDY)) violation("switch to a PLL that is not ready");
         else if (sw == 0 || sw == 2) m.cfgr = (m.cfgr & ~0xCu) | sw << 2;
         break;
     }
-    case FLASH_ACR: m.acr = value; break;
+    case RM_FLASH_ACR: m.acr = value; break;
     default: violation("write to an unknown register"); break;
     }
     check_rules();
@@ -190,7 +201,7 @@ static void test_from_a_running_pll(void) {
     model_reset(&F405);
     m.acr = 3;
     m.pllcfgr = 0x24000000u | 8u | 96u << 6 | 0u << 16 | 4u << 24; /* 16/8*96/2 = 96 MHz */
-    m.cr |= CR_PLLON | CR_PLLRDY;
+    m.cr |= RM_CR_PLLON | RM_CR_PLLRDY;
     m.cfgr = 2u | 2u << 2 | 0x5u << 10 | 0x4u << 13; /* on the PLL, APB1 / 4, APB2 / 2 */
     check_rules();
     TP_CHECK_EQ(m.violations, 0u);
