@@ -55,13 +55,18 @@ static inline int tp_irq_is_pending(unsigned irq) {
     return (NVIC_ISPR(irq / 32u) >> (irq % 32u)) & 1u;
 }
 
+/* The priority register word holding irq's byte (four interrupts a word). */
+static inline volatile uint32_t *tp_irq_priority_word(unsigned irq) {
+    return (volatile uint32_t *)(uintptr_t)(NVIC_IPR_BASE + 4u * (irq / 4u));
+}
+
 /* priority: the raw byte (0 = highest); a part keeps only its top bits.
  * ARMv7-M/v8-M Mainline write the byte; ARMv6-M allows only word access
  * there, so its read-modify-write of the word (four interrupts' priorities)
  * runs in a critical section. */
 static inline void tp_irq_set_priority(unsigned irq, uint8_t priority) {
 #if defined(TP_ARCH_V6M)
-    volatile uint32_t *word = (volatile uint32_t *)(uintptr_t)(NVIC_IPR_BASE + 4u * (irq / 4u));
+    volatile uint32_t *word = tp_irq_priority_word(irq);
     unsigned shift = 8u * (irq % 4u);
     tp_irqstate_t s = tp_critical_enter();
     *word = (*word & ~(0xFFu << shift)) | ((uint32_t)priority << shift);
@@ -72,7 +77,7 @@ static inline void tp_irq_set_priority(unsigned irq, uint8_t priority) {
 }
 
 static inline uint8_t tp_irq_priority(unsigned irq) {
-    uint32_t word = *(volatile uint32_t *)(uintptr_t)(NVIC_IPR_BASE + 4u * (irq / 4u));
+    uint32_t word = *tp_irq_priority_word(irq);
     return (uint8_t)(word >> (8u * (irq % 4u)));
 }
 

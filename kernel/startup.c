@@ -23,6 +23,7 @@
 #include "board.h"
 #include "console.h"
 #include "cortexm.h"
+#include "irq.h"
 #include "memmap.h"
 #include "runtime.h"
 #include "stack.h"
@@ -86,10 +87,7 @@ IRQ_80_95(IRQ_DECL)
 IRQ_96_111(IRQ_DECL)
 IRQ_112_127(IRQ_DECL)
 
-#ifdef TP_IRQ_TABLE
-#define TP_STRINGIFY_(x) #x
-#define TP_STRINGIFY(x) TP_STRINGIFY_(x)
-#include TP_STRINGIFY(irq_names/TP_IRQ_TABLE.h)
+#ifdef TP_IRQ_TABLE /* its names and numbers come with irq.h */
 _Static_assert(TP_IRQ_NAMES_COUNT <= TP_IRQ_COUNT,
                "the board's IRQ_COUNT is smaller than its part's interrupt table (IRQ_NAMES)");
 
@@ -246,14 +244,10 @@ void Default_Handler(void) {
 #ifdef TP_IRQ_TABLE
         vendor = vendor_name(irq);
 #endif
-        if (vendor)
-            tp_printf("\n*** UNEXPECTED INTERRUPT: IRQ%u (vector %u) has no handler: define "
-                      "%s_IRQHandler or IRQ%u_Handler\n",
-                      irq, (unsigned)vector, vendor, irq);
-        else
-            tp_printf("\n*** UNEXPECTED INTERRUPT: IRQ%u (vector %u) has no handler: define "
-                      "IRQ%u_Handler\n",
-                      irq, (unsigned)vector, irq);
+        tp_printf("\n*** UNEXPECTED INTERRUPT: IRQ%u (vector %u) has no handler: define ", irq,
+                  (unsigned)vector);
+        if (vendor) tp_printf("%s_IRQHandler or ", vendor);
+        tp_printf("IRQ%u_Handler\n", irq);
     } else
         tp_printf("\n*** UNEXPECTED EXCEPTION: vector %u has no handler\n", (unsigned)vector);
     tp_exit(TP_EXIT_UNEXPECTED_IRQ);

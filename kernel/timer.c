@@ -105,14 +105,12 @@ void tp_timer_init(void) {
     systick_wraps = 0;
     reload_seen = 0;
     systick_use = tp_systick_use();
-    if (systick_use == TP_SYSTICK_APPLICATION) {
-        SYST_CSR = 0; /* off, its interrupt not taken, until the application starts it */
-    } else {
+    SYST_CSR = 0; /* off; with TP_SYSTICK_APPLICATION until the application starts it */
+    if (systick_use != TP_SYSTICK_APPLICATION) {
         /* SysTick runs whatever the source: its interrupt also checks the
          * stack canary and keeps DWT's extension. */
         uint32_t reload = SYSTICK_FULL_RELOAD;
         if (systick_use == TP_SYSTICK_TICK_1KHZ) reload = SystemCoreClock / TICK_HZ - 1u;
-        SYST_CSR = 0;
         SYST_RVR = reload;
         SYST_CVR = 0;
         SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;

@@ -13,7 +13,6 @@
 
 const char tp_board_name[] = "bluepill (STM32F103C8, Cortex-M3)";
 
-
 void board_clock_init(void) { (void)stm32f1_clock_init(&stm32f1_clock_f103_72mhz_hse8); }
 
 /* The crystal's frequency, for reading back a clock a program sets up from

@@ -12,11 +12,11 @@
 
 const char tp_board_name[] = "netduinoplus2 (STM32F405, Cortex-M4F)";
 
-
 void board_clock_init(void) { (void)stm32f4_clock_init(&stm32f4_clock_f405_168mhz); }
 
 /* The crystal's frequency, for reading back a clock a program sets up from
- * it (SystemCoreClockUpdate): not assumed: an HSE-fed clock reads back as CORE_HZ. */
+ * it (SystemCoreClockUpdate); not assumed here, so an HSE-fed clock reads
+ * back as CORE_HZ. */
 #define BOARD_HSE_HZ 0u
 
 uint32_t board_clock_hz(void) {

@@ -12,7 +12,6 @@
 
 const char tp_board_name[] = "stm32f4discovery (STM32F407, Cortex-M4F, +64 KiB CCM)";
 
-
 void board_clock_init(void) { (void)stm32f4_clock_init(&stm32f4_clock_f405_168mhz); }
 
 /* The crystal's frequency, for reading back a clock a program sets up from

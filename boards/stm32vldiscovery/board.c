@@ -14,7 +14,6 @@
 
 const char tp_board_name[] = "stm32vldiscovery (STM32F100, Cortex-M3, 8 KiB RAM)";
 
-
 void board_clock_init(void) { (void)stm32f1_clock_init(&stm32f1_clock_f100_24mhz); }
 
 /* The crystal's frequency, for reading back a clock a program sets up from
